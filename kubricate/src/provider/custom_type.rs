@@ -1,0 +1,116 @@
+use super::common::{keyed_injection, reject_unknown_fields};
+use super::{KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry};
+use crate::strategy::{Strategy, StrategyKind};
+use crate::{ExposeSecret, SecretBytes, SecretValue};
+
+/// A Secret of any `type` (e.g. `vendor.example.com/api-credentials`) from a flat JSON object value:
+/// each field becomes a key. With [`allowed_keys`](Self::allowed_keys), a field outside them is an error.
+///
+/// ```
+/// use kubricate::{CustomTypeSecretProvider, Provider, SecretValue};
+/// let p = CustomTypeSecretProvider::new("api-creds", "vendor.example.com/api").allowed_keys(["token", "endpoint"]);
+/// let err = p.prepare("API", &SecretValue::parse(r#"{"token":"t","region":"eu"}"#)).unwrap_err();
+/// assert!(err.contains("`region`") && err.contains("allowed: token, endpoint"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct CustomTypeSecretProvider {
+    name: String,
+    namespace: Option<String>,
+    secret_type: String,
+    allowed_keys: Option<Vec<String>>,
+}
+
+impl CustomTypeSecretProvider {
+    /// Delivers a Secret `name` of type `secret_type`.
+    pub fn new(name: impl Into<String>, secret_type: impl Into<String>) -> Self {
+        CustomTypeSecretProvider {
+            name: name.into(),
+            namespace: None,
+            secret_type: secret_type.into(),
+            allowed_keys: None,
+        }
+    }
+    /// Puts the Secret in `namespace`.
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+    /// Restricts the keys the Secret may hold.
+    pub fn allowed_keys<K: Into<String>>(mut self, keys: impl IntoIterator<Item = K>) -> Self {
+        self.allowed_keys = Some(keys.into_iter().map(Into::into).collect());
+        self
+    }
+    fn allowed(&self) -> Option<Vec<&str>> {
+        self.allowed_keys
+            .as_ref()
+            .map(|k| k.iter().map(String::as_str).collect())
+    }
+}
+
+impl ProviderType for CustomTypeSecretProvider {
+    const INFO: ProviderInfo = ProviderInfo {
+        kind: "CustomTypeSecretProvider",
+        strategies: &[
+            StrategyKind::Env,
+            StrategyKind::EnvFrom,
+            StrategyKind::Volume,
+        ],
+        env_key: KeyRule::Checked,
+    };
+}
+
+impl Provider for CustomTypeSecretProvider {
+    fn info(&self) -> &'static ProviderInfo {
+        &Self::INFO
+    }
+    fn secret_name(&self) -> &str {
+        &self.name
+    }
+    fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+    fn secret_type(&self) -> &str {
+        &self.secret_type
+    }
+    fn check_strategy(&self, secret: &str, strategy: &Strategy) -> Result<(), String> {
+        if let (Strategy::Env(env), Some(allowed)) = (strategy, self.allowed()) {
+            if let Some(key) = env.key.as_deref() {
+                if !allowed.contains(&key) {
+                    return Err(format!(
+                        "secret `{secret}`: key `{key}` is not allowed by CustomTypeSecretProvider `{}`; allowed: {}",
+                        self.name,
+                        allowed.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+    fn injection(
+        &self,
+        secret: &str,
+        target_name: &str,
+        strategy: &Strategy,
+    ) -> Result<crate::inject::PodPatch, String> {
+        keyed_injection(&self.name, target_name, secret, strategy)
+    }
+    fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {
+        let SecretValue::Object(map) = value else {
+            return Err(format!("secret `{secret}` for CustomTypeSecretProvider `{}` must be a flat JSON object of string fields", self.name));
+        };
+        if let Some(allowed) = self.allowed() {
+            reject_unknown_fields(Self::INFO.kind, secret, value, &allowed)?;
+        }
+        let mut out = Vec::with_capacity(map.len());
+        for (key, field) in map {
+            let Some(s) = field.as_secret_str() else {
+                return Err(format!("secret `{secret}` for CustomTypeSecretProvider: field `{key}` must be a string, found {}", field.type_name()));
+            };
+            out.push(SecretEntry {
+                key: key.clone(),
+                value: SecretBytes::from(s.expose_secret().as_bytes().to_vec()),
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,162 @@
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+
+use super::common::{keyed_injection, string_fields};
+use super::{KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry};
+use crate::strategy::{Strategy, StrategyKind};
+use crate::{SecretBytes, SecretValue};
+
+/// A `kubernetes.io/dockerconfigjson` Secret, added to the pod's `imagePullSecrets`.
+///
+/// Each secret's value is `{"username","password","registry"}`; secrets of several registries merge into
+/// one `.dockerconfigjson` with an `auths` entry per registry, as `kubectl create secret docker-registry`
+/// writes it.
+#[derive(Debug, Clone)]
+pub struct DockerConfigSecretProvider {
+    name: String,
+    namespace: Option<String>,
+}
+
+impl DockerConfigSecretProvider {
+    /// Delivers registry credentials in the Secret `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        DockerConfigSecretProvider {
+            name: name.into(),
+            namespace: None,
+        }
+    }
+    /// Puts the Secret in `namespace`.
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+}
+
+impl ProviderType for DockerConfigSecretProvider {
+    const INFO: ProviderInfo = ProviderInfo {
+        kind: "DockerConfigSecretProvider",
+        strategies: &[StrategyKind::ImagePullSecret],
+        env_key: KeyRule::SecretName,
+    };
+}
+
+impl Provider for DockerConfigSecretProvider {
+    fn info(&self) -> &'static ProviderInfo {
+        &Self::INFO
+    }
+    fn secret_name(&self) -> &str {
+        &self.name
+    }
+    fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+    fn secret_type(&self) -> &str {
+        "kubernetes.io/dockerconfigjson"
+    }
+    fn injection(
+        &self,
+        secret: &str,
+        target_name: &str,
+        strategy: &Strategy,
+    ) -> Result<crate::inject::PodPatch, String> {
+        keyed_injection(&self.name, target_name, secret, strategy)
+    }
+    fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {
+        let fields = string_fields(
+            Self::INFO.kind,
+            secret,
+            value,
+            &["username", "password", "registry"],
+            &[],
+        )?;
+        let [Some(user), Some(pass), Some(registry)] = <[Option<SecretBytes>; 3]>::try_from(fields)
+            .map_err(|_| "internal: field count".to_owned())?
+        else {
+            return Err(format!("secret `{secret}` for DockerConfigSecretProvider: username, password and registry must be strings"));
+        };
+        let registry = String::from_utf8_lossy(registry.expose()).into_owned();
+        if registry.trim().is_empty() {
+            return Err(format!(
+                "secret `{secret}` for DockerConfigSecretProvider: `registry` is empty"
+            ));
+        }
+        let user = String::from_utf8_lossy(user.expose()).into_owned();
+        let pass = String::from_utf8_lossy(pass.expose()).into_owned();
+        let auth = SecretBytes::from(format!("{user}:{pass}").into_bytes()).to_base64();
+        let entry =
+            serde_json::json!({ "username": user, "password": pass, "auth": auth.as_str() });
+        let bytes = SecretBytes::from(serde_json::to_vec(&entry).map_err(|e| e.to_string())?);
+        zeroize::Zeroize::zeroize(&mut user.into_bytes());
+        zeroize::Zeroize::zeroize(&mut pass.into_bytes());
+        Ok(vec![SecretEntry {
+            key: registry,
+            value: bytes,
+        }])
+    }
+    fn encode(&self, entries: &IndexMap<String, SecretBytes>) -> BTreeMap<String, SecretBytes> {
+        let mut auths = serde_json::Map::new();
+        for (registry, bytes) in entries {
+            let v: serde_json::Value =
+                serde_json::from_slice(bytes.expose()).unwrap_or(serde_json::Value::Null);
+            auths.insert(registry.clone(), v);
+        }
+        let doc = serde_json::json!({ "auths": serde_json::Value::Object(auths) });
+        let bytes = SecretBytes::from(serde_json::to_vec(&doc).unwrap_or_default());
+        BTreeMap::from([(".dockerconfigjson".to_owned(), bytes)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shape_errors_name_fields_not_values() {
+        let p = DockerConfigSecretProvider::new("r");
+        let err = p
+            .prepare("TOKEN", &SecretValue::parse(r#"{"username":"CANARY-x"}"#))
+            .unwrap_err();
+        assert!(
+            err.contains("missing field(s): password, registry"),
+            "{err}"
+        );
+        assert!(!err.contains("CANARY"));
+        let err = p
+            .prepare("TOKEN", &SecretValue::parse("CANARY-plain"))
+            .unwrap_err();
+        assert!(
+            err.contains("not a JSON object") && !err.contains("CANARY"),
+            "{err}"
+        );
+        let err = p
+            .prepare(
+                "TOKEN",
+                &SecretValue::parse(r#"{"username":"u","password":1,"registry":"r"}"#),
+            )
+            .unwrap_err();
+        assert!(
+            err.contains("`password` must be a string, found number"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn several_registries_merge_into_auths() {
+        let p = DockerConfigSecretProvider::new("r");
+        let mut entries = IndexMap::new();
+        for (reg, user) in [("ghcr.io", "a"), ("registry.example.com", "b")] {
+            let v = SecretValue::parse(&format!(
+                r#"{{"username":"{user}","password":"p","registry":"{reg}"}}"#
+            ));
+            for e in p.prepare("S", &v).unwrap() {
+                entries.insert(e.key, e.value);
+            }
+        }
+        let data = p.encode(&entries);
+        let doc: serde_json::Value =
+            serde_json::from_slice(data[".dockerconfigjson"].expose()).unwrap();
+        assert_eq!(doc["auths"]["ghcr.io"]["auth"], "YTpw");
+        assert_eq!(doc["auths"]["registry.example.com"]["username"], "b");
+    }
+}

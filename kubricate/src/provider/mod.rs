@@ -1,0 +1,186 @@
+//! Providers: how a secret is delivered to Kubernetes.
+//!
+//! A provider instance owns one Kubernetes Secret (its `name`, in its namespace). It says two things:
+//! what injecting a secret adds to a pod (an env var, an `envFrom`, an image pull secret, a volume),
+//! and which `data` keys a loaded value becomes in the Secret.
+
+mod basic_auth;
+mod common;
+mod custom_type;
+mod docker_config;
+mod opaque;
+mod ssh_auth;
+mod tls;
+
+pub use basic_auth::BasicAuthSecretProvider;
+pub use custom_type::CustomTypeSecretProvider;
+pub use docker_config::DockerConfigSecretProvider;
+pub use opaque::OpaqueSecretProvider;
+pub use ssh_auth::SshAuthSecretProvider;
+pub use tls::TlsSecretProvider;
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+
+use crate::inject::PodPatch;
+use crate::strategy::{Strategy, StrategyKind};
+use crate::{SecretBytes, SecretValue};
+
+/// What a provider type supports, known at compile time (the `stack!` checks read it).
+#[derive(Debug, Clone, Copy)]
+pub struct ProviderInfo {
+    /// Type name, e.g. `"OpaqueSecretProvider"`.
+    pub kind: &'static str,
+    /// Supported strategies; the first is the default when it is the only one.
+    pub strategies: &'static [StrategyKind],
+    /// What the `key` option of `env` means for this provider.
+    pub env_key: KeyRule,
+}
+
+/// The `key` option of the `env` strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRule {
+    /// The key is the secret's own name; `key` is not an option.
+    SecretName,
+    /// `key` is required and must be one of these.
+    OneOf(&'static [&'static str]),
+    /// `key` is required; the provider instance checks it (custom Secret types).
+    Checked,
+}
+
+impl ProviderInfo {
+    /// The strategy `.inject()` uses when no kind is given: the only one supported, if there is one.
+    pub const fn default_strategy(&self) -> Option<StrategyKind> {
+        if self.strategies.len() == 1 {
+            Some(self.strategies[0])
+        } else {
+            None
+        }
+    }
+
+    /// Whether `kind` is supported.
+    pub fn supports(&self, kind: StrategyKind) -> bool {
+        self.strategies.contains(&kind)
+    }
+
+    /// `env, envFrom` — for messages.
+    pub fn strategy_list(&self) -> String {
+        self.strategies
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Static facts of a provider type; implemented by every provider.
+pub trait ProviderType {
+    /// The facts.
+    const INFO: ProviderInfo;
+}
+
+/// One `data` entry a loaded value becomes, before encoding (docker config entries are per registry).
+#[derive(Debug)]
+pub struct SecretEntry {
+    /// Entry key (a `data` key, or a registry for docker config).
+    pub key: String,
+    /// The bytes.
+    pub value: SecretBytes,
+}
+
+/// A provider instance.
+pub trait Provider: Send + Sync + 'static {
+    /// The static facts of this provider's type.
+    fn info(&self) -> &'static ProviderInfo;
+
+    /// The Kubernetes Secret this instance delivers (`metadata.name`).
+    fn secret_name(&self) -> &str;
+
+    /// The namespace set on the instance, if any.
+    fn namespace(&self) -> Option<&str>;
+
+    /// The Secret's `type`.
+    fn secret_type(&self) -> &str;
+
+    /// Checks options that depend on the instance (allowed keys of a custom type). The static checks
+    /// (strategy supported, `key` among the fixed ones) are done by the caller from [`ProviderInfo`].
+    fn check_strategy(&self, _secret: &str, _strategy: &Strategy) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// What injecting `secret` as variable `target_name` with `strategy` adds to a pod.
+    fn injection(
+        &self,
+        secret: &str,
+        target_name: &str,
+        strategy: &Strategy,
+    ) -> Result<PodPatch, String>;
+
+    /// The entries that the value of `secret` becomes. Errors name the secret and fields, never values.
+    fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String>;
+
+    /// Encodes merged entries into the Secret's `data` (default: entries are the data).
+    fn encode(&self, entries: &IndexMap<String, SecretBytes>) -> BTreeMap<String, SecretBytes> {
+        entries
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// Whether several secrets may be merged into this provider's Secret.
+    fn allow_merge(&self) -> bool {
+        true
+    }
+}
+
+/// Checks a strategy against a provider's static facts with the wording of the compile-time checks.
+pub(crate) fn check_static(
+    info: &ProviderInfo,
+    secret: &str,
+    strategy: &Strategy,
+) -> Result<(), String> {
+    let kind = strategy.kind();
+    if !info.supports(kind) {
+        return Err(format!(
+            "secret `{secret}`: {} does not support the `{kind}` strategy; it supports: {}",
+            info.kind,
+            info.strategy_list()
+        ));
+    }
+    if let Strategy::Env(env) = strategy {
+        match info.env_key {
+            KeyRule::SecretName if env.key.is_some() => {
+                return Err(format!(
+                    "secret `{secret}`: option `key` does not apply to {}: its Secret key is the secret's name; remove `key`",
+                    info.kind
+                ));
+            }
+            KeyRule::OneOf(keys) if !env.key.as_deref().is_some_and(|k| keys.contains(&k)) => {
+                let got = env
+                    .key
+                    .as_deref()
+                    .map(|k| format!(" (got `{k}`)"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "secret `{secret}`: {} needs `key` for the `env` strategy, one of: {}{got}",
+                    info.kind,
+                    keys.join(", ")
+                ));
+            }
+            KeyRule::Checked if env.key.is_none() => {
+                return Err(format!(
+                    "secret `{secret}`: {} needs `key` for the `env` strategy",
+                    info.kind
+                ));
+            }
+            _ => {}
+        }
+    }
+    if let Strategy::Volume(v) = strategy {
+        if v.mount_path.is_empty() || !v.mount_path.starts_with('/') {
+            return Err(format!("secret `{secret}`: the `volume` strategy needs an absolute `mount_path`, e.g. \"/etc/secrets\""));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,314 @@
+//! YAML in and out. Every byte of YAML the crate reads or writes goes through this module.
+//!
+//! Reading uses `serde_yaml` (swap to a maintained fork here and nowhere else). Writing uses a small
+//! emitter of our own, because `serde_yaml` writes strings such as `yes`, `on`, `y` and `2001-12-14`
+//! unquoted, and Kubernetes reads YAML 1.1, where those are booleans and timestamps. The emitter quotes
+//! every string that YAML 1.1 or 1.2 could read as anything but that string, writes block style in
+//! the layout `kubectl` uses, and is deterministic (key order is the tree's insertion order).
+//!
+//! ```
+//! use serde_json::json;
+//! let doc = kubricate::yaml::to_string(&json!({ "enabled": "yes", "mode": "0755", "name": "web" }));
+//! assert_eq!(doc, "enabled: 'yes'\nmode: '0755'\nname: web\n");
+//! assert_eq!(kubricate::yaml::from_str(&doc).unwrap(), json!({ "enabled": "yes", "mode": "0755", "name": "web" }));
+//! ```
+
+use std::fmt::Write;
+
+use serde_json::{Map, Value};
+
+/// A YAML parse error (line and column, never the document's content).
+#[derive(Debug, thiserror::Error)]
+#[error("invalid YAML{}", location.map(|(l, c)| format!(" at line {l}, column {c}")).unwrap_or_default())]
+pub struct YamlError {
+    location: Option<(usize, usize)>,
+}
+
+/// Parses one YAML document into a JSON tree.
+pub fn from_str(s: &str) -> Result<Value, YamlError> {
+    serde_yaml::from_str(s).map_err(|e| YamlError {
+        location: e.location().map(|l| (l.line(), l.column())),
+    })
+}
+
+/// Parses a stream of `---`-separated documents (empty documents are skipped).
+pub fn from_str_multi(s: &str) -> Result<Vec<Value>, YamlError> {
+    let mut out = Vec::new();
+    for doc in serde_yaml::Deserializer::from_str(s) {
+        let v: Value = serde::Deserialize::deserialize(doc).map_err(|e| YamlError {
+            location: e.location().map(|l| (l.line(), l.column())),
+        })?;
+        if !v.is_null() {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+/// Writes one document (no `---`).
+pub fn to_string(v: &Value) -> String {
+    let mut out = String::with_capacity(256);
+    write_document(&mut out, v);
+    out
+}
+
+/// Writes documents separated by `---`.
+pub fn to_string_multi<'a>(docs: impl IntoIterator<Item = &'a Value>) -> String {
+    let mut out = String::with_capacity(1024);
+    for (i, d) in docs.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        write_document(&mut out, d);
+    }
+    out
+}
+
+/// Appends one document to `out`.
+pub fn write_document(out: &mut String, v: &Value) {
+    match v {
+        Value::Object(m) if !m.is_empty() => write_map(out, m, 0, false),
+        Value::Array(a) if !a.is_empty() => write_seq(out, a, 0),
+        other => {
+            write_scalar(out, other);
+            out.push('\n');
+        }
+    }
+}
+
+fn indent(out: &mut String, n: usize) {
+    for _ in 0..n {
+        out.push(' ');
+    }
+}
+
+/// `first_inline`: the first key continues a `- ` already written.
+fn write_map(out: &mut String, m: &Map<String, Value>, ind: usize, first_inline: bool) {
+    for (i, (k, v)) in m.iter().enumerate() {
+        if i > 0 || !first_inline {
+            indent(out, ind);
+        }
+        write_str(out, k);
+        out.push(':');
+        match v {
+            Value::Object(child) if !child.is_empty() => {
+                out.push('\n');
+                write_map(out, child, ind + 2, false);
+            }
+            Value::Array(items) if !items.is_empty() => {
+                out.push('\n');
+                write_seq(out, items, ind);
+            }
+            scalar => {
+                out.push(' ');
+                write_scalar(out, scalar);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn write_seq(out: &mut String, items: &[Value], ind: usize) {
+    for item in items {
+        indent(out, ind);
+        out.push('-');
+        match item {
+            Value::Object(m) if !m.is_empty() => {
+                out.push(' ');
+                write_map(out, m, ind + 2, true);
+            }
+            Value::Array(a) if !a.is_empty() => {
+                out.push('\n');
+                write_seq(out, a, ind + 2);
+            }
+            scalar => {
+                out.push(' ');
+                write_scalar(out, scalar);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn write_scalar(out: &mut String, v: &Value) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::String(s) => write_str(out, s),
+        Value::Object(_) => out.push_str("{}"),
+        Value::Array(_) => out.push_str("[]"),
+    }
+}
+
+/// Writes a string plain when no YAML 1.1/1.2 reader could take it for anything else, else quoted.
+fn write_str(out: &mut String, s: &str) {
+    if is_plain_safe(s) {
+        out.push_str(s);
+    } else if s.chars().all(|c| {
+        !c.is_control() && c != '\u{feff}' && c != '\u{85}' && c != '\u{2028}' && c != '\u{2029}'
+    }) {
+        out.push('\'');
+        for c in s.chars() {
+            if c == '\'' {
+                out.push('\'');
+            }
+            out.push(c);
+        }
+        out.push('\'');
+    } else {
+        // JSON string syntax is valid YAML double-quoted syntax.
+        out.push_str(&Value::String(s.to_owned()).to_string());
+    }
+}
+
+/// Words YAML 1.1 reads as booleans or null (any case).
+const RESERVED: &[&str] = &[
+    "y", "yes", "n", "no", "true", "false", "on", "off", "null", "~",
+];
+
+fn is_plain_safe(s: &str) -> bool {
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    // A leading digit, sign or dot may be a number, a timestamp, an octal or a sexagesimal in YAML 1.1.
+    if first.is_ascii_digit()
+        || matches!(first, '+' | '-' | '.')
+            && s.len() > 1
+            && !s[1..].starts_with(|c: char| c.is_ascii_alphabetic())
+    {
+        return false;
+    }
+    if !(first.is_ascii_alphanumeric() || matches!(first, '_' | '/' | '.')) {
+        return false;
+    }
+    if RESERVED.iter().any(|w| w.eq_ignore_ascii_case(s))
+        || s.eq_ignore_ascii_case(".inf")
+        || s.eq_ignore_ascii_case(".nan")
+    {
+        return false;
+    }
+    if s.ends_with([' ', ':']) || s.contains(": ") || s.contains(" #") {
+        return false;
+    }
+    s.chars().all(|c| {
+        c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                '_' | '-' | '.' | '/' | ':' | '@' | ' ' | '+' | '=' | '(' | ')' | ','
+            )
+    }) && !s.contains("  ")
+        && !s.ends_with(' ')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn yaml_1_1_lookalikes_are_quoted() {
+        let risky = [
+            "yes",
+            "no",
+            "on",
+            "off",
+            "y",
+            "n",
+            "Y",
+            "N",
+            "Yes",
+            "NO",
+            "On",
+            "OFF",
+            "true",
+            "False",
+            "null",
+            "Null",
+            "~",
+            "0755",
+            "1e3",
+            "",
+            "1_000",
+            "12:30",
+            "2001-12-14",
+            ".5",
+            "+1",
+            "-1",
+            ".inf",
+            "-.inf",
+            ".NaN",
+            "0x1F",
+            "0o17",
+            "-",
+            "=",
+            "<<",
+            "#x",
+            "a: b",
+            "trail ",
+            " lead",
+            "multi\nline",
+            "tab\there",
+            "it's",
+            "*ref",
+            "&a",
+            "!tag",
+            "%x",
+            "@x",
+            "`x",
+            "[a]",
+            "{a}",
+            "|",
+            ">",
+            "?",
+        ];
+        for s in risky {
+            let doc = to_string(&json!({ "k": s }));
+            assert_ne!(doc, format!("k: {s}\n"), "{s:?} was written plain");
+            assert_eq!(
+                from_str(&doc).unwrap(),
+                json!({ "k": s }),
+                "{s:?} did not round-trip via {doc:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ordinary_strings_stay_plain() {
+        for s in [
+            "api-service",
+            "nginx:1.25",
+            "registry.example.com/api",
+            "apps/v1",
+            "DATABASE_URL",
+            ".dockerconfigjson",
+            "tls.crt",
+            "kubernetes.io/dockerconfigjson",
+        ] {
+            assert_eq!(to_string(&json!({ "k": s })), format!("k: {s}\n"));
+        }
+    }
+
+    #[test]
+    fn golden_layout_matches_kubectl_style() {
+        let v = json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": { "name": "p", "labels": {} },
+            "spec": { "containers": [{ "name": "c", "args": ["a", "yes"], "env": [] }], "nested": [[1, 2], []] }
+        });
+        let expected = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {}\nspec:\n  containers:\n  - name: c\n    args:\n    - a\n    - 'yes'\n    env: []\n  nested:\n  -\n    - 1\n    - 2\n  - []\n";
+        assert_eq!(to_string(&v), expected);
+        assert_eq!(from_str(expected).unwrap(), v);
+    }
+
+    #[test]
+    fn multi_documents_round_trip() {
+        let docs = vec![json!({ "a": 1 }), json!({ "b": [true, null, 1.5] })];
+        let text = to_string_multi(&docs);
+        assert_eq!(text, "a: 1\n---\nb:\n- true\n- null\n- 1.5\n");
+        assert_eq!(from_str_multi(&text).unwrap(), docs);
+    }
+}
