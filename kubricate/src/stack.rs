@@ -197,7 +197,7 @@ impl Stack {
         let strategy = match strategy {
             Some(s) => s,
             None => match info.default_strategy() {
-                Some(kind) if kind == crate::strategy::StrategyKind::Volume => {
+                Some(crate::strategy::StrategyKind::Volume) => {
                     return Err(format!("secret `{secret}`: the volume strategy needs a mount path: use `.inject(volume {{ mount_path: \"/etc/...\" }})`"))
                 }
                 Some(kind) => Strategy::default_of(kind),
