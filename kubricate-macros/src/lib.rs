@@ -1,21 +1,39 @@
-//! Procedural macros of `kubricate`. Use them through `kubricate` (`kubricate::SecretSet`, ...).
+//! Procedural macros of `kubricate`. Use them through `kubricate` (`kubricate::SecretSet`,
+//! `kubricate::Resources`, `kubricate::stack!`), whose documentation shows them in use.
+//!
+//! Each macro parses its input into a validated model (reporting every problem with the span of the
+//! offending token), then expands the model; parsing and code generation live in separate modules.
+
+mod attr;
+mod case;
+mod resources;
+mod secret_set;
+mod stack;
 
 use proc_macro::TokenStream;
 
 /// Declares a secret set. See `kubricate::SecretSet`.
 #[proc_macro_derive(SecretSet, attributes(secret_set, secret))]
-pub fn derive_secret_set(_input: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn derive_secret_set(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    secret_set::derive(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }
 
 /// Declares a set of statically known resources. See `kubricate::Resources`.
 #[proc_macro_derive(Resources, attributes(resource))]
-pub fn derive_resources(_input: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn derive_resources(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    resources::derive(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }
 
-/// Declares stacks with compile-time checked secret injection.
+/// Declares stacks with compile-time checked secret injection. See `kubricate::stack!`.
 #[proc_macro]
 pub fn stack(input: TokenStream) -> TokenStream {
-    input
+    stack::expand(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }

@@ -49,7 +49,87 @@ pub use secret_value::{ExposeSecret, SecretBytes, SecretValue};
 pub use stack::{Stack, StackError};
 pub use template::Template;
 
-pub use kubricate_macros::{stack, Resources, SecretSet};
+/// Derives [`SecretSet`](trait@SecretSet) for an enum: one unit variant per secret.
+///
+/// - The logical name is the variant in SCREAMING_SNAKE case (`DatabaseUrl` → `DATABASE_URL`);
+///   `#[secret(name = "...")]` overrides it.
+/// - `#[secret_set(provider = Type)]` sets the provider type of every secret; `#[secret(provider = Type)]`
+///   overrides it per secret. `provider_id = "..."` picks one of several instances of that type
+///   registered with `SecretManager::provider_as`. `connector = "id"` (or a connector type) does the same
+///   for connectors.
+/// - Duplicate names, names that are not valid env var names, unknown or malformed keys and provider
+///   types that are not providers are compile errors at the offending token.
+///
+/// See [the trait](trait@SecretSet) for an example.
+pub use kubricate_macros::SecretSet;
+
+/// Derives [`Resources`](trait@Resources) for a struct of [`Resource<Kind>`] fields, so that a template's
+/// resource ids and kinds are known at compile time. The id of `web_deployment` is `webDeployment`;
+/// `#[resource(id = "...")]` overrides it.
+pub use kubricate_macros::Resources;
+
+/// Declares stacks in the documented fluent shape, with the `use_secrets` wiring checked by the compiler.
+///
+/// `stack!` takes functions (or one expression) of ordinary Rust. In every
+/// `.use_secrets(manager, |c| { .. })` block it reads `c.secrets("X").for_name("Y").inject(kind { .. })
+/// .into_resource("r")` chains and turns each fact into a compile-time check:
+///
+/// | Mistake | Compile error |
+/// |---|---|
+/// | a chain without `.inject()` | `no injection strategy defined for secret ...` |
+/// | `.inject()` on a provider with several strategies | `` `.inject()` needs a strategy because ... supports several`` |
+/// | `.into_resource("x")` / `set_default_resource_id("x")` with no resource `x` | `resource `x` not found ...` |
+/// | a secret not declared in the set | `secret ... is not declared in the secret set ...` |
+/// | a strategy the provider does not support | `... does not support the ... strategy` |
+/// | an option of another kind, a wrong `key` | `option ... does not belong to ...`, `... needs key ...` |
+/// | no resource given and zero or several workloads | `could not resolve the resource to inject into ...` |
+/// | the same env var twice in one container | `... injected twice ...` / `env var ... is defined twice` |
+///
+/// Strategies are written `env { container_index, container_name, init_container_index,
+/// init_container_name, key, target_path }`, `env_from { prefix, .. }`, `image_pull_secret` and
+/// `volume { mount_path, items: [(key, path)], default_mode, volume_name, .. }`; `.override(json!(..))`
+/// deep-merges a patch. The set is read from a `&SecretManager<Set>` parameter, or written as
+/// `.use_secrets::<Set>(..)`; the resources from `Stack::from_template(Template, ..)` or
+/// `Stack::from_static(name, Struct { .. })`. What the macro cannot see is checked at run time with
+/// the same wording.
+///
+/// ```
+/// use kubricate::prelude::*;
+///
+/// #[derive(SecretSet)]
+/// #[secret_set(provider = OpaqueSecretProvider)]
+/// pub enum AppSecrets { DatabaseUrl, ApiKey }
+///
+/// stack! {
+///     pub fn api_service(secrets: &SecretManager<AppSecrets>) -> Stack {
+///         Stack::from_template(SimpleApp, SimpleAppInput { name: "api-service", image_name: "api", ..Default::default() })
+///             .use_secrets(secrets, |c| {
+///                 c.secrets("DATABASE_URL").inject();
+///                 c.secrets("API_KEY").for_name("KEY").inject(env { container_index: 0 });
+///             })
+///     }
+/// }
+///
+/// let secrets = SecretManager::<AppSecrets>::new()
+///     .connector(InMemoryConnector::default())
+///     .provider(OpaqueSecretProvider::new("app-secrets"));
+/// assert!(api_service(&secrets).build().is_ok());
+/// ```
+///
+/// ```compile_fail
+/// use kubricate::prelude::*;
+/// #[derive(SecretSet)]
+/// #[secret_set(provider = OpaqueSecretProvider)]
+/// pub enum AppSecrets { DatabaseUrl }
+/// stack! {
+///     pub fn api(secrets: &SecretManager<AppSecrets>) -> Stack {
+///         Stack::from_template(SimpleApp, SimpleAppInput::default())
+///             .use_secrets(secrets, |c| { c.secrets("DATABSE_URL").inject(); })
+///     }
+/// }
+/// # fn main() {}
+/// ```
+pub use kubricate_macros::stack;
 
 /// Everything a stack crate usually needs.
 pub mod prelude {

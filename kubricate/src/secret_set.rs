@@ -40,6 +40,8 @@ pub trait SecretSet: 'static {
     const NAME: &'static str;
     /// Every secret, in declaration order.
     const SECRETS: &'static [SecretDecl];
+    /// Whether the names are known at compile time (`false` for [`Dynamic`]).
+    const STATIC: bool = true;
 }
 
 /// Secrets declared at run time with [`SecretManager::add_secret`](crate::SecretManager::add_secret);
@@ -50,6 +52,7 @@ pub enum Dynamic {}
 impl SecretSet for Dynamic {
     const NAME: &'static str = "Dynamic";
     const SECRETS: &'static [SecretDecl] = &[];
+    const STATIC: bool = false;
 }
 
 /// Something that names a secret: a `&str`, a `String`, or a variant of a `#[derive(SecretSet)]` enum.

@@ -75,6 +75,11 @@ impl ProviderInfo {
 }
 
 /// Static facts of a provider type; implemented by every provider.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a secret provider type",
+    label = "not a provider: expected a type such as `OpaqueSecretProvider`",
+    note = "a secret's provider is a type implementing `kubricate::ProviderType`, e.g. OpaqueSecretProvider, DockerConfigSecretProvider, BasicAuthSecretProvider"
+)]
 pub trait ProviderType {
     /// The facts.
     const INFO: ProviderInfo;

@@ -1,0 +1,67 @@
+//! Name conversions: `DatabaseUrl` → `DATABASE_URL`, `web_deployment` → `webDeployment`.
+
+/// SCREAMING_SNAKE_CASE of a CamelCase identifier: word breaks before an uppercase letter that
+/// follows a lowercase letter or digit, and before the last capital of an acronym (`APIKey` → `API_KEY`).
+pub fn screaming_snake(ident: &str) -> String {
+    let chars: Vec<char> = ident.chars().collect();
+    let mut out = String::with_capacity(ident.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if i > 0 && c.is_uppercase() {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
+                out.push('_');
+            }
+        }
+        if c != '_' || !out.ends_with('_') {
+            out.extend(c.to_uppercase());
+        }
+    }
+    out
+}
+
+/// lowerCamelCase of a snake_case identifier (`web_deployment` → `webDeployment`).
+pub fn lower_camel(ident: &str) -> String {
+    let ident = ident.strip_prefix("r#").unwrap_or(ident);
+    let mut out = String::with_capacity(ident.len());
+    let mut upper = false;
+    for c in ident.chars() {
+        if c == '_' {
+            upper = !out.is_empty();
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Whether `name` is a valid environment variable name.
+pub fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions() {
+        assert_eq!(screaming_snake("DatabaseUrl"), "DATABASE_URL");
+        assert_eq!(screaming_snake("ApiKey"), "API_KEY");
+        assert_eq!(screaming_snake("APIKey"), "API_KEY");
+        assert_eq!(
+            screaming_snake("DockerRegistryToken"),
+            "DOCKER_REGISTRY_TOKEN"
+        );
+        assert_eq!(screaming_snake("Oauth2Token"), "OAUTH2_TOKEN");
+        assert_eq!(screaming_snake("S3Bucket"), "S3_BUCKET");
+        assert_eq!(lower_camel("web_deployment"), "webDeployment");
+        assert_eq!(lower_camel("deployment"), "deployment");
+        assert!(is_env_name("_A1") && !is_env_name("1A") && !is_env_name("a-b"));
+    }
+}

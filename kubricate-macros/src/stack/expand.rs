@@ -1,0 +1,138 @@
+//! Code generation of `stack!`: one `const` check per fact the compiler must verify, each spanned on
+//! the user's token so the error points there.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::LitStr;
+
+use super::parse::{ContainerLit, InjectionChain, StackChain, StrategyState, UseSecrets};
+
+fn check(span: Span, call: TokenStream) -> TokenStream {
+    quote_spanned!(span=> const _: () = ::kubricate::__check!(#call);)
+}
+
+fn opt_lit(l: Option<&LitStr>) -> TokenStream {
+    match l {
+        Some(l) => quote!(::core::option::Option::Some(#l)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The `checks::Inj` value describing one injection, when its secret is a literal.
+fn inj_tokens(block: &UseSecrets, chain: &InjectionChain) -> Option<TokenStream> {
+    let secret = chain.secret.as_ref()?;
+    let target = chain.for_name.as_ref().unwrap_or(secret);
+    let provider = match &block.set {
+        Some(set) => {
+            quote!(::kubricate::checks::provider_of(&::kubricate::checks::SetInfo::of::<#set>(), #secret))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let (kind, key, container, init, explicit_path) = match &chain.strategy {
+        StrategyState::Spec(spec) => {
+            let variant = syn::Ident::new(spec.kind.variant(), Span::call_site());
+            let container = match &spec.container {
+                ContainerLit::Index(i) => quote!(::kubricate::checks::Container::Index(#i)),
+                ContainerLit::Name(n) => quote!(::kubricate::checks::Container::Name(#n)),
+                ContainerLit::Unknown => {
+                    quote!(::kubricate::checks::Container::Name("\u{0}dynamic"))
+                }
+            };
+            (
+                quote!(::core::option::Option::Some(::kubricate::strategy::StrategyKind::#variant)),
+                opt_lit(spec.key.as_ref()),
+                container,
+                spec.init,
+                spec.explicit_path,
+            )
+        }
+        _ => (
+            quote!(::core::option::Option::None),
+            quote!(::core::option::Option::None),
+            quote!(::kubricate::checks::Container::Index(0)),
+            false,
+            false,
+        ),
+    };
+    let resource = opt_lit(chain.resource.as_ref());
+    let default_resource = opt_lit(block.default_resource.as_ref());
+    Some(quote! {
+        ::kubricate::checks::Inj {
+            secret: #secret,
+            target: #target,
+            provider: #provider,
+            kind: #kind,
+            key: #key,
+            resource: #resource,
+            default_resource: #default_resource,
+            container: #container,
+            init: #init,
+            explicit_path: #explicit_path,
+        }
+    })
+}
+
+/// Every check of one stack chain, in source order.
+pub fn checks(stack: &StackChain) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    let res = stack.resources.as_ref().map(|r| r.tokens());
+    let mut earlier: Vec<TokenStream> = Vec::new();
+    for block in &stack.blocks {
+        if let (Some(res), Some(default)) = (&res, &block.default_resource) {
+            out.push(check(
+                default.span(),
+                quote!(::kubricate::checks::resource_exists(&#res, #default, false)),
+            ));
+        }
+        for chain in &block.chains {
+            let Some(secret) = &chain.secret else {
+                continue;
+            };
+            let Some(inj) = inj_tokens(block, chain) else {
+                continue;
+            };
+            if let Some(set) = &block.set {
+                out.push(check(secret.span(), quote!(::kubricate::checks::secret_declared(&::kubricate::checks::SetInfo::of::<#set>(), #secret))));
+            }
+            let key_dynamic = matches!(&chain.strategy, StrategyState::Spec(s) if s.key_dynamic);
+            let opaque = matches!(chain.strategy, StrategyState::Opaque);
+            if !opaque && !key_dynamic {
+                let span = match &chain.strategy {
+                    StrategyState::Spec(s) => s.span,
+                    _ => chain.inject_span,
+                };
+                out.push(check(
+                    span,
+                    quote!(::kubricate::checks::strategy_fits(&#inj)),
+                ));
+            }
+            let explicit_path =
+                matches!(&chain.strategy, StrategyState::Spec(s) if s.explicit_path);
+            if let Some(res) = &res {
+                match &chain.resource {
+                    Some(r) => out.push(check(
+                        r.span(),
+                        quote!(::kubricate::checks::resource_exists(&#res, #r, #explicit_path)),
+                    )),
+                    None if !chain.dynamic => out.push(check(
+                        chain.inject_span,
+                        quote!(::kubricate::checks::resource_resolvable(&#res, &#inj)),
+                    )),
+                    None => {}
+                }
+            }
+            if !opaque && !chain.dynamic {
+                let span = chain.for_name.as_ref().unwrap_or(secret).span();
+                let res_arg = match &res {
+                    Some(r) => quote!(::core::option::Option::Some(&#r)),
+                    None => quote!(::core::option::Option::None),
+                };
+                if !earlier.is_empty() {
+                    out.push(check(span, quote!(::kubricate::checks::not_duplicated(#res_arg, &#inj, &[#(#earlier),*]))));
+                }
+                earlier.push(inj);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,8 @@
+use kubricate::prelude::*;
+
+#[derive(SecretSet)]
+pub enum AppSecrets {
+    DatabaseUrl(String),
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use kubricate::prelude::*;
+
+#[derive(SecretSet)]
+#[secret_set(provider = OpaqueSecretProvider)]
+pub enum AppSecrets {
+    #[secret(rename = "DB")]
+    DatabaseUrl,
+}
+
+fn main() {}

@@ -1,0 +1,24 @@
+use kubricate::prelude::*;
+
+#[derive(SecretSet)]
+#[secret_set(provider = OpaqueSecretProvider)]
+pub enum AppSecrets {
+    DatabaseUrl,
+    ApiKey,
+    #[secret(provider = BasicAuthSecretProvider)]
+    ApiCredentials,
+    #[secret(provider = DockerConfigSecretProvider)]
+    DockerRegistryToken,
+}
+
+stack! {
+    pub fn api_service(secrets: &SecretManager<AppSecrets>) -> Stack {
+        Stack::from_template(SimpleApp, SimpleAppInput { name: "api-service", image_name: "api", ..Default::default() })
+            .use_secrets(secrets, |c| {
+                c.set_default_resource_id("web");
+                c.secrets("DATABASE_URL").inject();
+            })
+    }
+}
+
+fn main() {}
