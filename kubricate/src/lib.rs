@@ -11,6 +11,18 @@
 //! See the README for a walkthrough and `examples/` for every documented scenario.
 
 #![warn(missing_docs)]
+// User input must get an error, never a panic: these lints keep panicking shortcuts out of library code.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
 
 pub mod apply;
 pub mod checks;

@@ -145,17 +145,18 @@ pub fn resource_hash(v: &Value) -> String {
     sha256_hex(s.as_bytes())
 }
 
-fn string_map<'a>(obj: &'a mut Map<String, Value>, field: &str) -> &'a mut Map<String, Value> {
+/// The object at `field`, created (or replacing a non-object) when needed; `None` cannot happen.
+fn string_map<'a>(
+    obj: &'a mut Map<String, Value>,
+    field: &str,
+) -> Option<&'a mut Map<String, Value>> {
     let slot = obj
         .entry(field.to_owned())
         .or_insert_with(|| Value::Object(Map::new()));
     if !slot.is_object() {
         *slot = Value::Object(Map::new());
     }
-    match slot {
-        Value::Object(m) => m,
-        _ => unreachable!("just made an object"),
-    }
+    slot.as_object_mut()
 }
 
 /// Adds kubricate's labels and annotations to one resource.
@@ -170,15 +171,21 @@ pub fn add_metadata(
     let Some(obj) = resource.as_object_mut() else {
         return;
     };
-    let meta = string_map(obj, "metadata");
+    let Some(meta) = string_map(obj, "metadata") else {
+        return;
+    };
     if opts.labels {
-        let labels = string_map(meta, "labels");
+        let Some(labels) = string_map(meta, "labels") else {
+            return;
+        };
         labels.insert(LABEL_MANAGED.into(), Value::from("true"));
         labels.insert(LABEL_STACK_ID.into(), Value::from(stack.id.as_str()));
         labels.insert(LABEL_RESOURCE_ID.into(), Value::from(resource_id));
     }
     if opts.stack_name || opts.version || hash.is_some() || (opts.managed_at && now.is_some()) {
-        let ann = string_map(meta, "annotations");
+        let Some(ann) = string_map(meta, "annotations") else {
+            return;
+        };
         if opts.stack_name {
             ann.insert(
                 ANNOTATION_STACK_NAME.into(),

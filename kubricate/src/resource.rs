@@ -204,6 +204,14 @@ impl<K: Kind> Resource<K> {
         })
     }
 
+    /// Wraps an object this crate built with the right `apiVersion` and `kind` (templates).
+    pub(crate) fn trusted(body: Value) -> Self {
+        Resource {
+            manifest: Manifest { body },
+            kind: PhantomData,
+        }
+    }
+
     /// The object.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest

@@ -122,13 +122,9 @@ impl Template for SimpleApp {
                 "ports": [{ "port": port, "targetPort": port, "protocol": "TCP" }]
             }
         });
-        // Both literals carry apiVersion and kind, so the typed wrappers cannot reject them.
-        match (Resource::new(deployment), Resource::new(service)) {
-            (Ok(deployment), Ok(service)) => SimpleAppResources {
-                deployment,
-                service,
-            },
-            _ => unreachable!("SimpleApp builds well-formed objects"),
+        SimpleAppResources {
+            deployment: Resource::trusted(deployment),
+            service: Resource::trusted(service),
         }
     }
 
