@@ -411,6 +411,21 @@ pub const fn resource_exists(res: &ResInfo, id: &str, explicit_path: bool) -> Ms
     }
 }
 
+/// `.override(json!({ "id": .. }))` names a resource of `res`.
+pub const fn override_target(res: &ResInfo, id: &str) -> Msg {
+    if res.kind_of(id).is_some() {
+        return Msg::ok();
+    }
+    let msg = Msg::ok()
+        .push("override: resource `")
+        .push(id)
+        .push("` not found in stack template `")
+        .push(res.name)
+        .push("`; available resource ids: ");
+    res.ids(msg)
+        .push(". Use one of them (check `stack.resource_ids()`)")
+}
+
 /// The resource an injection resolves to (`None`: unresolvable, reported by [`resource_resolvable`]).
 const fn resolve(res: &ResInfo, inj: &Inj) -> Option<&'static str> {
     if let Some(r) = inj.resource {

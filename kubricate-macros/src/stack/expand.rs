@@ -77,6 +77,14 @@ pub fn checks(stack: &StackChain) -> Vec<TokenStream> {
     let mut out = Vec::new();
     let res = stack.resources.as_ref().map(|r| r.tokens());
     let mut earlier: Vec<TokenStream> = Vec::new();
+    if let Some(res) = &res {
+        for key in &stack.override_keys {
+            out.push(check(
+                key.span(),
+                quote!(::kubricate::checks::override_target(&#res, #key)),
+            ));
+        }
+    }
     for block in &stack.blocks {
         if let (Some(res), Some(default)) = (&res, &block.default_resource) {
             out.push(check(

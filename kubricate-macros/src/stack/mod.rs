@@ -41,9 +41,10 @@ impl Walker<'_> {
         let mut chain = StackChain {
             resources: None,
             blocks: Vec::new(),
+            override_keys: Vec::new(),
         };
         let res = self.analysis.stack_chain(expr, &self.scope, &mut chain)?;
-        if !chain.blocks.is_empty() {
+        if !chain.blocks.is_empty() || !chain.override_keys.is_empty() {
             chain.resources = res.clone();
             self.analysis.stacks.push(chain);
         }

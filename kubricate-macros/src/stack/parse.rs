@@ -177,6 +177,37 @@ fn path_name(p: &syn::Path) -> String {
 pub struct StackChain {
     pub resources: Option<ResourcesOf>,
     pub blocks: Vec<UseSecrets>,
+    /// Top-level keys of `.override(json!({ "id": .. }))` patches: resource ids.
+    pub override_keys: Vec<LitStr>,
+}
+
+/// The string keys at the top level of a `json!({ "k": v, .. })` body.
+fn json_object_keys(tokens: &TokenStream) -> Vec<LitStr> {
+    let mut keys = Vec::new();
+    let Some(proc_macro2::TokenTree::Group(g)) = tokens.clone().into_iter().next() else {
+        return keys;
+    };
+    if g.delimiter() != proc_macro2::Delimiter::Brace {
+        return keys;
+    }
+    let mut expect_key = true;
+    let mut iter = g.stream().into_iter().peekable();
+    while let Some(tt) = iter.next() {
+        match &tt {
+            proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => expect_key = true,
+            proc_macro2::TokenTree::Literal(_) if expect_key => {
+                if let Ok(lit) = syn::parse2::<LitStr>(tt.to_token_stream()) {
+                    if matches!(iter.peek(), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == ':')
+                    {
+                        keys.push(lit);
+                    }
+                }
+                expect_key = false;
+            }
+            _ => expect_key = false,
+        }
+    }
+    keys
 }
 
 /// Everything `stack!` learns while reading the input.
@@ -267,6 +298,11 @@ impl Analysis {
                 if method == "use_secrets" || method == "use_secrets_any" {
                     let block = self.use_secrets(mc, scope);
                     chain.blocks.push(block);
+                }
+                if method == "r#override" || method == "override_with" {
+                    if let Some(Expr::Macro(m)) = mc.args.first() {
+                        chain.override_keys.extend(json_object_keys(&m.mac.tokens));
+                    }
                 }
                 Some(resources)
             }
