@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use crate::apply::{ApplyError, KubectlOptions};
 use crate::orchestrator::{plan_secrets, SecretError};
 use crate::output::OutputError;
-use crate::render::{BuiltStack, MetadataOptions, OutputMode, RenderedFile};
+use crate::render::{BuiltStack, MetadataOptions, OutputMode, RenderError, RenderedFile};
 use crate::{AnySecretManager, ConflictOptions, SecretPlan, Stack, StackError};
 
 /// Any failure of a project operation. Messages name stacks, resources, secrets and files, never values.
@@ -23,13 +23,16 @@ pub enum ProjectError {
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Stacks(Vec<StackError>),
     /// A `--filter` matched nothing.
-    #[error("filter `{filter}` matches no stack or resource; available: {available}")]
+    #[error("{}", filter_message(filters, available))]
     Filter {
-        /// The filter.
-        filter: String,
+        /// The filters that matched nothing.
+        filters: Vec<String>,
         /// `stack` and `stack.resource` ids.
         available: String,
     },
+    /// The stacks cannot be rendered with the chosen metadata.
+    #[error(transparent)]
+    Render(#[from] RenderError),
     /// Loading, preparing, merging or cross-checking secrets failed.
     #[error(transparent)]
     Secrets(#[from] SecretError),
@@ -41,6 +44,19 @@ pub enum ProjectError {
     Apply(#[from] ApplyError),
 }
 
+fn filter_message(filters: &[String], available: &str) -> String {
+    let quoted: Vec<String> = filters.iter().map(|f| format!("`{f}`")).collect();
+    let (noun, verb) = if filters.len() == 1 {
+        ("filter", "matches")
+    } else {
+        ("filters", "match")
+    };
+    format!(
+        "{noun} {} {verb} no stack or resource; use `STACK` or `STACK.RESOURCE` with one of: {available}",
+        quoted.join(", ")
+    )
+}
+
 /// Options of `generate`.
 #[derive(Debug, Clone)]
 pub struct GenerateOptions {
@@ -50,10 +66,26 @@ pub struct GenerateOptions {
     pub mode: OutputMode,
     /// Metadata to add.
     pub metadata: MetadataOptions,
-    /// Replace the output directory as a whole (default) instead of writing files into it.
+    /// Replace the output directory as a whole (default) instead of writing files into it. A filtered
+    /// run never cleans: it renders only part of the project, so it only writes its own files.
     pub clean: bool,
     /// `STACK` or `STACK.RESOURCE` filters (empty: everything).
     pub filters: Vec<String>,
+}
+
+/// What [`Project::generate`] wrote.
+#[derive(Debug, Clone)]
+pub struct GenerateReport {
+    /// The output directory, resolved.
+    pub dir: PathBuf,
+    /// Ids of the stacks rendered, in declaration order.
+    pub stacks: Vec<String>,
+    /// Number of resources rendered.
+    pub resources: usize,
+    /// The files written, relative to `dir`.
+    pub files: Vec<RenderedFile>,
+    /// Whether the directory was replaced as a whole (false: files were written into it).
+    pub cleaned: bool,
 }
 
 impl Default for GenerateOptions {
@@ -186,49 +218,67 @@ impl Project {
         }
     }
 
-    /// Builds every stack (all problems of all stacks reported together), applying `filters`.
+    /// Whether `filter` selects the stack `id` as a whole, and if not, which of its resources.
+    fn filter_target<'f>(&self, filter: &'f str, id: &str) -> Option<Option<&'f str>> {
+        if filter == id {
+            return Some(None);
+        }
+        // Matched against the stack's ids rather than split at the first '.', so that ids may hold dots.
+        let rid = filter.strip_prefix(id)?.strip_prefix('.')?;
+        self.stacks
+            .get(id)
+            .is_some_and(|s| s.resources().contains_key(rid))
+            .then_some(Some(rid))
+    }
+
+    /// `stack` and `stack.resource` ids, for messages.
+    fn available_targets(&self) -> String {
+        let mut ids = Vec::new();
+        for (id, s) in &self.stacks {
+            ids.push(id.clone());
+            ids.extend(s.resource_ids().into_iter().map(|r| format!("{id}.{r}")));
+        }
+        if ids.is_empty() {
+            "none (the project has no stacks)".into()
+        } else {
+            ids.join(", ")
+        }
+    }
+
+    /// Builds every stack (all problems of all stacks reported together), keeping what `filters`
+    /// select: `STACK` keeps a whole stack, `STACK.RESOURCE` one resource. Every filter must match.
     pub fn build(&self, filters: &[String]) -> Result<Vec<BuiltStack>, ProjectError> {
         self.check_config()?;
-        let available = || {
-            let mut ids = Vec::new();
-            for (id, s) in &self.stacks {
-                ids.push(id.clone());
-                ids.extend(s.resource_ids().into_iter().map(|r| format!("{id}.{r}")));
-            }
-            ids.join(", ")
-        };
-        for f in filters {
-            let (sid, rid) = match f.split_once('.') {
-                Some((s, r)) => (s, Some(r)),
-                None => (f.as_str(), None),
-            };
-            let found = self
-                .stacks
-                .get(sid)
-                .is_some_and(|s| rid.is_none_or(|r| s.resources().contains_key(r)));
-            if !found {
-                return Err(ProjectError::Filter {
-                    filter: f.clone(),
-                    available: available(),
-                });
-            }
+        let unmatched: Vec<String> = filters
+            .iter()
+            .filter(|f| {
+                !self
+                    .stacks
+                    .keys()
+                    .any(|id| self.filter_target(f, id).is_some())
+            })
+            .cloned()
+            .collect();
+        if !unmatched.is_empty() {
+            return Err(ProjectError::Filter {
+                filters: unmatched,
+                available: self.available_targets(),
+            });
         }
         let mut built = Vec::new();
         let mut errors = Vec::new();
         for (id, stack) in &self.stacks {
-            let wanted_stack = filters.is_empty()
-                || filters
-                    .iter()
-                    .any(|f| f == id || f.split_once('.').is_some_and(|(s, _)| s == id));
-            if !wanted_stack {
+            let targets: Vec<Option<&str>> = filters
+                .iter()
+                .filter_map(|f| self.filter_target(f, id))
+                .collect();
+            if !filters.is_empty() && targets.is_empty() {
                 continue;
             }
             match stack.build() {
                 Ok(mut resources) => {
-                    let whole = filters.is_empty() || filters.iter().any(|f| f == id);
-                    if !whole {
-                        resources
-                            .retain(|rid, _| filters.iter().any(|f| *f == format!("{id}.{rid}")));
+                    if !filters.is_empty() && !targets.contains(&None) {
+                        resources.retain(|rid, _| targets.contains(&Some(rid.as_str())));
                     }
                     let name = if stack.name().is_empty() {
                         id.clone()
@@ -260,24 +310,27 @@ impl Project {
         }
     }
 
-    /// Renders the files `generate` would write.
-    pub fn render(&self, opts: &GenerateOptions) -> Result<Vec<RenderedFile>, ProjectError> {
-        let built = self.build(&opts.filters)?;
-        let now = opts.metadata.managed_at.then(crate::render::now_rfc3339);
-        Ok(crate::render::render(
-            &built,
-            opts.mode,
-            &opts.metadata,
-            now.as_deref(),
-        ))
-    }
-
-    /// Renders and writes the files; returns them and the directory written.
-    pub fn generate(
+    fn render_built(
         &self,
         opts: &GenerateOptions,
-    ) -> Result<(Vec<RenderedFile>, PathBuf), ProjectError> {
-        let files = self.render(opts)?;
+    ) -> Result<(Vec<BuiltStack>, Vec<RenderedFile>), ProjectError> {
+        let built = self.build(&opts.filters)?;
+        // One timestamp for the whole run, and none at all unless asked for: output stays byte-identical.
+        let now = opts.metadata.managed_at.then(crate::render::now_rfc3339);
+        let files = crate::render::render(&built, opts.mode, &opts.metadata, now.as_deref())?;
+        Ok((built, files))
+    }
+
+    /// Renders the files `generate` would write (for `--stdout`, join them with
+    /// [`render::to_stream`](crate::render::to_stream)).
+    pub fn render(&self, opts: &GenerateOptions) -> Result<Vec<RenderedFile>, ProjectError> {
+        Ok(self.render_built(opts)?.1)
+    }
+
+    /// Renders and writes the files into `opts.out_dir`, which must be a safe directory inside the
+    /// project's root (see [`output`](crate::output)).
+    pub fn generate(&self, opts: &GenerateOptions) -> Result<GenerateReport, ProjectError> {
+        let (built, files) = self.render_built(opts)?;
         let root = match &self.root {
             Some(r) => r.clone(),
             None => std::env::current_dir().map_err(|source| OutputError::Io {
@@ -286,12 +339,19 @@ impl Project {
             })?,
         };
         let dir = crate::output::check_output_dir(&root, &opts.out_dir)?;
-        if opts.clean {
+        let clean = opts.clean && opts.filters.is_empty();
+        if clean {
             crate::output::write_clean(&dir, &files)?;
         } else {
             crate::output::write_merge(&dir, &files)?;
         }
-        Ok((files, dir))
+        Ok(GenerateReport {
+            dir,
+            stacks: built.iter().map(|b| b.id.clone()).collect(),
+            resources: built.iter().map(|b| b.resources.len()).sum(),
+            files,
+            cleaned: clean,
+        })
     }
 
     /// Loads, prepares, merges and cross-checks every secret.

@@ -1,4 +1,17 @@
 //! Rendering: built stacks to YAML documents and output files, with kubricate's metadata.
+//!
+//! ```
+//! use kubricate::prelude::*;
+//! use kubricate::render::{render, to_stream, BuiltStack, MetadataOptions, OutputMode, LABEL_STACK_ID};
+//!
+//! let stack = Stack::from_template(SimpleApp, SimpleAppInput { name: "web", image_name: "nginx", ..Default::default() });
+//! let built = BuiltStack { id: "web".into(), name: "web".into(), resources: stack.build().unwrap() };
+//! let files = render(&[built], OutputMode::Resource, &MetadataOptions::default(), None).unwrap();
+//! let paths: Vec<_> = files.iter().map(|f| f.path.to_str().unwrap()).collect();
+//! assert_eq!(paths, ["web/Deployment_deployment.yml", "web/Service_service.yml"]);
+//! assert!(files[0].content.contains(&format!("{LABEL_STACK_ID}: web")));
+//! assert_eq!(to_stream(&files).matches("\n---\n").count(), 1);
+//! ```
 
 use std::path::PathBuf;
 
@@ -17,7 +30,8 @@ pub const LABEL_RESOURCE_ID: &str = "kubricate.thaitype.dev/resource-id";
 pub const ANNOTATION_STACK_NAME: &str = "kubricate.thaitype.dev/stack-name";
 /// Annotation: the kubricate version.
 pub const ANNOTATION_VERSION: &str = "kubricate.thaitype.dev/version";
-/// Annotation: sha256 of the resource (keys sorted) before metadata was added.
+/// Annotation: [`resource_hash`] of the resource as built (injections included), taken before
+/// kubricate's labels and annotations are added, so switching metadata on or off does not change it.
 pub const ANNOTATION_RESOURCE_HASH: &str = "kubricate.thaitype.dev/resource-hash";
 /// Annotation: generation time (off by default, since it breaks byte-identical output).
 pub const ANNOTATION_MANAGED_AT: &str = "kubricate.thaitype.dev/managed-at";
@@ -32,6 +46,17 @@ pub enum OutputMode {
     Flat,
     /// `<out>/<stackId>/<Kind>_<resourceId>.yml`.
     Resource,
+}
+
+impl OutputMode {
+    /// The name `--output-mode` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputMode::Stack => "stack",
+            OutputMode::Flat => "flat",
+            OutputMode::Resource => "resource",
+        }
+    }
 }
 
 /// Which metadata `generate` adds.
@@ -88,11 +113,11 @@ pub struct BuiltStack {
 /// One output file: a path relative to the output directory, and its YAML.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedFile {
-    /// Relative path.
+    /// Path relative to the output directory (see [`OutputMode`]).
     pub path: PathBuf,
-    /// Content.
+    /// YAML documents separated by `---` lines.
     pub content: String,
-    /// Number of documents.
+    /// Number of documents (resources) in `content`.
     pub documents: usize,
 }
 
@@ -107,20 +132,23 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     s
 }
 
-/// Compact JSON with object keys sorted, the input of the resource hash.
+/// Compact JSON with object keys sorted by their bytes, written by `serde_json` (which escapes only
+/// `"`, `\\` and control characters): the input of the resource hash. For manifests without
+/// exponent-sized floats it equals Python's `json.dumps(v, sort_keys=True, separators=(",", ":"),
+/// ensure_ascii=False)`, so the hash can be checked outside Rust.
 pub fn canonical_json(v: &Value, out: &mut String) {
     match v {
         Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
             out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
+            for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
                 out.push_str(&Value::String(k.clone()).to_string());
                 out.push(':');
-                canonical_json(&m[k], out);
+                canonical_json(v, out);
             }
             out.push('}');
         }
@@ -138,28 +166,31 @@ pub fn canonical_json(v: &Value, out: &mut String) {
     }
 }
 
-/// The resource hash: sha256 of the canonical JSON.
+/// The resource hash: lowercase hex sha256 of [`canonical_json`].
 pub fn resource_hash(v: &Value) -> String {
     let mut s = String::new();
     canonical_json(v, &mut s);
     sha256_hex(s.as_bytes())
 }
 
-/// The object at `field`, created (or replacing a non-object) when needed; `None` cannot happen.
-fn string_map<'a>(
-    obj: &'a mut Map<String, Value>,
-    field: &str,
-) -> Option<&'a mut Map<String, Value>> {
-    let slot = obj
-        .entry(field.to_owned())
-        .or_insert_with(|| Value::Object(Map::new()));
-    if !slot.is_object() {
-        *slot = Value::Object(Map::new());
-    }
-    slot.as_object_mut()
+/// Runs `f` on the object at `obj[field]`, creating it (or replacing a non-object) first.
+///
+/// The map is taken out of its slot and put back rather than borrowed through a match, so the key
+/// keeps its position in the insertion-ordered parent and no branch can be unreachable.
+fn with_object(obj: &mut Map<String, Value>, field: &str, f: impl FnOnce(&mut Map<String, Value>)) {
+    let slot = obj.entry(field.to_owned()).or_insert(Value::Null);
+    let mut map = match std::mem::take(slot) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    f(&mut map);
+    *slot = Value::Object(map);
 }
 
 /// Adds kubricate's labels and annotations to one resource.
+///
+/// The resource hash is computed first, so it covers the resource exactly as built (injections
+/// included) and does not change when only kubricate's own metadata options change.
 pub fn add_metadata(
     resource: &mut Value,
     stack: &BuiltStack,
@@ -171,53 +202,120 @@ pub fn add_metadata(
     let Some(obj) = resource.as_object_mut() else {
         return;
     };
-    let Some(meta) = string_map(obj, "metadata") else {
+    let managed_at = now.filter(|_| opts.managed_at);
+    let any_annotation = opts.stack_name || opts.version || hash.is_some() || managed_at.is_some();
+    if !opts.labels && !any_annotation {
         return;
-    };
-    if opts.labels {
-        let Some(labels) = string_map(meta, "labels") else {
-            return;
-        };
-        labels.insert(LABEL_MANAGED.into(), Value::from("true"));
-        labels.insert(LABEL_STACK_ID.into(), Value::from(stack.id.as_str()));
-        labels.insert(LABEL_RESOURCE_ID.into(), Value::from(resource_id));
     }
-    if opts.stack_name || opts.version || hash.is_some() || (opts.managed_at && now.is_some()) {
-        let Some(ann) = string_map(meta, "annotations") else {
-            return;
-        };
-        if opts.stack_name {
-            ann.insert(
-                ANNOTATION_STACK_NAME.into(),
-                Value::from(if stack.name.is_empty() {
-                    stack.id.as_str()
-                } else {
-                    stack.name.as_str()
-                }),
-            );
+    with_object(obj, "metadata", |meta| {
+        if opts.labels {
+            with_object(meta, "labels", |labels| {
+                labels.insert(LABEL_MANAGED.into(), Value::from("true"));
+                labels.insert(LABEL_STACK_ID.into(), Value::from(stack.id.as_str()));
+                labels.insert(LABEL_RESOURCE_ID.into(), Value::from(resource_id));
+            });
         }
-        if opts.version {
-            ann.insert(
-                ANNOTATION_VERSION.into(),
-                Value::from(env!("CARGO_PKG_VERSION")),
-            );
+        if any_annotation {
+            with_object(meta, "annotations", |ann| {
+                if opts.stack_name {
+                    let name = if stack.name.is_empty() {
+                        &stack.id
+                    } else {
+                        &stack.name
+                    };
+                    ann.insert(ANNOTATION_STACK_NAME.into(), Value::from(name.as_str()));
+                }
+                if opts.version {
+                    ann.insert(
+                        ANNOTATION_VERSION.into(),
+                        Value::from(env!("CARGO_PKG_VERSION")),
+                    );
+                }
+                if let Some(h) = hash {
+                    ann.insert(ANNOTATION_RESOURCE_HASH.into(), Value::from(h));
+                }
+                if let Some(now) = managed_at {
+                    ann.insert(ANNOTATION_MANAGED_AT.into(), Value::from(now));
+                }
+            });
         }
-        if let Some(h) = hash {
-            ann.insert(ANNOTATION_RESOURCE_HASH.into(), Value::from(h));
-        }
-        if let (true, Some(now)) = (opts.managed_at, now) {
-            ann.insert(ANNOTATION_MANAGED_AT.into(), Value::from(now));
-        }
-    }
+    });
 }
 
-/// Renders stacks into files laid out by `mode`.
+/// Why stacks cannot be rendered with the chosen options.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    /// An id would become a label value Kubernetes rejects.
+    #[error("{what} `{value}` cannot be the value of the label `{label}`: {reason}; rename it (letters, digits, '-', '_' and '.', at most 63 characters, starting and ending with a letter or digit) or pass --no-labels")]
+    LabelValue {
+        /// `stack id` or `resource id of stack ...`.
+        what: String,
+        /// The id.
+        value: String,
+        /// The label it would be written to.
+        label: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+/// Checks a label value against Kubernetes' rule (`(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?`, at
+/// most 63 characters). The API server rejects anything else, and schema validation does not catch it.
+pub fn check_label_value(value: &str) -> Result<(), &'static str> {
+    if value.len() > 63 {
+        return Err("it is longer than 63 characters");
+    }
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err("it contains a character other than letters, digits, '-', '_' and '.'");
+    }
+    let edge_ok = |c: Option<char>| c.is_none_or(|c| c.is_ascii_alphanumeric());
+    if !edge_ok(value.chars().next()) || !edge_ok(value.chars().last()) {
+        return Err("it must start and end with a letter or digit");
+    }
+    Ok(())
+}
+
+fn check_labels(stacks: &[BuiltStack]) -> Result<(), RenderError> {
+    for stack in stacks {
+        if let Err(reason) = check_label_value(&stack.id) {
+            return Err(RenderError::LabelValue {
+                what: "stack id".into(),
+                value: stack.id.clone(),
+                label: LABEL_STACK_ID,
+                reason,
+            });
+        }
+        for rid in stack.resources.keys() {
+            if let Err(reason) = check_label_value(rid) {
+                return Err(RenderError::LabelValue {
+                    what: format!("resource id (of stack `{}`)", stack.id),
+                    value: rid.clone(),
+                    label: LABEL_RESOURCE_ID,
+                    reason,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Renders stacks into files laid out by `mode`: stacks, and resources within a stack, in declaration
+/// order, documents separated by `---`.
+///
+/// `now` is the `managed-at` value, used only when `opts.managed_at` is set; it is a parameter so that
+/// one timestamp covers the whole run.
 pub fn render(
     stacks: &[BuiltStack],
     mode: OutputMode,
     opts: &MetadataOptions,
     now: Option<&str>,
-) -> Vec<RenderedFile> {
+) -> Result<Vec<RenderedFile>, RenderError> {
+    if opts.labels {
+        check_labels(stacks)?;
+    }
     let mut files: Vec<RenderedFile> = Vec::new();
     let mut flat = String::new();
     let mut flat_docs = 0;
@@ -254,7 +352,18 @@ pub fn render(
             documents: flat_docs,
         });
     }
-    files
+    Ok(files)
+}
+
+/// All documents of `files` as one `---`-separated stream (what `generate --stdout` prints). Files
+/// without documents contribute nothing, so the stream never holds an empty document.
+pub fn to_stream(files: &[RenderedFile]) -> String {
+    let mut out = String::new();
+    let mut docs = 0;
+    for f in files.iter().filter(|f| f.documents > 0) {
+        append_doc(&mut out, &mut docs, &f.content);
+    }
+    out
 }
 
 fn append_doc(buf: &mut String, count: &mut usize, doc: &str) {
@@ -314,5 +423,180 @@ mod tests {
         let now = now_rfc3339();
         assert_eq!(now.len(), 20);
         assert!(now.ends_with('Z'));
+    }
+
+    #[test]
+    fn hash_is_sha256_of_compact_key_sorted_json() {
+        // Known answers, computed outside Rust (sha256sum; Python's json.dumps(sort_keys=True,
+        // separators=(",", ":"), ensure_ascii=False)).
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let v = json!({ "kind": "Service", "apiVersion": "v1", "metadata": { "name": "ünï" }, "n": [1, 2.5, null, true] });
+        let mut s = String::new();
+        canonical_json(&v, &mut s);
+        assert_eq!(
+            s,
+            r#"{"apiVersion":"v1","kind":"Service","metadata":{"name":"ünï"},"n":[1,2.5,null,true]}"#
+        );
+        assert_eq!(
+            resource_hash(&v),
+            "0bf4fef3d48b09f7136cc9f69b5ce3f3394830dc56336015df991281823a418b"
+        );
+    }
+
+    fn stack() -> BuiltStack {
+        BuiltStack {
+            id: "web".into(),
+            name: "web-app".into(),
+            resources: ResourceMap::new(),
+        }
+    }
+
+    #[test]
+    fn metadata_goes_into_place_and_the_hash_ignores_it() {
+        let original = json!({ "apiVersion": "v1", "kind": "Service", "metadata": { "name": "s", "labels": { "app": "s" } }, "spec": {} });
+        let mut all = original.clone();
+        add_metadata(
+            &mut all,
+            &stack(),
+            "svc",
+            &MetadataOptions::default(),
+            Some("t"),
+        );
+        let keys: Vec<&String> = all.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["apiVersion", "kind", "metadata", "spec"]);
+        assert_eq!(
+            all["metadata"]["labels"],
+            json!({ "app": "s", LABEL_MANAGED: "true", LABEL_STACK_ID: "web", LABEL_RESOURCE_ID: "svc" })
+        );
+        let ann = &all["metadata"]["annotations"];
+        assert_eq!(ann[ANNOTATION_STACK_NAME], "web-app");
+        assert_eq!(
+            ann[ANNOTATION_RESOURCE_HASH],
+            resource_hash(&original).as_str()
+        );
+        assert!(
+            ann.get(ANNOTATION_MANAGED_AT).is_none(),
+            "managed-at is off by default"
+        );
+
+        let mut stamped = original.clone();
+        let opts = MetadataOptions {
+            labels: false,
+            managed_at: true,
+            ..MetadataOptions::default()
+        };
+        add_metadata(
+            &mut stamped,
+            &stack(),
+            "svc",
+            &opts,
+            Some("2026-01-01T00:00:00Z"),
+        );
+        assert_eq!(stamped["metadata"]["labels"], json!({ "app": "s" }));
+        assert_eq!(
+            stamped["metadata"]["annotations"][ANNOTATION_RESOURCE_HASH],
+            ann[ANNOTATION_RESOURCE_HASH]
+        );
+        assert_eq!(
+            stamped["metadata"]["annotations"][ANNOTATION_MANAGED_AT],
+            "2026-01-01T00:00:00Z"
+        );
+
+        let mut untouched = original.clone();
+        add_metadata(
+            &mut untouched,
+            &stack(),
+            "svc",
+            &MetadataOptions::none(),
+            Some("t"),
+        );
+        assert_eq!(untouched, original);
+    }
+
+    #[test]
+    fn odd_metadata_shapes_are_replaced_not_panicked_on() {
+        for metadata in [
+            json!(null),
+            json!("x"),
+            json!([1]),
+            json!({ "labels": 3, "annotations": null }),
+        ] {
+            let mut v = json!({ "kind": "X", "metadata": metadata });
+            add_metadata(&mut v, &stack(), "r", &MetadataOptions::default(), None);
+            assert_eq!(v["metadata"]["labels"][LABEL_RESOURCE_ID], "r");
+            assert!(v["metadata"]["annotations"][ANNOTATION_VERSION].is_string());
+        }
+        let mut scalar = json!("not an object");
+        add_metadata(
+            &mut scalar,
+            &stack(),
+            "r",
+            &MetadataOptions::default(),
+            None,
+        );
+        assert_eq!(scalar, json!("not an object"));
+    }
+
+    #[test]
+    fn label_values_follow_kubernetes_rules() {
+        for ok in ["apiService", "api.v2", "a", "a-b_c.d", "", &"x".repeat(63)] {
+            assert_eq!(check_label_value(ok), Ok(()), "{ok}");
+        }
+        for bad in ["-a", "a-", "a b", "a/b", "ü", ".a", &"x".repeat(64)] {
+            assert!(check_label_value(bad).is_err(), "{bad}");
+        }
+        let built = |id: &str, rid: &str| BuiltStack {
+            id: id.into(),
+            name: String::new(),
+            resources: ResourceMap::from([(
+                rid.to_owned(),
+                crate::Manifest::new(json!({ "apiVersion": "v1", "kind": "ConfigMap" })).unwrap(),
+            )]),
+        };
+        let err = render(
+            &[built("my stack", "cm")],
+            OutputMode::Stack,
+            &MetadataOptions::default(),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("stack id `my stack` cannot be the value of the label `kubricate.thaitype.dev/stack-id`"), "{err}");
+        assert!(err.contains("--no-labels"), "{err}");
+        let err = render(
+            &[built("ok", "-cm")],
+            OutputMode::Stack,
+            &MetadataOptions::default(),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("resource id (of stack `ok`) `-cm`"), "{err}");
+        let no_labels = MetadataOptions {
+            labels: false,
+            ..MetadataOptions::default()
+        };
+        assert!(render(
+            &[built("my stack", "cm")],
+            OutputMode::Stack,
+            &no_labels,
+            None
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn stream_joins_documents_and_skips_empty_files() {
+        let file = |content: &str, documents| RenderedFile {
+            path: PathBuf::from("f.yml"),
+            content: content.into(),
+            documents,
+        };
+        let files = [file("a: 1\n", 1), file("", 0), file("b: 2\n---\nc: 3\n", 2)];
+        assert_eq!(to_stream(&files), "a: 1\n---\nb: 2\n---\nc: 3\n");
+        assert_eq!(to_stream(&[file("", 0)]), "");
     }
 }

@@ -18,22 +18,42 @@ fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
-static BUILD: Mutex<()> = Mutex::new(());
+static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-/// The compiled example binary, built on demand (cargo test builds examples already; this covers
-/// running one test file alone).
+/// The compiled example binary. Built once per test process: `cargo test --test NAME` does not build
+/// examples, and a binary left from an earlier build may predate the library under test.
 pub fn example_bin(name: &str) -> PathBuf {
-    let path = target_dir().join("examples").join(name);
-    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    if !path.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--example", name])
-            .current_dir(workspace())
-            .status()
-            .expect("run cargo build");
+    let profile = target_dir();
+    let path = profile.join("examples").join(name);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.iter().any(|n| n == name) {
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args(["build", "--quiet", "--example", name])
+            .current_dir(workspace());
+        if profile.file_name().is_some_and(|p| p == "release") {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("run cargo build");
         assert!(status.success(), "cargo build --example {name} failed");
+        built.push(name.to_owned());
     }
     path
+}
+
+/// Every example under `examples/`, as cargo discovers them (`examples/NAME.rs`, `examples/NAME/main.rs`).
+pub fn examples() -> Vec<String> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(workspace().join("examples")).expect("examples/") {
+        let path = entry.expect("entry").path();
+        let stem = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned);
+        if path.is_dir() && path.join("main.rs").is_file() {
+            names.extend(path.file_name().and_then(|s| s.to_str()).map(str::to_owned));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            names.extend(stem);
+        }
+    }
+    names.sort();
+    names
 }
 
 /// Runs an example in `cwd` with a clean KUBRICATE_* environment plus `env`.
