@@ -18,20 +18,22 @@ fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
-static BUILD: Mutex<()> = Mutex::new(());
+/// Examples already built by this test process.
+static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-/// The compiled example binary, built on demand (cargo test builds examples already; this covers
-/// running one test file alone).
+/// The compiled example binary, built once per test process: `cargo test --test NAME` does not build
+/// examples, and a binary left from before an edit of the example would be stale.
 pub fn example_bin(name: &str) -> PathBuf {
     let path = target_dir().join("examples").join(name);
-    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    if !path.exists() {
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.iter().any(|b| b == name) {
         let status = Command::new(env!("CARGO"))
             .args(["build", "--quiet", "--example", name])
             .current_dir(workspace())
             .status()
             .expect("run cargo build");
         assert!(status.success(), "cargo build --example {name} failed");
+        built.push(name.to_owned());
     }
     path
 }
@@ -96,4 +98,33 @@ pub fn kubectl_available() -> bool {
         .arg("--client")
         .output()
         .is_ok_and(|o| o.status.success())
+}
+
+/// Runs a project's CLI in-process; returns (exit code, stdout, stderr).
+pub fn run_project(project: &kubricate::Project, args: &[&str]) -> (u8, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let argv = std::iter::once("app").chain(args.iter().copied());
+    let code = project.run(argv, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
+}
+
+/// Every file under `dir`, recursively.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }
