@@ -239,8 +239,11 @@ fn validate(
     }
     let _ = writeln!(
         out,
-        "secret validate: OK: {} Secret(s) ready to apply",
-        plan.secrets.len()
+        "secret validate: OK: {} Secret(s) from {} secret manager(s) ready to apply; {} Secret reference(s) in {} stack(s) checked",
+        plan.secrets.len(),
+        project.managers.len(),
+        plan.references_checked,
+        project.stacks().len()
     );
     for s in &plan.secrets {
         let keys: Vec<&str> = s.data.keys().map(String::as_str).collect();
@@ -290,6 +293,10 @@ fn apply(
     let (plan, stdout) = project.apply_secrets(&opts)?;
     for w in &plan.warnings {
         let _ = writeln!(err, "warning: {w}");
+    }
+    if plan.secrets.is_empty() {
+        let _ = writeln!(err, "No Secrets to apply; kubectl was not run");
+        return Ok(());
     }
     let _ = out.write_all(stdout.as_bytes());
     let _ = writeln!(

@@ -6,6 +6,7 @@
 //! - **Connectors** load their values ([`EnvConnector`]: `KUBRICATE_SECRET_*` variables and `.env`).
 //! - **Providers** deliver them ([`OpaqueSecretProvider`], [`DockerConfigSecretProvider`], ...).
 //! - **Stacks** ([`Stack`]) hold resources; `use_secrets` injects secrets into them.
+//! - A [`SecretRegistry`] (or your own struct implementing [`IntoManagers`]) names one manager per team.
 //! - A [`Project`] gives your binary a CLI: `generate`, `secret validate`, `secret apply`.
 //!
 //! See the README for a walkthrough and `examples/` for every documented scenario.
@@ -28,6 +29,7 @@ pub mod apply;
 pub mod checks;
 mod cli;
 pub mod connector;
+pub mod crosscheck;
 pub mod inject;
 pub mod manager;
 pub mod merge;
@@ -36,6 +38,7 @@ pub mod orchestrator;
 pub mod output;
 pub mod project;
 pub mod provider;
+pub mod registry;
 pub mod render;
 pub mod resource;
 pub mod secret_set;
@@ -47,13 +50,16 @@ pub mod yaml;
 
 pub use connector::{Connector, ConnectorError, EnvConnector, InMemoryConnector};
 pub use manager::{AnySecretManager, SecretManager, SecretSpec};
-pub use orchestrator::{ConflictOptions, ConflictStrategy, MergedSecret, SecretPlan};
+pub use orchestrator::{
+    ConflictOptions, ConflictStrategy, MergedSecret, SecretError, SecretPlan, StrictModeError,
+};
 pub use project::{GenerateOptions, Project, ProjectError};
 pub use provider::{
     BasicAuthSecretProvider, CustomTypeSecretProvider, DockerConfigSecretProvider,
     OpaqueSecretProvider, Provider, ProviderInfo, ProviderType, SshAuthSecretProvider,
     TlsSecretProvider,
 };
+pub use registry::{IntoManagers, RegistryError, SecretRegistry};
 pub use render::{MetadataOptions, OutputMode};
 pub use resource::{kinds, Kind, Manifest, Resource, ResourceDecl, ResourceMap, Resources};
 pub use secret_set::{Dynamic, SecretDecl, SecretRef, SecretSet};
@@ -149,8 +155,8 @@ pub mod prelude {
     pub use crate::template::{Namespace, NamespaceInput, SimpleApp, SimpleAppInput};
     pub use crate::{
         kinds, stack, BasicAuthSecretProvider, CustomTypeSecretProvider,
-        DockerConfigSecretProvider, EnvConnector, InMemoryConnector, OpaqueSecretProvider,
-        Resource, Resources, SecretManager, SecretRef, SecretSet, SshAuthSecretProvider, Stack,
-        Template, TlsSecretProvider,
+        DockerConfigSecretProvider, EnvConnector, InMemoryConnector, IntoManagers,
+        OpaqueSecretProvider, Resource, Resources, SecretManager, SecretRef, SecretRegistry,
+        SecretSet, SshAuthSecretProvider, Stack, Template, TlsSecretProvider,
     };
 }

@@ -11,7 +11,7 @@ use crate::apply::{ApplyError, KubectlOptions};
 use crate::orchestrator::{plan_secrets, SecretError};
 use crate::output::OutputError;
 use crate::render::{BuiltStack, MetadataOptions, OutputMode, RenderError, RenderedFile};
-use crate::{AnySecretManager, ConflictOptions, SecretPlan, Stack, StackError};
+use crate::{AnySecretManager, ConflictOptions, IntoManagers, SecretPlan, Stack, StackError};
 
 /// Any failure of a project operation. Messages name stacks, resources, secrets and files, never values.
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +114,7 @@ pub struct Project {
     pub(crate) stacks: IndexMap<String, Stack>,
     pub(crate) managers: Vec<(String, AnySecretManager)>,
     pub(crate) conflict: ConflictOptions,
+    pub(crate) external_secrets: Vec<String>,
     pub(crate) generate: GenerateOptions,
     pub(crate) root: Option<PathBuf>,
     pub(crate) problems: Vec<String>,
@@ -157,10 +158,31 @@ impl Project {
         let name = name.into();
         if self.managers.iter().any(|(n, _)| *n == name) {
             self.problems.push(format!(
-                "secret manager name `{name}` is used twice; name them with secrets_named"
+                "secret manager name `{name}` is used twice; give each manager a unique name (secrets_named, or the registry's names)"
             ));
         }
         self.managers.push((name, manager.into()));
+        self
+    }
+
+    /// Adds every manager of a registry under its name: a [`SecretRegistry`](crate::SecretRegistry),
+    /// or your own struct of managers implementing [`IntoManagers`].
+    ///
+    /// A name used twice (in the registry, or by another manager of the project) is a configuration
+    /// error reported by every command.
+    pub fn registry(self, registry: impl IntoManagers) -> Self {
+        registry
+            .into_managers()
+            .into_iter()
+            .fold(self, |project, (name, manager)| {
+                project.secrets_named(name, manager)
+            })
+    }
+
+    /// Declares a Secret created outside kubricate (by an operator, cert-manager, by hand): references
+    /// to it in the generated manifests are not checked by `secret validate` and `secret apply`.
+    pub fn external_secret(mut self, name: impl Into<String>) -> Self {
+        self.external_secrets.push(name.into());
         self
     }
 
@@ -370,7 +392,12 @@ impl Project {
         if !broken.is_empty() {
             return Err(ProjectError::Stacks(broken));
         }
-        Ok(plan_secrets(&managers, &stacks, &self.conflict)?)
+        Ok(plan_secrets(
+            &managers,
+            &stacks,
+            &self.conflict,
+            &self.external_secrets,
+        )?)
     }
 
     /// Applies every Secret with one `kubectl apply -f -`.
@@ -379,6 +406,10 @@ impl Project {
         kubectl: &KubectlOptions,
     ) -> Result<(SecretPlan, String), ProjectError> {
         let plan = self.secret_plan()?;
+        // kubectl rejects an empty apply; nothing to deliver is not a failure.
+        if plan.secrets.is_empty() {
+            return Ok((plan, String::new()));
+        }
         let out = crate::apply::apply(&plan.secrets, kubectl)?;
         Ok((plan, out))
     }

@@ -147,9 +147,7 @@ fn write_scalar(out: &mut String, v: &Value) {
 fn write_str(out: &mut String, s: &str) {
     if is_plain_safe(s) {
         out.push_str(s);
-    } else if s.chars().all(|c| {
-        !c.is_control() && c != '\u{feff}' && c != '\u{85}' && c != '\u{2028}' && c != '\u{2029}'
-    }) {
+    } else if !s.chars().any(needs_escape) {
         out.push('\'');
         for c in s.chars() {
             if c == '\'' {
@@ -159,9 +157,32 @@ fn write_str(out: &mut String, s: &str) {
         }
         out.push('\'');
     } else {
-        // JSON string syntax is valid YAML double-quoted syntax.
-        out.push_str(&Value::String(s.to_owned()).to_string());
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                c if needs_escape(c) => {
+                    let _ = write!(out, "\\u{:04x}", u32::from(c));
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
     }
+}
+
+/// Characters a YAML stream may not hold raw (outside its printable set) or that YAML reads as line
+/// breaks or a byte order mark: they must be escaped in a double-quoted scalar.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'
+        )
 }
 
 /// Words YAML 1.1 reads as booleans or null (any case).
@@ -271,6 +292,30 @@ mod tests {
                 from_str(&doc).unwrap(),
                 json!({ "k": s }),
                 "{s:?} did not round-trip via {doc:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn line_separators_and_non_printables_are_escaped() {
+        for s in [
+            "\u{2028}",
+            "a\u{85}b",
+            "\u{feff}x",
+            "q\"\\",
+            "\u{9c}",
+            "\u{fffe}",
+            "bell\u{7}",
+        ] {
+            let doc = to_string(&json!({ s: s }));
+            assert!(
+                !doc.contains('\u{2028}') && !doc.contains('\u{85}'),
+                "{doc:?}"
+            );
+            assert_eq!(
+                from_str(&doc).unwrap(),
+                json!({ s: s }),
+                "{s:?} via {doc:?}"
             );
         }
     }
