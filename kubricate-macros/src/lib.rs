@@ -18,6 +18,7 @@
 
 mod attr;
 mod case;
+mod registry;
 mod resources;
 mod secret_set;
 mod stack;
@@ -38,6 +39,15 @@ pub fn derive_secret_set(input: TokenStream) -> TokenStream {
 pub fn derive_resources(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     resources::derive(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Makes a struct of named secret managers a registry. See `kubricate::IntoManagers`.
+#[proc_macro_derive(IntoManagers, attributes(manager))]
+pub fn derive_into_managers(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    registry::derive(input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

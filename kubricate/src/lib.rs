@@ -86,6 +86,30 @@ pub use kubricate_macros::SecretSet;
 /// `#[resource(id = "...")]` overrides it.
 pub use kubricate_macros::Resources;
 
+/// Derives [`IntoManagers`](trait@IntoManagers) for a struct of secret managers: each field is a manager
+/// named after the field (`#[manager(name = "...")]` overrides it), so a misspelt team name is a compile
+/// error instead of the run-time `SecretRegistry::get` error.
+///
+/// ```
+/// use kubricate::prelude::*;
+///
+/// #[derive(SecretSet)]
+/// #[secret_set(provider = OpaqueSecretProvider)]
+/// pub enum Frontend { AnalyticsKey }
+///
+/// #[derive(IntoManagers)]
+/// pub struct Teams {
+///     frontend: SecretManager<Frontend>,
+///     #[manager(name = "backend-team")]
+///     backend: SecretManager,
+/// }
+///
+/// let teams = Teams { frontend: SecretManager::new(), backend: SecretManager::new() };
+/// let names: Vec<String> = teams.into_managers().into_iter().map(|(n, _)| n).collect();
+/// assert_eq!(names, ["frontend", "backend-team"]);
+/// ```
+pub use kubricate_macros::IntoManagers;
+
 /// Declares stacks in the documented fluent shape, with the `use_secrets` wiring checked by the compiler.
 ///
 /// `stack!` takes functions (or one expression) of ordinary Rust. In every
