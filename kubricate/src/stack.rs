@@ -193,6 +193,13 @@ impl Stack {
             return Err(format!("no injection strategy defined for secret `{secret}`: the chain `c.secrets(\"{secret}\")` never calls `.inject()`; add `.inject()`"));
         };
         let (provider_id, provider) = manager.provider_for(&secret)?;
+        // The name ends up in every reference the manifests make: refuse it before anything is written.
+        crate::names::check_dns_subdomain(provider.secret_name()).map_err(|e| {
+            format!(
+                "secret `{secret}`: provider `{provider_id}`: Secret name `{}` {e}",
+                provider.secret_name()
+            )
+        })?;
         let info = provider.info();
         let strategy = match strategy {
             Some(s) => s,
