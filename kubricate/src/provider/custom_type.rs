@@ -1,5 +1,5 @@
 use super::common::{keyed_injection, reject_unknown_fields};
-use super::{KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry};
+use super::{KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
 use crate::strategy::{Strategy, StrategyKind};
 use crate::{ExposeSecret, SecretBytes, SecretValue};
 
@@ -14,8 +14,7 @@ use crate::{ExposeSecret, SecretBytes, SecretValue};
 /// ```
 #[derive(Debug, Clone)]
 pub struct CustomTypeSecretProvider {
-    name: String,
-    namespace: Option<String>,
+    target: SecretTarget,
     secret_type: String,
     allowed_keys: Option<Vec<String>>,
 }
@@ -24,15 +23,14 @@ impl CustomTypeSecretProvider {
     /// Delivers a Secret `name` of type `secret_type`.
     pub fn new(name: impl Into<String>, secret_type: impl Into<String>) -> Self {
         CustomTypeSecretProvider {
-            name: name.into(),
-            namespace: None,
+            target: SecretTarget::new(name),
             secret_type: secret_type.into(),
             allowed_keys: None,
         }
     }
     /// Puts the Secret in `namespace`.
     pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.namespace = Some(namespace.into());
+        self.target.namespace = Some(namespace.into());
         self
     }
     /// Restricts the keys the Secret may hold.
@@ -63,11 +61,8 @@ impl Provider for CustomTypeSecretProvider {
     fn info(&self) -> &'static ProviderInfo {
         &Self::INFO
     }
-    fn secret_name(&self) -> &str {
-        &self.name
-    }
-    fn namespace(&self) -> Option<&str> {
-        self.namespace.as_deref()
+    fn target(&self) -> &SecretTarget {
+        &self.target
     }
     fn secret_type(&self) -> &str {
         &self.secret_type
@@ -78,7 +73,7 @@ impl Provider for CustomTypeSecretProvider {
                 if !allowed.contains(&key) {
                     return Err(format!(
                         "secret `{secret}`: key `{key}` is not allowed by CustomTypeSecretProvider `{}`; allowed: {}",
-                        self.name,
+                        self.target.name,
                         allowed.join(", ")
                     ));
                 }
@@ -92,11 +87,11 @@ impl Provider for CustomTypeSecretProvider {
         target_name: &str,
         strategy: &Strategy,
     ) -> Result<crate::inject::PodPatch, String> {
-        keyed_injection(&self.name, target_name, secret, strategy)
+        keyed_injection(&self.target.name, target_name, secret, strategy)
     }
     fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {
         let SecretValue::Object(map) = value else {
-            return Err(format!("secret `{secret}` for CustomTypeSecretProvider `{}` must be a flat JSON object of string fields", self.name));
+            return Err(format!("secret `{secret}` for CustomTypeSecretProvider `{}` must be a flat JSON object of string fields", self.target.name));
         };
         if let Some(allowed) = self.allowed() {
             reject_unknown_fields(Self::INFO.kind, secret, value, &allowed)?;

@@ -3,7 +3,9 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 
 use super::common::{keyed_injection, string_fields};
-use super::{KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry};
+use super::{
+    target_builders, KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
+};
 use crate::strategy::{Strategy, StrategyKind};
 use crate::{SecretBytes, SecretValue};
 
@@ -14,24 +16,10 @@ use crate::{SecretBytes, SecretValue};
 /// writes it.
 #[derive(Debug, Clone)]
 pub struct DockerConfigSecretProvider {
-    name: String,
-    namespace: Option<String>,
+    target: SecretTarget,
 }
 
-impl DockerConfigSecretProvider {
-    /// Delivers registry credentials in the Secret `name`.
-    pub fn new(name: impl Into<String>) -> Self {
-        DockerConfigSecretProvider {
-            name: name.into(),
-            namespace: None,
-        }
-    }
-    /// Puts the Secret in `namespace`.
-    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.namespace = Some(namespace.into());
-        self
-    }
-}
+target_builders!(DockerConfigSecretProvider);
 
 impl ProviderType for DockerConfigSecretProvider {
     const INFO: ProviderInfo = ProviderInfo {
@@ -45,11 +33,8 @@ impl Provider for DockerConfigSecretProvider {
     fn info(&self) -> &'static ProviderInfo {
         &Self::INFO
     }
-    fn secret_name(&self) -> &str {
-        &self.name
-    }
-    fn namespace(&self) -> Option<&str> {
-        self.namespace.as_deref()
+    fn target(&self) -> &SecretTarget {
+        &self.target
     }
     fn secret_type(&self) -> &str {
         "kubernetes.io/dockerconfigjson"
@@ -60,7 +45,7 @@ impl Provider for DockerConfigSecretProvider {
         target_name: &str,
         strategy: &Strategy,
     ) -> Result<crate::inject::PodPatch, String> {
-        keyed_injection(&self.name, target_name, secret, strategy)
+        keyed_injection(&self.target.name, target_name, secret, strategy)
     }
     fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {
         let fields = string_fields(

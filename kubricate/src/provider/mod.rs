@@ -4,20 +4,55 @@
 //! what injecting a secret adds to a pod (an env var, an `envFrom`, an image pull secret, a volume),
 //! and which `data` keys a loaded value becomes in the Secret.
 
-mod basic_auth;
 mod common;
 mod custom_type;
 mod docker_config;
+mod fixed;
 mod opaque;
-mod ssh_auth;
-mod tls;
 
-pub use basic_auth::BasicAuthSecretProvider;
 pub use custom_type::CustomTypeSecretProvider;
 pub use docker_config::DockerConfigSecretProvider;
+pub use fixed::{BasicAuthSecretProvider, SshAuthSecretProvider, TlsSecretProvider};
 pub use opaque::OpaqueSecretProvider;
-pub use ssh_auth::SshAuthSecretProvider;
-pub use tls::TlsSecretProvider;
+
+/// The Kubernetes Secret a provider instance owns: its name and, when set, its namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretTarget {
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace`; `None`: the namespace of the workloads that use it.
+    pub namespace: Option<String>,
+}
+
+impl SecretTarget {
+    /// A Secret called `name`, namespace left to the workloads.
+    pub fn new(name: impl Into<String>) -> Self {
+        SecretTarget {
+            name: name.into(),
+            namespace: None,
+        }
+    }
+}
+
+/// `new(name)` and `namespace(ns)` for providers whose only configuration is their [`SecretTarget`].
+macro_rules! target_builders {
+    ($ty:ident) => {
+        impl $ty {
+            /// Delivers secrets in the Secret `name`.
+            pub fn new(name: impl Into<String>) -> Self {
+                $ty {
+                    target: $crate::provider::SecretTarget::new(name),
+                }
+            }
+            /// Puts the Secret in `namespace` (default: the namespace of each workload that uses it).
+            pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+                self.target.namespace = Some(namespace.into());
+                self
+            }
+        }
+    };
+}
+pub(crate) use target_builders;
 
 use std::collections::BTreeMap;
 
@@ -99,11 +134,18 @@ pub trait Provider: Send + Sync + 'static {
     /// The static facts of this provider's type.
     fn info(&self) -> &'static ProviderInfo;
 
-    /// The Kubernetes Secret this instance delivers (`metadata.name`).
-    fn secret_name(&self) -> &str;
+    /// The Kubernetes Secret this instance delivers.
+    fn target(&self) -> &SecretTarget;
+
+    /// The Secret's `metadata.name`.
+    fn secret_name(&self) -> &str {
+        &self.target().name
+    }
 
     /// The namespace set on the instance, if any.
-    fn namespace(&self) -> Option<&str>;
+    fn namespace(&self) -> Option<&str> {
+        self.target().namespace.as_deref()
+    }
 
     /// The Secret's `type`.
     fn secret_type(&self) -> &str;

@@ -1,5 +1,7 @@
 use super::common::keyed_injection;
-use super::{KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry};
+use super::{
+    target_builders, KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
+};
 use crate::strategy::{Strategy, StrategyKind};
 use crate::SecretValue;
 
@@ -13,24 +15,10 @@ use crate::SecretValue;
 /// ```
 #[derive(Debug, Clone)]
 pub struct OpaqueSecretProvider {
-    name: String,
-    namespace: Option<String>,
+    target: SecretTarget,
 }
 
-impl OpaqueSecretProvider {
-    /// Delivers secrets in the Secret `name`.
-    pub fn new(name: impl Into<String>) -> Self {
-        OpaqueSecretProvider {
-            name: name.into(),
-            namespace: None,
-        }
-    }
-    /// Puts the Secret in `namespace` (default: the namespace of the stacks that use it, else `default`).
-    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.namespace = Some(namespace.into());
-        self
-    }
-}
+target_builders!(OpaqueSecretProvider);
 
 impl ProviderType for OpaqueSecretProvider {
     const INFO: ProviderInfo = ProviderInfo {
@@ -44,11 +32,8 @@ impl Provider for OpaqueSecretProvider {
     fn info(&self) -> &'static ProviderInfo {
         &Self::INFO
     }
-    fn secret_name(&self) -> &str {
-        &self.name
-    }
-    fn namespace(&self) -> Option<&str> {
-        self.namespace.as_deref()
+    fn target(&self) -> &SecretTarget {
+        &self.target
     }
     fn secret_type(&self) -> &str {
         "Opaque"
@@ -59,7 +44,7 @@ impl Provider for OpaqueSecretProvider {
         target_name: &str,
         strategy: &Strategy,
     ) -> Result<crate::inject::PodPatch, String> {
-        keyed_injection(&self.name, target_name, secret, strategy)
+        keyed_injection(&self.target.name, target_name, secret, strategy)
     }
     fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {
         Ok(vec![SecretEntry {

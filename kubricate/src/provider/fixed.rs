@@ -1,0 +1,150 @@
+//! Providers of Secret types with fixed keys: `kubernetes.io/basic-auth`, `kubernetes.io/tls`,
+//! `kubernetes.io/ssh-auth`. They differ only in data (type, fields, keys, strategies), so one macro
+//! writes all three.
+
+use super::common::{keyed_injection, prepare_fixed, FieldMap};
+use super::{
+    target_builders, KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
+};
+use crate::inject::PodPatch;
+use crate::strategy::{Strategy, StrategyKind};
+use crate::SecretValue;
+
+macro_rules! fixed_key_provider {
+    (
+        $(#[$doc:meta])*
+        $name:ident {
+            type: $secret_type:literal,
+            strategies: [$($strategy:ident),*],
+            fields: [$(($json:literal => $key:literal, $required:literal)),*],
+            default_key: $default_key:literal $(,)?
+        }
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name {
+            target: SecretTarget,
+        }
+
+        target_builders!($name);
+
+        impl $name {
+            const FIELDS: &'static [FieldMap] = &[$(FieldMap { json: $json, key: $key, required: $required }),*];
+        }
+
+        impl ProviderType for $name {
+            const INFO: ProviderInfo = ProviderInfo {
+                kind: stringify!($name),
+                strategies: &[$(StrategyKind::$strategy),*],
+                env_key: KeyRule::OneOf(&[$($key),*]),
+            };
+        }
+
+        impl Provider for $name {
+            fn info(&self) -> &'static ProviderInfo {
+                &Self::INFO
+            }
+            fn target(&self) -> &SecretTarget {
+                &self.target
+            }
+            fn secret_type(&self) -> &str {
+                $secret_type
+            }
+            fn injection(&self, _secret: &str, target_name: &str, strategy: &Strategy) -> Result<PodPatch, String> {
+                keyed_injection(&self.target.name, target_name, $default_key, strategy)
+            }
+            fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {
+                prepare_fixed(Self::INFO.kind, secret, value, Self::FIELDS)
+            }
+        }
+    };
+}
+
+fixed_key_provider! {
+    /// A `kubernetes.io/basic-auth` Secret from a value `{"username","password"}`; injected with `env`
+    /// (`key: username|password`) or `envFrom` (optional `prefix`).
+    BasicAuthSecretProvider {
+        type: "kubernetes.io/basic-auth",
+        strategies: [Env, EnvFrom],
+        fields: [("username" => "username", true), ("password" => "password", true)],
+        default_key: "username",
+    }
+}
+
+fixed_key_provider! {
+    /// A `kubernetes.io/tls` Secret from a value `{"cert","key"}` (PEM), as keys `tls.crt` and `tls.key`;
+    /// injected with `env` (`key: tls.crt|tls.key`), `envFrom` or `volume`.
+    TlsSecretProvider {
+        type: "kubernetes.io/tls",
+        strategies: [Env, EnvFrom, Volume],
+        fields: [("cert" => "tls.crt", true), ("key" => "tls.key", true)],
+        default_key: "tls.crt",
+    }
+}
+
+fixed_key_provider! {
+    /// A `kubernetes.io/ssh-auth` Secret from a value `{"ssh-privatekey", "known_hosts"?}`; `known_hosts` is
+    /// omitted when absent or empty. Injected with `env` (`key`), `envFrom` or `volume`.
+    SshAuthSecretProvider {
+        type: "kubernetes.io/ssh-auth",
+        strategies: [Env, EnvFrom, Volume],
+        fields: [("ssh-privatekey" => "ssh-privatekey", true), ("known_hosts" => "known_hosts", false)],
+        default_key: "ssh-privatekey",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ssh_known_hosts_is_omitted_when_absent_or_empty() {
+        let p = SshAuthSecretProvider::new("ssh");
+        for v in [
+            r#"{"ssh-privatekey":"k"}"#,
+            r#"{"ssh-privatekey":"k","known_hosts":""}"#,
+        ] {
+            let keys: Vec<String> = p
+                .prepare("S", &SecretValue::parse(v))
+                .unwrap()
+                .into_iter()
+                .map(|e| e.key)
+                .collect();
+            assert_eq!(keys, ["ssh-privatekey"]);
+        }
+        let keys: Vec<String> = p
+            .prepare(
+                "S",
+                &SecretValue::parse(r#"{"ssh-privatekey":"k","known_hosts":"h"}"#),
+            )
+            .unwrap()
+            .into_iter()
+            .map(|e| e.key)
+            .collect();
+        assert_eq!(keys, ["ssh-privatekey", "known_hosts"]);
+    }
+
+    #[test]
+    fn tls_maps_fields_to_keys_and_rejects_unknown_fields() {
+        let p = TlsSecretProvider::new("tls");
+        let keys: Vec<String> = p
+            .prepare("T", &SecretValue::parse(r#"{"cert":"c","key":"k"}"#))
+            .unwrap()
+            .into_iter()
+            .map(|e| e.key)
+            .collect();
+        assert_eq!(keys, ["tls.crt", "tls.key"]);
+        let err = p
+            .prepare(
+                "T",
+                &SecretValue::parse(r#"{"cert":"c","key":"k","ca":"x"}"#),
+            )
+            .unwrap_err();
+        assert!(err.contains("unknown field(s) `ca`"), "{err}");
+        assert_eq!(p.secret_type(), "kubernetes.io/tls");
+        assert_eq!(
+            BasicAuthSecretProvider::INFO.strategies,
+            [StrategyKind::Env, StrategyKind::EnvFrom]
+        );
+    }
+}
