@@ -9,6 +9,19 @@ use kubricate::Project;
 
 const CANARY: &str = "CANARY-bad-input-Zq7x";
 
+/// The `api` SimpleApp stack with `f`'s injections of `m`'s secrets.
+fn app_using(m: &SecretManager, f: impl FnOnce(&mut kubricate::inject::Injector)) -> Stack {
+    Stack::from_template(
+        SimpleApp,
+        SimpleAppInput {
+            name: "api",
+            image_name: "api",
+            ..Default::default()
+        },
+    )
+    .use_secrets(m, f)
+}
+
 fn no_canary(text: &str) {
     assert!(!text.contains(CANARY), "leaked: {text}");
 }
@@ -25,15 +38,7 @@ fn project_with_env(dir: &std::path::Path, secrets: &[&str]) -> Project {
     for s in secrets {
         m = m.add_secret(*s);
     }
-    let stack = Stack::from_template(
-        SimpleApp,
-        SimpleAppInput {
-            name: "api",
-            image_name: "api",
-            ..Default::default()
-        },
-    )
-    .use_secrets(&m, |c| {
+    let stack = app_using(&m, |c| {
         for s in secrets {
             c.secrets(*s).inject();
         }
@@ -91,15 +96,7 @@ fn docker_project(value: &str) -> Project {
         .connector(InMemoryConnector::new([("REGISTRY", value)]))
         .provider(DockerConfigSecretProvider::new("registry-secrets"))
         .add_secret("REGISTRY");
-    let stack = Stack::from_template(
-        SimpleApp,
-        SimpleAppInput {
-            name: "api",
-            image_name: "api",
-            ..Default::default()
-        },
-    )
-    .use_secrets(&m, |c| {
+    let stack = app_using(&m, |c| {
         c.secrets("REGISTRY").inject();
     });
     Project::new().stack("api", stack).secrets(m)
@@ -145,15 +142,7 @@ fn secret_and_provider_names_that_are_not_kubernetes_names() {
         .connector(InMemoryConnector::new([("A", CANARY)]))
         .provider(OpaqueSecretProvider::new("App_Secrets"))
         .add_secret("A");
-    let stack = Stack::from_template(
-        SimpleApp,
-        SimpleAppInput {
-            name: "api",
-            image_name: "api",
-            ..Default::default()
-        },
-    )
-    .use_secrets(&m, |c| {
+    let stack = app_using(&m, |c| {
         c.secrets("A").inject();
     });
     let project = Project::new().stack("api", stack).secrets(m);
@@ -181,15 +170,7 @@ fn env_names_colliding_in_one_container() {
         .provider(OpaqueSecretProvider::new("s"))
         .add_secret("A")
         .add_secret("B");
-    let stack = Stack::from_template(
-        SimpleApp,
-        SimpleAppInput {
-            name: "api",
-            image_name: "api",
-            ..Default::default()
-        },
-    )
-    .use_secrets(&m, |c| {
+    let stack = app_using(&m, |c| {
         c.secrets("A").for_name("TOKEN").inject();
         c.secrets("B").for_name("TOKEN").inject();
     });
@@ -218,15 +199,7 @@ fn container_index_out_of_range() {
         .connector(InMemoryConnector::default())
         .provider(OpaqueSecretProvider::new("s"))
         .add_secret("A");
-    let stack = Stack::from_template(
-        SimpleApp,
-        SimpleAppInput {
-            name: "api",
-            image_name: "api",
-            ..Default::default()
-        },
-    )
-    .use_secrets(&m, |c| {
+    let stack = app_using(&m, |c| {
         c.secrets("A")
             .inject_as(kubricate::strategy::env().container_index(2));
     });
