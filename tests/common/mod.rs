@@ -20,17 +20,53 @@ fn target_dir() -> PathBuf {
 
 static BUILD: Mutex<()> = Mutex::new(());
 
-/// The compiled example binary, built on demand (cargo test builds examples already; this covers
-/// running one test file alone).
+/// The newest modification time of the files under `path` (a file or a directory).
+fn newest(path: &Path) -> Option<std::time::SystemTime> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_dir() {
+        return meta.modified().ok();
+    }
+    std::fs::read_dir(path)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| newest(&e.path()))
+        .max()
+}
+
+/// Whether the binary is older than a source it is built from. `cargo test --test NAME` does not
+/// rebuild examples, so without this a test could run yesterday's binary.
+fn is_stale(bin: &Path, name: &str) -> bool {
+    let Some(built) = std::fs::metadata(bin).and_then(|m| m.modified()).ok() else {
+        return true;
+    };
+    let root = workspace();
+    [
+        root.join("examples").join(name),
+        root.join("kubricate/src"),
+        root.join("kubricate-macros/src"),
+        root.join("Cargo.toml"),
+        root.join("kubricate/Cargo.toml"),
+        root.join("kubricate-macros/Cargo.toml"),
+    ]
+    .iter()
+    .filter_map(|p| newest(p))
+    .any(|t| t > built)
+}
+
+/// The compiled example binary, built on demand when missing or older than its sources (a full
+/// `cargo test` builds examples already; this covers running one test file alone).
 pub fn example_bin(name: &str) -> PathBuf {
-    let path = target_dir().join("examples").join(name);
+    let dir = target_dir();
+    let path = dir.join("examples").join(name);
     let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    if !path.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--example", name])
-            .current_dir(workspace())
-            .status()
-            .expect("run cargo build");
+    if is_stale(&path, name) {
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args(["build", "--quiet", "--example", name])
+            .current_dir(workspace());
+        if dir.file_name().is_some_and(|n| n == "release") {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("run cargo build");
         assert!(status.success(), "cargo build --example {name} failed");
     }
     path
