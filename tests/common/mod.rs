@@ -18,58 +18,42 @@ fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
-static BUILD: Mutex<()> = Mutex::new(());
+static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-/// The newest modification time of the files under `path` (a file or a directory).
-fn newest(path: &Path) -> Option<std::time::SystemTime> {
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_dir() {
-        return meta.modified().ok();
-    }
-    std::fs::read_dir(path)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| newest(&e.path()))
-        .max()
-}
-
-/// Whether the binary is older than a source it is built from. `cargo test --test NAME` does not
-/// rebuild examples, so without this a test could run yesterday's binary.
-fn is_stale(bin: &Path, name: &str) -> bool {
-    let Some(built) = std::fs::metadata(bin).and_then(|m| m.modified()).ok() else {
-        return true;
-    };
-    let root = workspace();
-    [
-        root.join("examples").join(name),
-        root.join("kubricate/src"),
-        root.join("kubricate-macros/src"),
-        root.join("Cargo.toml"),
-        root.join("kubricate/Cargo.toml"),
-        root.join("kubricate-macros/Cargo.toml"),
-    ]
-    .iter()
-    .filter_map(|p| newest(p))
-    .any(|t| t > built)
-}
-
-/// The compiled example binary, built on demand when missing or older than its sources (a full
-/// `cargo test` builds examples already; this covers running one test file alone).
+/// The compiled example binary. Built once per test process: `cargo test --test NAME` does not build
+/// examples, and a binary left from an earlier build may predate the library under test.
 pub fn example_bin(name: &str) -> PathBuf {
-    let dir = target_dir();
-    let path = dir.join("examples").join(name);
-    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    if is_stale(&path, name) {
+    let profile = target_dir();
+    let path = profile.join("examples").join(name);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.iter().any(|n| n == name) {
         let mut cmd = Command::new(env!("CARGO"));
         cmd.args(["build", "--quiet", "--example", name])
             .current_dir(workspace());
-        if dir.file_name().is_some_and(|n| n == "release") {
+        if profile.file_name().is_some_and(|p| p == "release") {
             cmd.arg("--release");
         }
         let status = cmd.status().expect("run cargo build");
         assert!(status.success(), "cargo build --example {name} failed");
+        built.push(name.to_owned());
     }
     path
+}
+
+/// Every example under `examples/`, as cargo discovers them (`examples/NAME.rs`, `examples/NAME/main.rs`).
+pub fn examples() -> Vec<String> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(workspace().join("examples")).expect("examples/") {
+        let path = entry.expect("entry").path();
+        let stem = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned);
+        if path.is_dir() && path.join("main.rs").is_file() {
+            names.extend(path.file_name().and_then(|s| s.to_str()).map(str::to_owned));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            names.extend(stem);
+        }
+    }
+    names.sort();
+    names
 }
 
 /// Runs an example in `cwd` with a clean KUBRICATE_* environment plus `env`.
