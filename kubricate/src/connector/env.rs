@@ -136,26 +136,20 @@ impl EnvConnector {
         };
         let body = content.strip_prefix('\u{feff}').unwrap_or(&content);
         let mut entries: Vec<(String, Zeroizing<String>)> = Vec::new();
-        for item in dotenvy::from_read_iter(body.as_bytes()) {
-            match item {
-                Ok((k, v)) => {
-                    // First occurrence wins, as dotenvy's own `load` does.
-                    if !entries.iter().any(|(seen, _)| *seen == k) {
-                        entries.push((k, Zeroizing::new(v)));
-                    }
+        // Lines holding an unquoted JSON object bypass dotenvy (see `literal_json_line`); the lines
+        // between them go through dotenvy in order, so "first occurrence wins" still holds.
+        let mut chunk = Zeroizing::new(String::new());
+        for line in body.split_inclusive('\n') {
+            match literal_json_line(line) {
+                Some((k, v)) => {
+                    parse_dotenv_chunk(&chunk, body, &path, &mut entries)?;
+                    chunk.clear();
+                    push_first(&mut entries, k, v);
                 }
-                Err(dotenvy::Error::LineParse(line, _)) => {
-                    let line = Zeroizing::new(line);
-                    return Err(ConnectorError::DotenvSyntax {
-                        line: line_number(body, &line),
-                        path,
-                    });
-                }
-                Err(dotenvy::Error::Io(source)) => return Err(ConnectorError::Io { path, source }),
-                // Only variable substitution errors remain; they carry no value, but name no line either.
-                Err(_) => return Err(ConnectorError::DotenvSyntax { line: 0, path }),
+                None => chunk.push_str(line),
             }
         }
+        parse_dotenv_chunk(&chunk, body, &path, &mut entries)?;
         Ok(entries)
     }
 
@@ -187,6 +181,79 @@ impl EnvConnector {
             }
         }
     }
+}
+
+/// First occurrence wins, as dotenvy's own `load` does.
+fn push_first(
+    entries: &mut Vec<(String, Zeroizing<String>)>,
+    key: String,
+    value: Zeroizing<String>,
+) {
+    if !entries.iter().any(|(seen, _)| *seen == key) {
+        entries.push((key, value));
+    }
+}
+
+/// Parses `chunk` (a run of lines of `body`) with dotenvy, appending its variables to `entries`.
+fn parse_dotenv_chunk(
+    chunk: &str,
+    body: &str,
+    path: &Path,
+    entries: &mut Vec<(String, Zeroizing<String>)>,
+) -> Result<(), ConnectorError> {
+    for item in dotenvy::from_read_iter(chunk.as_bytes()) {
+        match item {
+            Ok((k, v)) => push_first(entries, k, Zeroizing::new(v)),
+            Err(dotenvy::Error::LineParse(line, _)) => {
+                let line = Zeroizing::new(line);
+                return Err(ConnectorError::DotenvSyntax {
+                    line: line_number(body, &line),
+                    path: path.to_path_buf(),
+                });
+            }
+            Err(dotenvy::Error::Io(source)) => {
+                return Err(ConnectorError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+            // Only variable substitution errors remain; they carry no value, but name no line either.
+            Err(_) => {
+                return Err(ConnectorError::DotenvSyntax {
+                    line: 0,
+                    path: path.to_path_buf(),
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `KEY={...}` whose unquoted value is a JSON object, as `(KEY, value)`.
+///
+/// dotenvy follows shell quoting, so the `"` inside an unquoted JSON value would be stripped and
+/// `{"username":"u"}` would arrive as `{username:u}`. The reference's documented `.env` lines
+/// (`KUBRICATE_SECRET_DOCKER_REGISTRY_TOKEN={"username":...}`) rely on Node's dotenv, which keeps an
+/// unquoted value as written; this keeps them working. Quoted values still go through dotenvy.
+fn literal_json_line(line: &str) -> Option<(String, Zeroizing<String>)> {
+    let rest = line.trim_start();
+    let rest = rest
+        .strip_prefix("export")
+        .filter(|r| r.starts_with([' ', '\t']))
+        .map_or(rest, str::trim_start);
+    let (key, value) = rest.split_once('=')?;
+    let key = key.trim_end();
+    let key_ok = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    let value = value.trim();
+    if !key_ok || !value.starts_with('{') {
+        return None;
+    }
+    // Validates the syntax without keeping a copy of the value.
+    serde_json::from_str::<serde::de::IgnoredAny>(value).ok()?;
+    Some((key.to_owned(), Zeroizing::new(value.to_owned())))
 }
 
 /// 1-based line of the first line of `needle` in `body`; 0 when it cannot be found.
@@ -331,6 +398,47 @@ mod tests {
         assert_eq!(
             v["DOCKER"].field_names(),
             vec!["username", "password", "registry"]
+        );
+    }
+
+    #[test]
+    fn unquoted_json_object_in_dotenv_is_kept_as_written() {
+        // The line of the reference's how-to, unquoted, between ordinary lines.
+        let dir = dir_with(concat!(
+            "KUBRICATE_SECRET_A=1\n",
+            "KUBRICATE_SECRET_DOCKER={\"username\":\"u\",\"password\":\"p#1\",\"registry\":\"r\"}\n",
+            "export KUBRICATE_SECRET_B = {\"x\": \"y\"}  \n",
+            "KUBRICATE_SECRET_A=second\n",
+            "KUBRICATE_SECRET_C=\"quoted\"\n",
+        ));
+        let c = EnvConnector::new()
+            .working_dir(&dir)
+            .environment(std::iter::empty::<(String, String)>());
+        let v = c
+            .load(&["A", "DOCKER", "B", "C"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            v["DOCKER"].field_names(),
+            vec!["username", "password", "registry"]
+        );
+        assert_eq!(
+            v["DOCKER"].to_bytes().expose(),
+            br#"{"username":"u","password":"p#1","registry":"r"}"#
+        );
+        assert_eq!(v["B"].field_names(), vec!["x"]);
+        assert_eq!(text(&v["A"]), "1");
+        assert_eq!(text(&v["C"]), "quoted");
+
+        let dir = dir_with(
+            "KUBRICATE_SECRET_J={\"a\":\"b\"}\nKUBRICATE_SECRET_BAD='CANARY-unterminated\n",
+        );
+        let c = EnvConnector::new()
+            .working_dir(&dir)
+            .environment(std::iter::empty::<(String, String)>());
+        let msg = c.load(&["J"]).unwrap_err().to_string();
+        assert!(
+            msg.contains(".env: line 2") && !msg.contains("CANARY"),
+            "{msg}"
         );
     }
 
