@@ -147,16 +147,19 @@ impl SetInfo {
 /// A statically known resource set (a template's output or a `#[derive(Resources)]` struct).
 #[derive(Clone, Copy)]
 pub struct ResInfo {
-    /// What to call it in messages (`SimpleApp`).
+    /// What it is, for messages: `stack template` or `static stack`.
+    pub what: &'static str,
+    /// Its type's name, for messages (`SimpleApp`).
     pub name: &'static str,
     /// Its resources.
     pub resources: &'static [ResourceDecl],
 }
 
 impl ResInfo {
-    /// The facts of `R`, called `name` in messages.
-    pub const fn of<R: Resources>(name: &'static str) -> ResInfo {
+    /// The facts of `R`, called `<what> `<name>`` in messages.
+    pub const fn of<R: Resources>(what: &'static str, name: &'static str) -> ResInfo {
         ResInfo {
+            what,
             name,
             resources: R::RESOURCES,
         }
@@ -390,7 +393,7 @@ pub const fn resource_exists(res: &ResInfo, id: &str, explicit_path: bool) -> Ms
                 return Msg::ok()
                     .push("resource `")
                     .push(id)
-                    .push("` of stack template `")
+                    .push("` of ").push(res.what).push(" `")
                     .push(res.name)
                     .push("` is a ")
                     .push(kind)
@@ -402,7 +405,9 @@ pub const fn resource_exists(res: &ResInfo, id: &str, explicit_path: bool) -> Ms
             let msg = Msg::ok()
                 .push("resource `")
                 .push(id)
-                .push("` not found in stack template `")
+                .push("` not found in ")
+                .push(res.what)
+                .push(" `")
                 .push(res.name)
                 .push("`; available resource ids: ");
             res.ids(msg)
@@ -419,7 +424,9 @@ pub const fn override_target(res: &ResInfo, id: &str) -> Msg {
     let msg = Msg::ok()
         .push("override: resource `")
         .push(id)
-        .push("` not found in stack template `")
+        .push("` not found in ")
+        .push(res.what)
+        .push(" `")
         .push(res.name)
         .push("`; available resource ids: ");
     res.ids(msg)
@@ -473,7 +480,9 @@ pub const fn resource_resolvable(res: &ResInfo, inj: &Inj) -> Msg {
     let mut msg = Msg::ok()
         .push("secret `")
         .push(inj.secret)
-        .push("`: could not resolve the resource to inject into: stack template `")
+        .push("`: could not resolve the resource to inject into: ")
+        .push(res.what)
+        .push(" `")
         .push(res.name);
     if count == 0 {
         msg = msg.push("` has no workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod); resources: ");
@@ -601,6 +610,7 @@ mod tests {
         ],
     };
     const RES: ResInfo = ResInfo {
+        what: "stack template",
         name: "T",
         resources: &[
             ResourceDecl {
