@@ -333,7 +333,10 @@ pub fn plan_secrets(
         for (id, stack) in stacks {
             match stack.build() {
                 Ok(resources) => built.push((id.clone(), resources)),
-                Err(e) => run.problems.push(e.to_string()),
+                Err(mut e) => {
+                    e.id = Some(id.clone());
+                    run.problems.push(e.to_string());
+                }
             }
         }
         let (dangling, checked) =

@@ -314,13 +314,7 @@ impl Project {
                     });
                 }
                 Err(mut e) => {
-                    if e.stack != *id {
-                        e.stack = if e.stack.is_empty() {
-                            id.clone()
-                        } else {
-                            format!("{id}` (`{}", e.stack)
-                        };
-                    }
+                    e.id = Some(id.clone());
                     errors.push(e);
                 }
             }
@@ -386,8 +380,13 @@ impl Project {
         // A stack that does not build has no trustworthy references to check.
         let broken: Vec<StackError> = self
             .stacks
-            .values()
-            .filter_map(|s| s.build().err())
+            .iter()
+            .filter_map(|(id, s)| {
+                s.build().err().map(|mut e| {
+                    e.id = Some(id.clone());
+                    e
+                })
+            })
             .collect();
         if !broken.is_empty() {
             return Err(ProjectError::Stacks(broken));

@@ -12,12 +12,27 @@ use crate::{AnySecretManager, Resources, SecretManager, SecretSet, Template};
 
 /// Everything wrong with a stack, reported together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("stack `{stack}` has {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+#[error("{} has {} problem(s):\n{}", self.label(), problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
 pub struct StackError {
     /// The stack's name.
     pub stack: String,
+    /// The id the project registered the stack under, once known.
+    pub id: Option<String>,
     /// Each problem, naming the secret, resource and container involved and the fix.
     pub problems: Vec<String>,
+}
+
+impl StackError {
+    /// `stack `apiService` (`api-service`)`, or `stack `api-service`` outside a project.
+    fn label(&self) -> String {
+        match &self.id {
+            Some(id) if *id != self.stack && !self.stack.is_empty() => {
+                format!("stack `{id}` (`{}`)", self.stack)
+            }
+            Some(id) => format!("stack `{id}`"),
+            None => format!("stack `{}`", self.stack),
+        }
+    }
 }
 
 /// Resources and the injections planned into them.
@@ -294,6 +309,7 @@ impl Stack {
         } else {
             Err(StackError {
                 stack: self.name.clone(),
+                id: None,
                 problems,
             })
         }
