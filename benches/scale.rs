@@ -21,9 +21,24 @@ use kubricate::render::{add_metadata, render, to_stream, BuiltStack, MetadataOpt
 use kubricate::{GenerateOptions, Project};
 use serde_json::Value;
 
+/// `cargo bench` passes `--bench`; `cargo test` does not, and then divan runs each benchmark once.
+fn bench_mode() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+/// Stack counts: the issue's in bench mode; in test mode a tiny one, as every benchmark then runs
+/// once in a debug build inside `cargo test --all-targets`.
+fn sizes() -> &'static [usize] {
+    if bench_mode() {
+        &fixture::NS
+    } else {
+        &[2]
+    }
+}
+
 fn main() {
     divan::main();
-    let bench_mode = std::env::args().any(|a| a == "--bench");
+    let bench_mode = bench_mode();
     // `SCALE_SUMMARY=0` skips the table, e.g. when profiling one divan benchmark.
     if std::env::var_os("SCALE_SUMMARY").is_some_and(|v| v == "0") {
         return;
@@ -75,28 +90,28 @@ mod generate {
     use super::*;
 
     /// Building every stack: template resources cloned, every injection written in.
-    #[divan::bench(args = fixture::NS, sample_count = 10, sample_size = 1)]
+    #[divan::bench(args = sizes(), sample_count = 10, sample_size = 1)]
     fn build(bencher: Bencher, n: usize) {
         let project = fixture::project(Shape::OneManager, n, fixture::K);
         bencher.bench(|| built(black_box(&project)));
     }
 
     /// Rendering built stacks: metadata, resource hash, YAML, one stream.
-    #[divan::bench(args = fixture::NS, sample_count = 10, sample_size = 1)]
+    #[divan::bench(args = sizes(), sample_count = 10, sample_size = 1)]
     fn render(bencher: Bencher, n: usize) {
         let stacks = built(&fixture::project(Shape::OneManager, n, fixture::K));
         bencher.bench(|| render_only(black_box(&stacks)));
     }
 
     /// Build and render: `generate --stdout` without the process and the write.
-    #[divan::bench(args = fixture::NS, sample_count = 10, sample_size = 1)]
+    #[divan::bench(args = sizes(), sample_count = 10, sample_size = 1)]
     fn full(bencher: Bencher, n: usize) {
         let project = fixture::project(Shape::OneManager, n, fixture::K);
         bencher.bench(|| super::full(black_box(&project)));
     }
 
     /// The floor: the same YAML writer on the final documents, already built.
-    #[divan::bench(args = fixture::NS, sample_count = 10, sample_size = 1)]
+    #[divan::bench(args = sizes(), sample_count = 10, sample_size = 1)]
     fn floor(bencher: Bencher, n: usize) {
         let docs = final_documents(&built(&fixture::project(Shape::OneManager, n, fixture::K)));
         bencher.bench(|| super::floor(black_box(&docs)));
@@ -107,13 +122,13 @@ mod registry {
     use super::*;
 
     /// Building with the secrets spread over several managers of a registry.
-    #[divan::bench(args = fixture::NS, sample_count = 10, sample_size = 1)]
+    #[divan::bench(args = sizes(), sample_count = 10, sample_size = 1)]
     fn build(bencher: Bencher, n: usize) {
         let project = fixture::project(Shape::Registry, n, fixture::K);
         bencher.bench(|| built(black_box(&project)));
     }
 
-    #[divan::bench(args = fixture::NS, sample_count = 10, sample_size = 1)]
+    #[divan::bench(args = sizes(), sample_count = 10, sample_size = 1)]
     fn full(bencher: Bencher, n: usize) {
         let project = fixture::project(Shape::Registry, n, fixture::K);
         bencher.bench(|| super::full(black_box(&project)));
@@ -149,6 +164,59 @@ fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
+}
+
+/// What the full pipeline spends beyond the floor, in parts that each measure one necessary step
+/// alone: allocating and freeing the built trees (a copy of the build's output: no build that
+/// produces them can cost less), hashing every resource for the `resource-hash` annotation, and the
+/// whole pipeline with that annotation off.
+fn breakdown(ns: &[usize], runs: usize) {
+    println!();
+    println!("Breakdown (one-manager): parts of `full`, each timed alone");
+    println!();
+    println!("| N | floor ms | copy + free built trees ms | hash every resource ms | build ms | full ms | full without resource-hash ms | its ratio to floor |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for &n in ns {
+        let project = fixture::project(Shape::OneManager, n, fixture::K);
+        let stacks = built(&project);
+        let docs = final_documents(&stacks);
+        let no_hash = GenerateOptions {
+            metadata: MetadataOptions {
+                resource_hash: false,
+                ..MetadataOptions::default()
+            },
+            ..GenerateOptions::default()
+        };
+        let t_floor = median(runs, || floor(&docs));
+        // The least any build that produces these trees does: allocate them, and free them later.
+        // Dropped inside the timing for that reason.
+        let t_copy = median(runs, || {
+            let copies: Vec<_> = stacks.iter().map(|s| s.resources.clone()).collect();
+            drop(black_box(copies));
+        });
+        let t_hash = median(runs, || {
+            stacks
+                .iter()
+                .flat_map(|s| s.resources.values())
+                .map(|m| kubricate::render::resource_hash(m.body()))
+                .collect::<Vec<_>>()
+        });
+        let t_build = median(runs, || built(&project));
+        let t_full = median(runs, || full(&project));
+        let t_no_hash = median(runs, || {
+            to_stream(&project.render(&no_hash).expect("the fixture renders"))
+        });
+        println!(
+            "| {n} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            ms(t_floor),
+            ms(t_copy),
+            ms(t_hash),
+            ms(t_build),
+            ms(t_full),
+            ms(t_no_hash),
+            t_no_hash.as_secs_f64() / t_floor.as_secs_f64()
+        );
+    }
 }
 
 /// The figures the issue asks for, printed as a Markdown table.
@@ -188,6 +256,7 @@ fn summary(ns: &[usize], runs: usize) {
             );
         }
     }
+    breakdown(ns, runs);
     let project = fixture::prep_project();
     let plan = project.secret_plan().expect("the fixture plans");
     let t_plan = median(runs.min(5), || project.secret_plan().expect("plans"));
