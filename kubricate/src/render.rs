@@ -422,9 +422,9 @@ pub fn render_owned(
 
 /// Renders stacks one at a time, as they are built.
 ///
-/// Rendering each stack right after building it, rather than building all first, keeps the
-/// resources in the CPU cache between the two and only one stack's resources in memory: at a few
-/// thousand stacks that is about a third of `generate`'s time, and most of its peak memory.
+/// Rendering each stack right after building it, rather than building all first, keeps only one
+/// stack's resources in memory at a time (at a few thousand stacks, built resources are most of
+/// `generate`'s peak memory), and they are still in the CPU cache when they are written.
 pub struct Renderer<'a> {
     mode: OutputMode,
     opts: &'a MetadataOptions,
