@@ -86,10 +86,13 @@ fn secret_key_ref(name: &str, secret: &str, key: &str) -> Value {
     json!({ "name": name, "valueFrom": { "secretKeyRef": { "name": secret, "key": key } } })
 }
 
-/// `KUBRICATE_SECRET_*` entries of an example's `.env`, unquoted as written there.
+/// `KUBRICATE_SECRET_*` entries of an example's `.env`, unquoted as written there (none for an
+/// example whose values live in memory).
 fn dotenv_values(example: &str) -> Vec<(String, String)> {
-    let text =
-        std::fs::read_to_string(workspace().join("examples").join(example).join(".env")).unwrap();
+    let Ok(text) = std::fs::read_to_string(workspace().join("examples").join(example).join(".env"))
+    else {
+        return Vec::new();
+    };
     text.lines()
         .filter_map(|l| l.strip_prefix("KUBRICATE_SECRET_"))
         .filter_map(|l| l.split_once('='))

@@ -11,6 +11,25 @@ use crate::resource::{is_workload_kind, ResourceDecl, Resources};
 use crate::secret_set::{SecretDecl, SecretSet};
 use crate::strategy::StrategyKind;
 
+/// The byte order of `a` and `b`, in const context (as `a.cmp(b)`: -1, 0 or 1).
+pub const fn str_cmp(a: &str, b: &str) -> i8 {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return if a[i] < b[i] { -1 } else { 1 };
+        }
+        i += 1;
+    }
+    if a.len() == b.len() {
+        0
+    } else if a.len() < b.len() {
+        -1
+    } else {
+        1
+    }
+}
+
 /// `a == b`, in const context.
 pub const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -113,6 +132,8 @@ pub struct SetInfo {
     pub secrets: &'static [SecretDecl],
     /// Whether names are known at compile time (not for [`Dynamic`](crate::Dynamic) sets).
     pub checked: bool,
+    /// Positions in `secrets` ordered by name ([`SecretSet::BY_NAME`]); empty: scan instead.
+    pub by_name: &'static [u32],
 }
 
 impl SetInfo {
@@ -122,10 +143,26 @@ impl SetInfo {
             name: S::NAME,
             secrets: S::SECRETS,
             checked: S::STATIC,
+            by_name: S::BY_NAME,
         }
     }
 
     const fn find(&self, secret: &str) -> Option<&'static SecretDecl> {
+        // Every injection looks its secret up, in the const evaluator, which is slow: a scan of a
+        // 200-secret set per injection made most of a crate's check time.
+        if self.by_name.len() == self.secrets.len() && !self.secrets.is_empty() {
+            let (mut lo, mut hi) = (0, self.by_name.len());
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                let decl = &self.secrets[self.by_name[mid] as usize];
+                match str_cmp(decl.name, secret) {
+                    0 => return Some(decl),
+                    -1 => lo = mid + 1,
+                    _ => hi = mid,
+                }
+            }
+            return None;
+        }
         let mut i = 0;
         while i < self.secrets.len() {
             if str_eq(self.secrets[i].name, secret) {
@@ -301,21 +338,26 @@ const fn effective_kind(inj: &Inj) -> Option<StrategyKind> {
     }
 }
 
+/// The start of every message of [`strategy_fits`], built only for a failure: a `Msg` is a 4 KiB
+/// value that the const evaluator copies at every `push`, and most checks pass.
+const fn head(inj: &Inj) -> Msg {
+    Msg::ok().push("secret `").push(inj.secret).push("`: ")
+}
+
 /// Checks 2, 5 and 6 (provider part): a kind is given when needed, supported, and `key` fits.
 pub const fn strategy_fits(inj: &Inj) -> Msg {
     let Some(info) = inj.provider else {
         return Msg::ok();
     };
-    let head = Msg::ok().push("secret `").push(inj.secret).push("`: ");
     let kind = match inj.kind {
         Some(k) => k,
         None => match info.default_strategy() {
             Some(StrategyKind::Volume) => {
-                return head.push("the volume strategy needs a mount path: use `.inject(volume { mount_path: \"/etc/...\" })`");
+                return head(inj).push("the volume strategy needs a mount path: use `.inject(volume { mount_path: \"/etc/...\" })`");
             }
             Some(k) => k,
             None => {
-                let msg = head
+                let msg = head(inj)
                     .push("`.inject()` needs a strategy because ")
                     .push(info.kind)
                     .push(" supports several: ");
@@ -327,7 +369,7 @@ pub const fn strategy_fits(inj: &Inj) -> Msg {
         },
     };
     if !supports(info, kind) {
-        let msg = head
+        let msg = head(inj)
             .push(info.kind)
             .push(" does not support the `")
             .push(kind.as_str())
@@ -338,7 +380,7 @@ pub const fn strategy_fits(inj: &Inj) -> Msg {
         match info.env_key {
             KeyRule::SecretName => {
                 if inj.key.is_some() {
-                    return head
+                    return head(inj)
                         .push("option `key` does not apply to ")
                         .push(info.kind)
                         .push(": its Secret key is the secret's name; remove `key`");
@@ -356,7 +398,7 @@ pub const fn strategy_fits(inj: &Inj) -> Msg {
                     }
                 }
                 if !found {
-                    let mut msg = head
+                    let mut msg = head(inj)
                         .push(info.kind)
                         .push(" needs `key` for the `env` strategy, one of: ");
                     let mut i = 0;
@@ -375,7 +417,7 @@ pub const fn strategy_fits(inj: &Inj) -> Msg {
             }
             KeyRule::Checked => {
                 if inj.key.is_none() {
-                    return head
+                    return head(inj)
                         .push(info.kind)
                         .push(" needs `key` for the `env` strategy");
                 }
@@ -594,6 +636,7 @@ mod tests {
     const SET: SetInfo = SetInfo {
         name: "AppSecrets",
         checked: true,
+        by_name: &[],
         secrets: &[
             SecretDecl {
                 name: "A",
@@ -660,6 +703,61 @@ mod tests {
             "{}",
             dup.as_str()
         );
+    }
+
+    #[test]
+    fn sorted_sets_are_binary_searched_with_the_same_answers() {
+        const DECLS: &[SecretDecl] = &[
+            SecretDecl {
+                name: "MIDDLE",
+                provider: Some(&crate::OpaqueSecretProvider::INFO),
+                provider_id: None,
+                connector: None,
+            },
+            SecretDecl {
+                name: "A_FIRST",
+                provider: Some(&crate::BasicAuthSecretProvider::INFO),
+                provider_id: None,
+                connector: None,
+            },
+            SecretDecl {
+                name: "Z",
+                provider: None,
+                provider_id: None,
+                connector: None,
+            },
+            SecretDecl {
+                name: "MID",
+                provider: Some(&crate::TlsSecretProvider::INFO),
+                provider_id: None,
+                connector: None,
+            },
+        ];
+        let sorted = SetInfo {
+            name: "S",
+            secrets: DECLS,
+            checked: true,
+            by_name: &[1, 3, 0, 2],
+        };
+        let scanned = SetInfo {
+            by_name: &[],
+            ..sorted
+        };
+        for name in [
+            "MIDDLE", "A_FIRST", "Z", "MID", "", "M", "MIDDLEX", "ZZ", "0",
+        ] {
+            let (a, b) = (sorted.find(name), scanned.find(name));
+            assert_eq!(a.map(|d| d.name), b.map(|d| d.name), "{name}");
+            assert_eq!(
+                provider_of(&sorted, name).map(|p| p.kind),
+                provider_of(&scanned, name).map(|p| p.kind)
+            );
+        }
+        assert!(sorted.find("MID").is_some() && sorted.find("MIDD").is_none());
+        assert_eq!(str_cmp("a", "b"), -1);
+        assert_eq!(str_cmp("ab", "a"), 1);
+        assert_eq!(str_cmp("a", "a"), 0);
+        assert_eq!(str_cmp("", "a"), -1);
     }
 
     #[test]

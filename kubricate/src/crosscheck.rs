@@ -23,9 +23,11 @@
 //! assert!(matches!(refs[1].usage, ReferenceUsage::ImagePullSecret));
 //! ```
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
-use crate::resource::pod_spec_path;
+use crate::resource::{pod_spec_path, value_at};
 use crate::{Manifest, MergedSecret, ResourceMap};
 
 /// One reference a pod makes to a Secret.
@@ -100,7 +102,7 @@ pub fn pod_references(manifest: &Manifest) -> Vec<SecretReference> {
         }
     }
     for entry in list(pod, "imagePullSecrets") {
-        if let Some(name) = str_at(entry, "/name") {
+        if let Some(name) = str_at(entry, "name") {
             out.push(SecretReference {
                 secret: name.to_owned(),
                 container: None,
@@ -110,15 +112,15 @@ pub fn pod_references(manifest: &Manifest) -> Vec<SecretReference> {
         }
     }
     for volume in list(pod, "volumes") {
-        let vname = str_at(volume, "/name").unwrap_or("?").to_owned();
+        let vname = str_at(volume, "name").unwrap_or("?").to_owned();
         if let Some(secret) = volume.get("secret") {
-            if let Some(name) = str_at(secret, "/secretName") {
+            if let Some(name) = str_at(secret, "secretName") {
                 out.push(volume_reference(name, &vname, secret));
             }
         }
         for source in list(volume.get("projected").unwrap_or(&Value::Null), "sources") {
             if let Some(secret) = source.get("secret") {
-                if let Some(name) = str_at(secret, "/name") {
+                if let Some(name) = str_at(secret, "name") {
                     out.push(volume_reference(name, &vname, secret));
                 }
             }
@@ -129,16 +131,16 @@ pub fn pod_references(manifest: &Manifest) -> Vec<SecretReference> {
 
 fn container_references(c: &Value, container: &str, out: &mut Vec<SecretReference>) {
     for var in list(c, "env") {
-        let Some(r) = var.pointer("/valueFrom/secretKeyRef") else {
+        let Some(r) = value_at(var, &["valueFrom", "secretKeyRef"]) else {
             continue;
         };
-        if let Some(secret) = str_at(r, "/name") {
+        if let Some(secret) = str_at(r, "name") {
             out.push(SecretReference {
                 secret: secret.to_owned(),
                 container: Some(container.to_owned()),
                 usage: ReferenceUsage::EnvKey {
-                    var: str_at(var, "/name").unwrap_or("?").to_owned(),
-                    key: str_at(r, "/key").unwrap_or_default().to_owned(),
+                    var: str_at(var, "name").unwrap_or("?").to_owned(),
+                    key: str_at(r, "key").unwrap_or_default().to_owned(),
                 },
                 optional: is_optional(r),
             });
@@ -148,7 +150,7 @@ fn container_references(c: &Value, container: &str, out: &mut Vec<SecretReferenc
         let Some(r) = from.get("secretRef") else {
             continue;
         };
-        if let Some(secret) = str_at(r, "/name") {
+        if let Some(secret) = str_at(r, "name") {
             out.push(SecretReference {
                 secret: secret.to_owned(),
                 container: Some(container.to_owned()),
@@ -167,7 +169,7 @@ fn volume_reference(secret: &str, volume: &str, source: &Value) -> SecretReferen
             volume: volume.to_owned(),
             keys: list(source, "items")
                 .iter()
-                .filter_map(|i| str_at(i, "/key"))
+                .filter_map(|i| str_at(i, "key"))
                 .map(str::to_owned)
                 .collect(),
         },
@@ -181,8 +183,8 @@ fn list<'v>(obj: &'v Value, field: &str) -> &'v [Value] {
         .map_or(&[], Vec::as_slice)
 }
 
-fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
-    v.pointer(pointer).and_then(Value::as_str)
+fn str_at<'v>(v: &'v Value, field: &str) -> Option<&'v str> {
+    v.get(field).and_then(Value::as_str)
 }
 
 fn is_optional(v: &Value) -> bool {
@@ -204,6 +206,13 @@ pub fn dangling_references(
 ) -> (Vec<String>, usize) {
     let mut problems = Vec::new();
     let mut checked = 0;
+    // Looked up once per reference: a scan of every Secret made the check references × Secrets.
+    let mut by_place: HashMap<(&str, &str), &MergedSecret> = HashMap::new();
+    for s in secrets {
+        by_place
+            .entry((s.namespace.as_str(), s.name.as_str()))
+            .or_insert(s);
+    }
     for (stack_id, resources) in stacks {
         for (resource_id, manifest) in resources {
             let ns = manifest.namespace().unwrap_or("default");
@@ -212,11 +221,13 @@ pub fn dangling_references(
                     continue;
                 }
                 checked += 1;
-                let site = match &r.container {
+                // Formatted only for a problem: most references are fine.
+                let site = || match &r.container {
                     Some(c) => format!("stack `{stack_id}`, resource `{resource_id}`, {c}"),
                     None => format!("stack `{stack_id}`, resource `{resource_id}`"),
                 };
-                if let Some(p) = check_one(&site, ns, &r, secrets) {
+                let found = by_place.get(&(ns, r.secret.as_str())).copied();
+                if let Some(p) = check_one(site, ns, &r, found, secrets) {
                     problems.push(p);
                 }
             }
@@ -225,21 +236,22 @@ pub fn dangling_references(
     (problems, checked)
 }
 
+/// The problem with reference `r` from namespace `ns`, if any; `found` is the Secret of that name
+/// delivered in `ns`.
 fn check_one(
-    site: &str,
+    site: impl Fn() -> String,
     ns: &str,
     r: &SecretReference,
+    found: Option<&MergedSecret>,
     secrets: &[MergedSecret],
 ) -> Option<String> {
     let name = &r.secret;
-    let what = r.usage.describe();
-    let Some(secret) = secrets
-        .iter()
-        .find(|s| s.namespace == ns && s.name == *name)
-    else {
+    let what = || r.usage.describe();
+    let Some(secret) = found else {
         if r.optional {
             return None;
         }
+        let (site, what) = (site(), what());
         let elsewhere: Vec<String> = secrets
             .iter()
             .filter(|s| s.name == *name)
@@ -271,7 +283,9 @@ fn check_one(
     match &r.usage {
         ReferenceUsage::EnvKey { key, .. } if !r.optional && !secret.data.contains_key(key) => {
             Some(format!(
-                "{site}: {what} reads key `{key}` of Secret `{ns}/{name}`, which holds only {}; fix the env strategy's `key` option, or the secret's value",
+                "{}: {} reads key `{key}` of Secret `{ns}/{name}`, which holds only {}; fix the env strategy's `key` option, or the secret's value",
+                site(),
+                what(),
                 held()
             ))
         }
@@ -283,14 +297,18 @@ fn check_one(
                 .collect();
             (!missing.is_empty()).then(|| {
                 format!(
-                    "{site}: {what} mounts key(s) {} of Secret `{ns}/{name}`, which holds only {}; fix the volume strategy's items",
+                    "{}: {} mounts key(s) {} of Secret `{ns}/{name}`, which holds only {}; fix the volume strategy's items",
+                    site(),
+                    what(),
                     missing.join(", "),
                     held()
                 )
             })
         }
         ReferenceUsage::ImagePullSecret if !PULL_SECRET_TYPES.contains(&secret.secret_type.as_str()) => Some(format!(
-            "{site}: {what} names Secret `{ns}/{name}` of type `{}`, but the kubelet only reads kubernetes.io/dockerconfigjson Secrets there; deliver it with DockerConfigSecretProvider",
+            "{}: {} names Secret `{ns}/{name}` of type `{}`, but the kubelet only reads kubernetes.io/dockerconfigjson Secrets there; deliver it with DockerConfigSecretProvider",
+            site(),
+            what(),
             secret.secret_type
         )),
         _ => None,

@@ -21,12 +21,13 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
 
 use crate::provider::Provider;
-use crate::{AnySecretManager, SecretBytes, Stack};
+use crate::{AnySecretManager, ResourceMap, SecretBytes, Stack};
 
 /// What to do when a conflict is found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -203,7 +204,9 @@ pub struct SecretError {
 struct Entry {
     value: SecretBytes,
     secret: String,
-    source: String,
+    /// The label of its source, shared by all its entries: thousands of secrets are thousands of
+    /// entries, and the label only appears in messages.
+    source: Rc<str>,
 }
 
 /// One provider instance of one manager, with the entries its secrets prepared.
@@ -214,14 +217,13 @@ struct Source<'a> {
     provider_id: &'a str,
     provider: Arc<dyn Provider>,
     entries: IndexMap<String, Entry>,
+    /// `provider `p` of manager `m``, for messages.
+    label: Rc<str>,
 }
 
 impl Source<'_> {
-    fn label(&self) -> String {
-        format!(
-            "provider `{}` of manager `{}`",
-            self.provider_id, self.manager
-        )
+    fn label(&self) -> &str {
+        &self.label
     }
 }
 
@@ -234,12 +236,12 @@ struct Side {
 }
 
 impl Side {
-    fn of(source: &Source<'_>) -> Side {
+    fn of(source: Source<'_>) -> Side {
         Side {
-            labels: vec![source.label()],
+            labels: vec![source.label().to_owned()],
             sources: vec![format!("{}/{}", source.manager, source.provider_id)],
-            entries: source.entries.clone(),
             allow_merge: source.provider.allow_merge(),
+            entries: source.entries,
         }
     }
     fn describe(&self) -> String {
@@ -284,6 +286,28 @@ pub fn plan_secrets(
     conflict: &ConflictOptions,
     external: &[String],
 ) -> Result<SecretPlan, SecretError> {
+    plan(managers, stacks, conflict, external, None)
+}
+
+/// [`plan_secrets`] for a caller that has already built every stack (in the order of `stacks`), so
+/// that they are not built a second time for the cross-check.
+pub(crate) fn plan_secrets_built(
+    managers: &[(String, &AnySecretManager)],
+    stacks: &[(String, &Stack)],
+    conflict: &ConflictOptions,
+    external: &[String],
+    built: Vec<(String, ResourceMap)>,
+) -> Result<SecretPlan, SecretError> {
+    plan(managers, stacks, conflict, external, Some(built))
+}
+
+fn plan(
+    managers: &[(String, &AnySecretManager)],
+    stacks: &[(String, &Stack)],
+    conflict: &ConflictOptions,
+    external: &[String],
+    built: Option<Vec<(String, ResourceMap)>>,
+) -> Result<SecretPlan, SecretError> {
     let strategies = conflict.effective().map_err(|e| SecretError {
         problems: vec![e.to_string()],
     })?;
@@ -307,14 +331,22 @@ pub fn plan_secrets(
                     .cloned()
                     .unwrap_or_else(|| vec!["default".to_owned()]),
             };
-            for ns in namespaces {
+            // A copy per extra namespace only: the source holds every prepared value.
+            let count = namespaces.len();
+            let mut source = Some(source);
+            for (i, ns) in namespaces.into_iter().enumerate() {
                 let key = (
                     provider.info().kind,
                     provider.secret_type().to_owned(),
                     ns,
                     provider.secret_name().to_owned(),
                 );
-                groups.entry(key).or_default().push(source.clone());
+                let this = if i + 1 < count {
+                    source.clone()
+                } else {
+                    source.take()
+                };
+                groups.entry(key).or_default().extend(this);
             }
         }
     }
@@ -329,16 +361,19 @@ pub fn plan_secrets(
     // A reference check against Secrets that failed to load would only repeat those failures.
     let mut references_checked = 0;
     if run.problems.is_empty() {
-        let mut built = Vec::with_capacity(stacks.len());
-        for (id, stack) in stacks {
-            match stack.build() {
-                Ok(resources) => built.push((id.clone(), resources)),
-                Err(mut e) => {
-                    e.id = Some(id.clone());
-                    run.problems.push(e.to_string());
+        let built = built.unwrap_or_else(|| {
+            let mut built = Vec::with_capacity(stacks.len());
+            for (id, stack) in stacks {
+                match stack.build() {
+                    Ok(resources) => built.push((id.clone(), resources)),
+                    Err(mut e) => {
+                        e.id = Some(id.clone());
+                        run.problems.push(e.to_string());
+                    }
                 }
             }
-        }
+            built
+        });
         let (dangling, checked) =
             crate::crosscheck::dangling_references(&built, &secrets, external);
         run.problems.extend(dangling);
@@ -472,6 +507,7 @@ fn load_sources<'a>(
             provider_id: pid,
             provider: Arc::clone(provider),
             entries: IndexMap::new(),
+            label: format!("provider `{pid}` of manager `{manager_name}`").into(),
         });
         for entry in entries {
             let Some(first) = source.entries.get(&entry.key) else {
@@ -480,7 +516,7 @@ fn load_sources<'a>(
                     Entry {
                         value: entry.value,
                         secret: secret.clone(),
-                        source: source.label(),
+                        source: Rc::clone(&source.label),
                     },
                 );
                 continue;
@@ -496,7 +532,7 @@ fn load_sources<'a>(
                 ConflictStrategy::Overwrite => {
                     run.warnings
                         .push(format!("{msg}; overwrite keeps secret `{secret}`"));
-                    let label = source.label();
+                    let label = Rc::clone(&source.label);
                     source.entries.insert(
                         entry.key,
                         Entry {
@@ -558,7 +594,7 @@ fn merge_group(
     let id = format!("{ns}/{name}");
     let provider = Arc::clone(&sources.first()?.provider);
     let mut by_manager: IndexMap<u64, Option<Side>> = IndexMap::new();
-    for source in &sources {
+    for source in sources {
         let slot = by_manager.entry(source.manager_id).or_default();
         merge_side(slot, Side::of(source), Level::CrossProvider, &id, run);
     }

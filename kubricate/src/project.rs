@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use indexmap::IndexMap;
 
 use crate::apply::{ApplyError, KubectlOptions};
-use crate::orchestrator::{plan_secrets, SecretError};
+use crate::orchestrator::{plan_secrets_built, SecretError};
 use crate::output::OutputError;
-use crate::render::{BuiltStack, MetadataOptions, OutputMode, RenderError, RenderedFile};
+use crate::render::{BuiltStack, MetadataOptions, OutputMode, RenderError, RenderedFile, Renderer};
 use crate::{AnySecretManager, ConflictOptions, IntoManagers, SecretPlan, Stack, StackError};
 
 /// Any failure of a project operation. Messages name stacks, resources, secrets and files, never values.
@@ -270,6 +270,19 @@ impl Project {
     /// Builds every stack (all problems of all stacks reported together), keeping what `filters`
     /// select: `STACK` keeps a whole stack, `STACK.RESOURCE` one resource. Every filter must match.
     pub fn build(&self, filters: &[String]) -> Result<Vec<BuiltStack>, ProjectError> {
+        let mut built = Vec::new();
+        self.build_each(filters, |b| built.push(b))?;
+        Ok(built)
+    }
+
+    /// [`build`](Self::build), handing each stack to `each` as soon as it is built. Once a stack
+    /// fails, the rest are still built (every problem is reported) but no longer handed over: the
+    /// run fails, so their output would be thrown away.
+    fn build_each(
+        &self,
+        filters: &[String],
+        mut each: impl FnMut(BuiltStack),
+    ) -> Result<(), ProjectError> {
         self.check_config()?;
         let unmatched: Vec<String> = filters
             .iter()
@@ -287,7 +300,6 @@ impl Project {
                 available: self.available_targets(),
             });
         }
-        let mut built = Vec::new();
         let mut errors = Vec::new();
         for (id, stack) in &self.stacks {
             let targets: Vec<Option<&str>> = filters
@@ -298,6 +310,7 @@ impl Project {
                 continue;
             }
             match stack.build() {
+                Ok(_) if !errors.is_empty() => {}
                 Ok(mut resources) => {
                     if !filters.is_empty() && !targets.contains(&None) {
                         resources.retain(|rid, _| targets.contains(&Some(rid.as_str())));
@@ -307,7 +320,7 @@ impl Project {
                     } else {
                         stack.name().to_owned()
                     };
-                    built.push(BuiltStack {
+                    each(BuiltStack {
                         id: id.clone(),
                         name,
                         resources,
@@ -320,33 +333,51 @@ impl Project {
             }
         }
         if errors.is_empty() {
-            Ok(built)
+            Ok(())
         } else {
             Err(ProjectError::Stacks(errors))
         }
     }
 
+    /// Builds and renders, each stack as soon as it is built (see [`Renderer`]); also returns the ids
+    /// of the stacks rendered and their resource count.
     fn render_built(
         &self,
         opts: &GenerateOptions,
-    ) -> Result<(Vec<BuiltStack>, Vec<RenderedFile>), ProjectError> {
-        let built = self.build(&opts.filters)?;
+    ) -> Result<(Vec<String>, usize, Vec<RenderedFile>), ProjectError> {
         // One timestamp for the whole run, and none at all unless asked for: output stays byte-identical.
         let now = opts.metadata.managed_at.then(crate::render::now_rfc3339);
-        let files = crate::render::render(&built, opts.mode, &opts.metadata, now.as_deref())?;
-        Ok((built, files))
+        let mut renderer = Renderer::new(opts.mode, &opts.metadata, now.as_deref());
+        let mut ids = Vec::new();
+        let mut resources = 0;
+        let mut label_error = None;
+        // Problems of the stacks come first (all of them), then the first id that cannot be a label.
+        self.build_each(&opts.filters, |built| {
+            if label_error.is_some() {
+                return;
+            }
+            ids.push(built.id.clone());
+            resources += built.resources.len();
+            if let Err(e) = renderer.push(built) {
+                label_error = Some(e);
+            }
+        })?;
+        match label_error {
+            Some(e) => Err(e.into()),
+            None => Ok((ids, resources, renderer.finish())),
+        }
     }
 
     /// Renders the files `generate` would write (for `--stdout`, join them with
     /// [`render::to_stream`](crate::render::to_stream)).
     pub fn render(&self, opts: &GenerateOptions) -> Result<Vec<RenderedFile>, ProjectError> {
-        Ok(self.render_built(opts)?.1)
+        Ok(self.render_built(opts)?.2)
     }
 
     /// Renders and writes the files into `opts.out_dir`, which must be a safe directory inside the
     /// project's root (see [`output`](crate::output)).
     pub fn generate(&self, opts: &GenerateOptions) -> Result<GenerateReport, ProjectError> {
-        let (built, files) = self.render_built(opts)?;
+        let (stacks, resources, files) = self.render_built(opts)?;
         let root = match &self.root {
             Some(r) => r.clone(),
             None => std::env::current_dir().map_err(|source| OutputError::Io {
@@ -363,8 +394,8 @@ impl Project {
         }
         Ok(GenerateReport {
             dir,
-            stacks: built.iter().map(|b| b.id.clone()).collect(),
-            resources: built.iter().map(|b| b.resources.len()).sum(),
+            stacks,
+            resources,
             files,
             cleaned: clean,
         })
@@ -377,25 +408,28 @@ impl Project {
             self.managers.iter().map(|(n, m)| (n.clone(), m)).collect();
         let stacks: Vec<(String, &Stack)> =
             self.stacks.iter().map(|(id, s)| (id.clone(), s)).collect();
-        // A stack that does not build has no trustworthy references to check.
-        let broken: Vec<StackError> = self
-            .stacks
-            .iter()
-            .filter_map(|(id, s)| {
-                s.build().err().map(|mut e| {
+        // A stack that does not build has no trustworthy references to check. The stacks built
+        // here are the ones the cross-check reads, so each is built once.
+        let mut built = Vec::with_capacity(self.stacks.len());
+        let mut broken: Vec<StackError> = Vec::new();
+        for (id, stack) in &self.stacks {
+            match stack.build() {
+                Ok(resources) => built.push((id.clone(), resources)),
+                Err(mut e) => {
                     e.id = Some(id.clone());
-                    e
-                })
-            })
-            .collect();
+                    broken.push(e);
+                }
+            }
+        }
         if !broken.is_empty() {
             return Err(ProjectError::Stacks(broken));
         }
-        Ok(plan_secrets(
+        Ok(plan_secrets_built(
             &managers,
             &stacks,
             &self.conflict,
             &self.external_secrets,
+            built,
         )?)
     }
 

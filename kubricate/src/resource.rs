@@ -16,7 +16,7 @@
 use std::marker::PhantomData;
 
 use indexmap::IndexMap;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Resources of a stack by id, in declaration order.
 pub type ResourceMap = IndexMap<String, Manifest>;
@@ -78,14 +78,12 @@ impl Manifest {
 
     /// `metadata.name`, if set.
     pub fn name(&self) -> Option<&str> {
-        self.body.pointer("/metadata/name").and_then(Value::as_str)
+        value_at(&self.body, &["metadata", "name"]).and_then(Value::as_str)
     }
 
     /// `metadata.namespace`, if set.
     pub fn namespace(&self) -> Option<&str> {
-        self.body
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
+        value_at(&self.body, &["metadata", "namespace"]).and_then(Value::as_str)
     }
 
     /// The whole object.
@@ -242,6 +240,37 @@ pub trait Resources {
     const RESOURCES: &'static [ResourceDecl];
     /// The resources by id.
     fn into_resources(self) -> ResourceMap;
+}
+
+/// The value at `keys` (object keys only) under `v`.
+///
+/// Used instead of `Value::pointer` on paths that run per injection or per reference: `pointer`
+/// parses its string and allocates two `String`s per segment on every call.
+pub(crate) fn value_at<'v>(v: &'v Value, keys: &[&str]) -> Option<&'v Value> {
+    keys.iter().try_fold(v, |v, k| field(v.as_object()?, k))
+}
+
+/// Objects up to this many keys are searched by scanning rather than by hashing the key.
+const SCAN_KEYS: usize = 8;
+
+/// `obj[key]`. Kubernetes objects mostly have a handful of keys, and the injection engine looks
+/// several up per injection: comparing a few short strings is cheaper than hashing the key with
+/// the map's SipHash.
+pub(crate) fn field<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    if obj.len() <= SCAN_KEYS {
+        obj.iter().find_map(|(k, v)| (k == key).then_some(v))
+    } else {
+        obj.get(key)
+    }
+}
+
+/// [`field`], mutable.
+pub(crate) fn field_mut<'v>(obj: &'v mut Map<String, Value>, key: &str) -> Option<&'v mut Value> {
+    if obj.len() <= SCAN_KEYS {
+        obj.iter_mut().find_map(|(k, v)| (k == key).then_some(v))
+    } else {
+        obj.get_mut(key)
+    }
 }
 
 /// Whether a kind has a pod template (and where its pod spec is).

@@ -42,6 +42,11 @@ pub trait SecretSet: 'static {
     const SECRETS: &'static [SecretDecl];
     /// Whether the names are known at compile time (`false` for [`Dynamic`]).
     const STATIC: bool = true;
+    /// Positions in [`SECRETS`](Self::SECRETS) in the byte order of the names, written by the derive
+    /// so that the compile-time checks of `stack!` binary-search the set; empty (the default) makes
+    /// them scan it.
+    #[doc(hidden)]
+    const BY_NAME: &'static [u32] = &[];
 }
 
 /// Secrets declared at run time with [`SecretManager::add_secret`](crate::SecretManager::add_secret);

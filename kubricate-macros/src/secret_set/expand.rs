@@ -34,11 +34,21 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
         let name = &s.name;
         quote!(Self::#v => #name,)
     });
+    // The checks of `stack!` look names up in const evaluation, where a scan of a large set, once per
+    // injection, was most of a crate's check time; this order lets them binary-search instead.
+    let mut by_name: Vec<u32> = (0..model.secrets.len() as u32).collect();
+    by_name.sort_by(|a, b| {
+        model.secrets[*a as usize]
+            .name
+            .as_bytes()
+            .cmp(model.secrets[*b as usize].name.as_bytes())
+    });
     quote! {
         #[automatically_derived]
         impl ::kubricate::SecretSet for #ident {
             const NAME: &'static str = #set_name;
             const SECRETS: &'static [::kubricate::SecretDecl] = &[#(#decls),*];
+            const BY_NAME: &'static [u32] = &[#(#by_name),*];
         }
 
         #[automatically_derived]

@@ -2,7 +2,7 @@
 //! the user's token so the error points there.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::LitStr;
 
 use super::parse::{ContainerLit, InjectionChain, StackChain, StrategyState, UseSecrets};
@@ -72,11 +72,22 @@ fn inj_tokens(block: &UseSecrets, chain: &InjectionChain) -> Option<TokenStream>
     })
 }
 
-/// Every check of one stack chain, in source order.
-pub fn checks(stack: &StackChain) -> Vec<TokenStream> {
+/// Every check of one stack chain, in source order. `index` makes the names of the chain's tables
+/// unique within the function that holds them.
+///
+/// The facts of each injection (`checks::Inj`, which looks the secret's provider up in its set) go
+/// into one `const` table per chain, evaluated once; the checks refer to its entries. Written out
+/// at every use instead, the duplicate check alone repeated them injections² times per stack, and
+/// each repetition redid the set lookup in the const evaluator: with 100 stacks of 20 injections
+/// that was most of a crate's check time.
+pub fn checks(stack: &StackChain, index: usize) -> Vec<TokenStream> {
     let mut out = Vec::new();
     let res = stack.resources.as_ref().map(|r| r.tokens());
-    let mut earlier: Vec<TokenStream> = Vec::new();
+    let table = format_ident!("__KUBRICATE_INJECTIONS_{}", index);
+    let env_table = format_ident!("__KUBRICATE_ENV_INJECTIONS_{}", index);
+    let mut entries: Vec<TokenStream> = Vec::new();
+    // Positions in `entries` of the injections the duplicate check compares, in source order.
+    let mut env_entries: Vec<usize> = Vec::new();
     if let Some(res) = &res {
         for key in &stack.override_keys {
             out.push(check(
@@ -99,6 +110,9 @@ pub fn checks(stack: &StackChain) -> Vec<TokenStream> {
             let Some(inj) = inj_tokens(block, chain) else {
                 continue;
             };
+            let at = entries.len();
+            entries.push(inj);
+            let inj = quote!(#table[#at]);
             if let Some(set) = &block.set {
                 out.push(check(secret.span(), quote!(::kubricate::checks::secret_declared(&::kubricate::checks::SetInfo::of::<#set>(), #secret))));
             }
@@ -135,11 +149,25 @@ pub fn checks(stack: &StackChain) -> Vec<TokenStream> {
                     Some(r) => quote!(::core::option::Option::Some(&#r)),
                     None => quote!(::core::option::Option::None),
                 };
-                if !earlier.is_empty() {
-                    out.push(check(span, quote!(::kubricate::checks::not_duplicated(#res_arg, &#inj, &[#(#earlier),*]))));
+                let n = env_entries.len();
+                if n > 0 {
+                    out.push(check(span, quote!(::kubricate::checks::not_duplicated(#res_arg, &#env_table[#n], #env_table.split_at(#n).0))));
                 }
-                earlier.push(inj);
+                env_entries.push(at);
             }
+        }
+    }
+    if !entries.is_empty() {
+        let ty = quote!(&[::kubricate::checks::Inj]);
+        out.push(quote! {
+            #[allow(dead_code, non_upper_case_globals)]
+            const #table: #ty = &[#(#entries),*];
+        });
+        if env_entries.len() > 1 {
+            out.push(quote! {
+                #[allow(dead_code, non_upper_case_globals)]
+                const #env_table: #ty = &[#(#table[#env_entries]),*];
+            });
         }
     }
     out

@@ -126,7 +126,8 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             if f.sig.generics.params.is_empty() {
                 let checks: Vec<TokenStream> = analysis.stacks[before..]
                     .iter()
-                    .flat_map(expand::checks)
+                    .enumerate()
+                    .flat_map(|(i, stack)| expand::checks(stack, before + i))
                     .collect();
                 for (i, c) in checks.into_iter().enumerate() {
                     f.block.stmts.insert(i, Stmt::Item(syn::parse2(c)?));
@@ -145,7 +146,12 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             scope: Scope::default(),
         }
         .visit_expr_mut(&mut expr);
-        let checks: Vec<TokenStream> = analysis.stacks.iter().flat_map(expand::checks).collect();
+        let checks: Vec<TokenStream> = analysis
+            .stacks
+            .iter()
+            .enumerate()
+            .flat_map(|(i, stack)| expand::checks(stack, i))
+            .collect();
         let errors = analysis.errors.take().map(|e| e.to_compile_error());
         Ok(quote!({ #errors #(#checks)* #expr }))
     }

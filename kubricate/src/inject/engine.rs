@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::resource::pod_spec_path;
+use crate::resource::{field, field_mut, pod_spec_path, value_at};
 use crate::strategy::{ContainerSelector, ContainerTarget};
 use crate::Manifest;
 
@@ -66,7 +66,6 @@ pub fn apply_patch(
         stack,
         resource: resource_id,
     };
-    let kind = resource.kind().to_owned();
     if let PodPatch::Env {
         var,
         target_path: Some(path),
@@ -75,21 +74,33 @@ pub fn apply_patch(
     {
         let list = walk_path(resource.body_mut(), path)
             .map_err(|e| format!("{site}: target path `{path}`: {e}"))?;
-        return push_env(list, var, &site, &format!("`{path}`"));
+        if !try_push_env(list, var) {
+            return Err(env_defined_twice(&site, var, &format!("`{path}`")));
+        }
+        return Ok(());
     }
-    let path = pod_spec_path(&kind).ok_or_else(|| {
-        format!("{site}: a {kind} has no pod template, so secrets cannot be injected into it; inject into a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod")
-    })?;
-    let pod = descend(resource.body_mut(), path)
-        .ok_or_else(|| format!("{site}: the {kind} has no `{}` object", path.join(".")))?;
+    let Some(path) = pod_spec_path(resource.kind()) else {
+        return Err(format!("{site}: a {} has no pod template, so secrets cannot be injected into it; inject into a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod", resource.kind()));
+    };
+    let Some(pod) = descend(resource.body_mut(), path) else {
+        return Err(format!(
+            "{site}: the {} has no `{}` object",
+            resource.kind(),
+            path.join(".")
+        ));
+    };
+    // This runs once per injection, so the container's description (`describe`) is only formatted
+    // on the way to an error, once the list borrowed from the container is released.
     match patch {
         PodPatch::Env { container, var, .. } => {
             let c = container_mut(pod, container, &site)?;
-            let where_ = describe(container, c);
             if let Some(conflict) = env_from_of(c, secret_ref_name(var)) {
-                return Err(format!("{site}: {where_} already gets Secret `{conflict}` through envFrom; use either env or envFrom for one Secret in one container"));
+                return Err(format!("{site}: {} already gets Secret `{conflict}` through envFrom; use either env or envFrom for one Secret in one container", describe(container, c)));
             }
-            push_env(array_field(c, "env", &site)?, var, &site, &where_)
+            if !try_push_env(array_field(c, "env", &site)?, var) {
+                return Err(env_defined_twice(&site, var, &describe(container, c)));
+            }
+            Ok(())
         }
         PodPatch::EnvFrom {
             container,
@@ -97,31 +108,34 @@ pub fn apply_patch(
             prefix,
         } => {
             let c = container_mut(pod, container, &site)?;
-            let where_ = describe(container, c);
             if env_uses_secret(c, secret) {
-                return Err(format!("{site}: {where_} already reads Secret `{secret}` through env; use either env or envFrom for one Secret in one container"));
+                return Err(format!("{site}: {} already reads Secret `{secret}` through env; use either env or envFrom for one Secret in one container", describe(container, c)));
             }
             let list = array_field(c, "envFrom", &site)?;
-            for existing in list.iter() {
-                if existing.pointer("/secretRef/name").and_then(Value::as_str) == Some(secret) {
-                    let existing_prefix = existing.get("prefix").and_then(Value::as_str);
-                    if existing_prefix == prefix.as_deref() {
-                        return Ok(());
+            let existing = list
+                .iter()
+                .find(|e| {
+                    value_at(e, &["secretRef", "name"]).and_then(Value::as_str) == Some(secret)
+                })
+                .map(|e| e.get("prefix").and_then(Value::as_str).map(str::to_owned));
+            match existing {
+                Some(existing_prefix) if existing_prefix == *prefix => Ok(()),
+                Some(existing_prefix) => Err(format!(
+                    "{site}: {} gets Secret `{secret}` through envFrom with two different prefixes ({} and {}); use one",
+                    describe(container, c),
+                    show_prefix(existing_prefix.as_deref()),
+                    show_prefix(prefix.as_deref())
+                )),
+                None => {
+                    let mut entry = Map::new();
+                    if let Some(p) = prefix {
+                        entry.insert("prefix".into(), Value::from(p.as_str()));
                     }
-                    return Err(format!(
-                        "{site}: {where_} gets Secret `{secret}` through envFrom with two different prefixes ({} and {}); use one",
-                        show_prefix(existing_prefix),
-                        show_prefix(prefix.as_deref())
-                    ));
+                    entry.insert("secretRef".into(), serde_json::json!({ "name": secret }));
+                    list.push(Value::Object(entry));
+                    Ok(())
                 }
             }
-            let mut entry = Map::new();
-            if let Some(p) = prefix {
-                entry.insert("prefix".into(), Value::from(p.as_str()));
-            }
-            entry.insert("secretRef".into(), serde_json::json!({ "name": secret }));
-            list.push(Value::Object(entry));
-            Ok(())
         }
         PodPatch::ImagePullSecret { name } => {
             let list = array_field(pod, "imagePullSecrets", &site)?;
@@ -141,23 +155,21 @@ pub fn apply_patch(
             let vname = volume
                 .get("name")
                 .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
+                .unwrap_or_default();
             {
                 let volumes = array_field(pod, "volumes", &site)?;
-                match volumes.iter().find(|v| v.get("name").and_then(Value::as_str) == Some(&vname)) {
+                match volumes.iter().find(|v| v.get("name").and_then(Value::as_str) == Some(vname)) {
                     Some(existing) if existing == volume => {}
                     Some(_) => return Err(format!("{site}: the pod already has a different volume named `{vname}`; set another volume_name")),
                     None => volumes.push(volume.clone()),
                 }
             }
             let c = container_mut(pod, container, &site)?;
-            let where_ = describe(container, c);
+            let mount_path = mount.get("mountPath").unwrap_or(&Value::Null);
             let mounts = array_field(c, "volumeMounts", &site)?;
-            let mount_path = mount.get("mountPath").cloned().unwrap_or(Value::Null);
-            match mounts.iter().find(|m| m.get("mountPath") == Some(&mount_path)) {
+            match mounts.iter().find(|m| m.get("mountPath") == Some(mount_path)) {
                 Some(existing) if existing == mount => Ok(()),
-                Some(_) => Err(format!("{site}: {where_} already mounts something at {mount_path}; choose another mount_path")),
+                Some(_) => Err(format!("{site}: {} already mounts something at {mount_path}; choose another mount_path", describe(container, c))),
                 None => {
                     mounts.push(mount.clone());
                     Ok(())
@@ -172,16 +184,18 @@ fn show_prefix(p: Option<&str>) -> String {
 }
 
 fn secret_ref_name(var: &Value) -> Option<&str> {
-    var.pointer("/valueFrom/secretKeyRef/name")
-        .and_then(Value::as_str)
+    value_at(var, &["valueFrom", "secretKeyRef", "name"]).and_then(Value::as_str)
 }
 
 fn env_from_of<'a>(container: &'a Map<String, Value>, secret: Option<&str>) -> Option<&'a str> {
     let secret = secret?;
-    container.get("envFrom")?.as_array()?.iter().find_map(|e| {
-        let name = e.pointer("/secretRef/name").and_then(Value::as_str)?;
-        (name == secret).then_some(name)
-    })
+    field(container, "envFrom")?
+        .as_array()?
+        .iter()
+        .find_map(|e| {
+            let name = value_at(e, &["secretRef", "name"]).and_then(Value::as_str)?;
+            (name == secret).then_some(name)
+        })
 }
 
 fn env_uses_secret(container: &Map<String, Value>, secret: &str) -> bool {
@@ -191,23 +205,27 @@ fn env_uses_secret(container: &Map<String, Value>, secret: &str) -> bool {
         .is_some_and(|env| env.iter().any(|e| secret_ref_name(e) == Some(secret)))
 }
 
-fn push_env(
-    list: &mut Vec<Value>,
-    var: &Value,
-    site: &Site<'_>,
-    where_: &str,
-) -> Result<(), String> {
-    let name = var.get("name").and_then(Value::as_str).unwrap_or_default();
-    if list
-        .iter()
-        .any(|e| e.get("name").and_then(Value::as_str) == Some(name))
-    {
-        return Err(format!(
-            "{site}: env var `{name}` is defined twice in {where_}: two injections (or the template and an injection) use the same name; rename one with .for_name(\"...\") or remove the duplicate"
-        ));
+/// Appends `var` unless the list already defines its name; false when it does.
+fn try_push_env(list: &mut Vec<Value>, var: &Value) -> bool {
+    let name = env_name(var);
+    if list.iter().any(|e| env_name(e) == name) {
+        return false;
     }
     list.push(var.clone());
-    Ok(())
+    true
+}
+
+fn env_name(var: &Value) -> &str {
+    value_at(var, &["name"])
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+fn env_defined_twice(site: &Site<'_>, var: &Value, where_: &str) -> String {
+    format!(
+        "{site}: env var `{}` is defined twice in {where_}: two injections (or the template and an injection) use the same name; rename one with .for_name(\"...\") or remove the duplicate",
+        env_name(var)
+    )
 }
 
 fn describe(target: &ContainerTarget, container: &Map<String, Value>) -> String {
@@ -235,25 +253,27 @@ fn describe(target: &ContainerTarget, container: &Map<String, Value>) -> String 
 /// Walks `path` of objects, which must exist.
 fn descend<'v>(mut v: &'v mut Value, path: &[&str]) -> Option<&'v mut Map<String, Value>> {
     for seg in path {
-        v = v.as_object_mut()?.get_mut(*seg)?;
+        v = field_mut(v.as_object_mut()?, seg)?;
     }
     v.as_object_mut()
 }
 
-/// The array `field` of `obj`, created when absent (never replaced when present).
+/// The array `name` of `obj`, created when absent (never replaced when present).
 fn array_field<'v>(
     obj: &'v mut Map<String, Value>,
-    field: &str,
+    name: &str,
     site: &Site<'_>,
 ) -> Result<&'v mut Vec<Value>, String> {
-    let slot = obj
-        .entry(field.to_owned())
-        .or_insert_with(|| Value::Array(Vec::new()));
+    // Looked up before inserting, so that the usual case (the list exists) allocates no key.
+    if field(obj, name).is_none() {
+        obj.insert(name.to_owned(), Value::Array(Vec::new()));
+    }
+    let slot = field_mut(obj, name).ok_or_else(|| format!("{site}: `{name}` is not a list"))?;
     if slot.is_null() {
         *slot = Value::Array(Vec::new());
     }
     slot.as_array_mut()
-        .ok_or_else(|| format!("{site}: `{field}` is not a list"))
+        .ok_or_else(|| format!("{site}: `{name}` is not a list"))
 }
 
 fn container_mut<'v>(
@@ -262,7 +282,7 @@ fn container_mut<'v>(
     site: &Site<'_>,
 ) -> Result<&'v mut Map<String, Value>, String> {
     let field = target.list_field();
-    let list = match pod.get_mut(field).and_then(Value::as_array_mut) {
+    let list = match field_mut(pod, field).and_then(Value::as_array_mut) {
         Some(list) => list,
         None => {
             return Err(format!(
@@ -287,7 +307,7 @@ fn container_mut<'v>(
             }
             ContainerSelector::Name(n) => list
                 .iter()
-                .position(|c| c.get("name").and_then(Value::as_str) == Some(n))
+                .position(|c| value_at(c, &["name"]).and_then(Value::as_str) == Some(n))
                 .ok_or_else(|| {
                     format!(
                         "{site}: there is no {target}; the pod has: {}",
@@ -497,6 +517,69 @@ mod tests {
         assert!(apply_patch("s", "d", &mut d, &other)
             .unwrap_err()
             .contains("two different prefixes"));
+    }
+
+    #[test]
+    fn refusals_name_the_container_in_full() {
+        // The container's description is formatted only on the way to an error: check that each
+        // refusal still carries it.
+        let mut d = deployment(json!([{ "name": "api" }, { "name": "side" }]));
+        apply_patch("s", "d", &mut d, &env(1, "X")).unwrap();
+        assert_eq!(
+            apply_patch("s", "d", &mut d, &env(1, "X")).unwrap_err(),
+            "stack `s`, resource `d`: env var `X` is defined twice in container 1 (`side`): two injections (or the template and an injection) use the same name; rename one with .for_name(\"...\") or remove the duplicate"
+        );
+        let by_name = ContainerTarget {
+            selector: ContainerSelector::Name("side".into()),
+            init: false,
+        };
+        let from = |prefix: Option<&str>| PodPatch::EnvFrom {
+            container: by_name.clone(),
+            secret: "t".into(),
+            prefix: prefix.map(Into::into),
+        };
+        apply_patch("s", "d", &mut d, &from(None)).unwrap();
+        apply_patch("s", "d", &mut d, &from(None)).unwrap();
+        assert_eq!(
+            apply_patch("s", "d", &mut d, &from(Some("P_"))).unwrap_err(),
+            "stack `s`, resource `d`: container `side` gets Secret `t` through envFrom with two different prefixes (no prefix and `P_`); use one"
+        );
+        let volume = |path: &str| PodPatch::Volume {
+            container: by_name.clone(),
+            volume: json!({ "name": "v", "secret": { "secretName": "t" } }),
+            mount: json!({ "name": "v", "mountPath": path }),
+        };
+        apply_patch("s", "d", &mut d, &volume("/etc/t")).unwrap();
+        apply_patch("s", "d", &mut d, &volume("/etc/t")).unwrap();
+        let other = PodPatch::Volume {
+            container: by_name.clone(),
+            volume: json!({ "name": "w", "secret": { "secretName": "u" } }),
+            mount: json!({ "name": "w", "mountPath": "/etc/t" }),
+        };
+        assert_eq!(
+            apply_patch("s", "d", &mut d, &other).unwrap_err(),
+            "stack `s`, resource `d`: container `side` already mounts something at \"/etc/t\"; choose another mount_path"
+        );
+    }
+
+    #[test]
+    fn lookups_agree_with_the_map_on_small_and_large_objects() {
+        for n in [0, 1, 8, 9, 40] {
+            let obj: Map<String, Value> = (0..n).map(|i| (format!("k{i}"), json!(i))).collect();
+            for i in 0..=n {
+                let key = format!("k{i}");
+                assert_eq!(field(&obj, &key), obj.get(&key), "{n} keys, {key}");
+            }
+            let mut copy = obj.clone();
+            if n > 0 {
+                *field_mut(&mut copy, "k0").unwrap() = json!("changed");
+                assert_eq!(copy["k0"], "changed");
+            }
+        }
+        let v = json!({ "a": { "b": { "c": 1 } }, "l": [1] });
+        assert_eq!(value_at(&v, &["a", "b", "c"]), v.pointer("/a/b/c"));
+        assert_eq!(value_at(&v, &["a", "x"]), None);
+        assert_eq!(value_at(&v, &["l", "0"]), None, "keys only, no indexes");
     }
 
     #[test]
