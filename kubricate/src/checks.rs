@@ -261,16 +261,15 @@ pub struct Inj {
     pub explicit_path: bool,
 }
 
-/// Turns a failed check into a compile error. Used by generated code only.
-#[macro_export]
-#[doc(hidden)]
-macro_rules! __check {
-    ($e:expr) => {{
-        let msg = $e;
-        if msg.is_err() {
-            ::core::panic!("{}", msg.as_str());
-        }
-    }};
+/// Fails compilation with `msg` when the check failed. `stack!` calls it in `const` items with the
+/// span of the user's token; `#[track_caller]` makes rustc report the failure there.
+#[track_caller]
+// Only ever evaluated by the compiler: this panic is the compile error, never a run-time panic.
+#[allow(clippy::panic)]
+pub const fn enforce(msg: Msg) {
+    if msg.is_err() {
+        panic!("{}", msg.as_str());
+    }
 }
 
 /// The provider type `set` declares for `secret` (`None` when undeclared or not declared with one).

@@ -7,8 +7,14 @@ use syn::LitStr;
 
 use super::parse::{ContainerLit, InjectionChain, StackChain, StrategyState, UseSecrets};
 
+/// One check, spanned on the user's token: when it fails, rustc points there.
 fn check(span: Span, call: TokenStream) -> TokenStream {
-    quote_spanned!(span=> const _: () = ::kubricate::__check!(#call);)
+    quote_spanned!(span=> ::kubricate::checks::enforce(#call);)
+}
+
+/// A `const` item evaluating `checks` in order (the first failure is reported).
+fn item(checks: &[TokenStream]) -> TokenStream {
+    quote!(const _: () = { #(#checks)* };)
 }
 
 fn opt_lit(l: Option<&LitStr>) -> TokenStream {
@@ -19,13 +25,15 @@ fn opt_lit(l: Option<&LitStr>) -> TokenStream {
 }
 
 /// The `checks::Inj` value describing one injection, when its secret is a literal.
-fn inj_tokens(block: &UseSecrets, chain: &InjectionChain) -> Option<TokenStream> {
+fn inj_tokens(
+    block: &UseSecrets,
+    set: Option<&syn::Ident>,
+    chain: &InjectionChain,
+) -> Option<TokenStream> {
     let secret = chain.secret.as_ref()?;
     let target = chain.for_name.as_ref().unwrap_or(secret);
-    let provider = match &block.set {
-        Some(set) => {
-            quote!(::kubricate::checks::provider_of(&::kubricate::checks::SetInfo::of::<#set>(), #secret))
-        }
+    let provider = match set {
+        Some(set) => quote!(::kubricate::checks::provider_of(&#set, #secret)),
         None => quote!(::core::option::Option::None),
     };
     let (kind, key, container, init, explicit_path) = match &chain.strategy {
@@ -72,49 +80,71 @@ fn inj_tokens(block: &UseSecrets, chain: &InjectionChain) -> Option<TokenStream>
     })
 }
 
-/// Every check of one stack chain, in source order. `index` makes the names of the chain's tables
+/// Every check of one stack chain, in source order. `index` makes the names of the chain's consts
 /// unique within the function that holds them.
 ///
-/// The facts of each injection (`checks::Inj`, which looks the secret's provider up in its set) go
-/// into one `const` table per chain, evaluated once; the checks refer to its entries. Written out
-/// at every use instead, the duplicate check alone repeated them injections² times per stack, and
-/// each repetition redid the set lookup in the const evaluator: with 100 stacks of 20 injections
-/// that was most of a crate's check time.
+/// The stack's resource set and each block's secret set are evaluated once, into consts. The facts of
+/// each injection (`checks::Inj`, which looks the secret's provider up in its set) go into one table
+/// per chain, also evaluated once. All checks of one injection share one `const` item, each check
+/// spanned on its own token: rustc's cost is mostly per item, and an injection with two mistakes
+/// reports the first, then the next once it is fixed.
 pub fn checks(stack: &StackChain, index: usize) -> Vec<TokenStream> {
     let mut out = Vec::new();
-    let res = stack.resources.as_ref().map(|r| r.tokens());
     let table = format_ident!("__KUBRICATE_INJECTIONS_{}", index);
     let env_table = format_ident!("__KUBRICATE_ENV_INJECTIONS_{}", index);
+    let res_const = format_ident!("__KUBRICATE_RESOURCES_{}", index);
+    let allow = quote!(#[allow(dead_code, non_upper_case_globals)]);
+    let res = stack.resources.as_ref().map(|r| {
+        let tokens = r.tokens();
+        out.push(quote!(#allow const #res_const: ::kubricate::checks::ResInfo = #tokens;));
+        quote!(#res_const)
+    });
     let mut entries: Vec<TokenStream> = Vec::new();
     // Positions in `entries` of the injections the duplicate check compares, in source order.
     let mut env_entries: Vec<usize> = Vec::new();
     if let Some(res) = &res {
-        for key in &stack.override_keys {
-            out.push(check(
-                key.span(),
-                quote!(::kubricate::checks::override_target(&#res, #key)),
-            ));
+        let keys: Vec<TokenStream> = stack
+            .override_keys
+            .iter()
+            .map(|key| {
+                check(
+                    key.span(),
+                    quote!(::kubricate::checks::override_target(&#res, #key)),
+                )
+            })
+            .collect();
+        if !keys.is_empty() {
+            out.push(item(&keys));
         }
     }
-    for block in &stack.blocks {
+    for (b, block) in stack.blocks.iter().enumerate() {
+        let set = block.set.as_ref().map(|ty| {
+            let name = format_ident!("__KUBRICATE_SET_{}_{}", index, b);
+            out.push(quote!(#allow const #name: ::kubricate::checks::SetInfo = ::kubricate::checks::SetInfo::of::<#ty>();));
+            name
+        });
         if let (Some(res), Some(default)) = (&res, &block.default_resource) {
-            out.push(check(
+            out.push(item(&[check(
                 default.span(),
                 quote!(::kubricate::checks::resource_exists(&#res, #default, false)),
-            ));
+            )]));
         }
         for chain in &block.chains {
             let Some(secret) = &chain.secret else {
                 continue;
             };
-            let Some(inj) = inj_tokens(block, chain) else {
+            let Some(inj) = inj_tokens(block, set.as_ref(), chain) else {
                 continue;
             };
             let at = entries.len();
             entries.push(inj);
             let inj = quote!(#table[#at]);
-            if let Some(set) = &block.set {
-                out.push(check(secret.span(), quote!(::kubricate::checks::secret_declared(&::kubricate::checks::SetInfo::of::<#set>(), #secret))));
+            let mut checks = Vec::new();
+            if let Some(set) = &set {
+                checks.push(check(
+                    secret.span(),
+                    quote!(::kubricate::checks::secret_declared(&#set, #secret)),
+                ));
             }
             let key_dynamic = matches!(&chain.strategy, StrategyState::Spec(s) if s.key_dynamic);
             let opaque = matches!(chain.strategy, StrategyState::Opaque);
@@ -123,7 +153,7 @@ pub fn checks(stack: &StackChain, index: usize) -> Vec<TokenStream> {
                     StrategyState::Spec(s) => s.span,
                     _ => chain.inject_span,
                 };
-                out.push(check(
+                checks.push(check(
                     span,
                     quote!(::kubricate::checks::strategy_fits(&#inj)),
                 ));
@@ -132,11 +162,11 @@ pub fn checks(stack: &StackChain, index: usize) -> Vec<TokenStream> {
                 matches!(&chain.strategy, StrategyState::Spec(s) if s.explicit_path);
             if let Some(res) = &res {
                 match &chain.resource {
-                    Some(r) => out.push(check(
+                    Some(r) => checks.push(check(
                         r.span(),
                         quote!(::kubricate::checks::resource_exists(&#res, #r, #explicit_path)),
                     )),
-                    None if !chain.dynamic => out.push(check(
+                    None if !chain.dynamic => checks.push(check(
                         chain.inject_span,
                         quote!(::kubricate::checks::resource_resolvable(&#res, &#inj)),
                     )),
@@ -151,23 +181,23 @@ pub fn checks(stack: &StackChain, index: usize) -> Vec<TokenStream> {
                 };
                 let n = env_entries.len();
                 if n > 0 {
-                    out.push(check(span, quote!(::kubricate::checks::not_duplicated(#res_arg, &#env_table[#n], #env_table.split_at(#n).0))));
+                    checks.push(check(
+                        span,
+                        quote!(::kubricate::checks::not_duplicated(#res_arg, &#env_table[#n], #env_table.split_at(#n).0)),
+                    ));
                 }
                 env_entries.push(at);
+            }
+            if !checks.is_empty() {
+                out.push(item(&checks));
             }
         }
     }
     if !entries.is_empty() {
         let ty = quote!(&[::kubricate::checks::Inj]);
-        out.push(quote! {
-            #[allow(dead_code, non_upper_case_globals)]
-            const #table: #ty = &[#(#entries),*];
-        });
+        out.push(quote!(#allow const #table: #ty = &[#(#entries),*];));
         if env_entries.len() > 1 {
-            out.push(quote! {
-                #[allow(dead_code, non_upper_case_globals)]
-                const #env_table: #ty = &[#(#table[#env_entries]),*];
-            });
+            out.push(quote!(#allow const #env_table: #ty = &[#(#table[#env_entries]),*];));
         }
     }
     out
