@@ -243,6 +243,9 @@ pub struct Inj {
     pub secret: &'static str,
     /// The variable name (`for_name`, else the secret).
     pub target: &'static str,
+    /// FNV-1a hash of `target`, computed by the macro: most pairs of injections differ in it, and one
+    /// integer comparison is far cheaper in the const evaluator than comparing the names.
+    pub target_hash: u64,
     /// The secret's provider type, when its set declares one (see [`provider_of`]).
     pub provider: Option<&'static ProviderInfo>,
     /// The strategy kind written in `.inject(kind {..})`, if any.
@@ -568,6 +571,19 @@ const fn container_text(msg: Msg, inj: &Inj) -> Msg {
     }
 }
 
+/// FNV-1a 64 of `s`: the hash `stack!` writes into [`Inj::target_hash`].
+pub const fn fnv1a(s: &str) -> u64 {
+    let b = s.as_bytes();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < b.len() {
+        h ^= b[i] as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    h
+}
+
 /// Check 8: no two `env` injections give one container the same variable name.
 pub const fn not_duplicated(res: Option<&ResInfo>, inj: &Inj, earlier: &[Inj]) -> Msg {
     let Some(StrategyKind::Env) = effective_kind(inj) else {
@@ -577,6 +593,9 @@ pub const fn not_duplicated(res: Option<&ResInfo>, inj: &Inj, earlier: &[Inj]) -
     while i < earlier.len() {
         let e = &earlier[i];
         i += 1;
+        if e.target_hash != inj.target_hash {
+            continue;
+        }
         let Some(StrategyKind::Env) = effective_kind(e) else {
             continue;
         };
@@ -670,6 +689,7 @@ mod tests {
         Inj {
             secret,
             target: secret,
+            target_hash: fnv1a(secret),
             provider: provider_of(&SET, secret),
             kind: None,
             key: None,

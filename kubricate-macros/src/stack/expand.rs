@@ -7,6 +7,13 @@ use syn::LitStr;
 
 use super::parse::{ContainerLit, InjectionChain, StackChain, StrategyState, UseSecrets};
 
+/// The same hash as `kubricate::checks::fnv1a`, computed once here instead of in the const evaluator.
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// One check, spanned on the user's token: when it fails, rustc points there.
 fn check(span: Span, call: TokenStream) -> TokenStream {
     quote_spanned!(span=> ::kubricate::checks::enforce(#call);)
@@ -32,6 +39,7 @@ fn inj_tokens(
 ) -> Option<TokenStream> {
     let secret = chain.secret.as_ref()?;
     let target = chain.for_name.as_ref().unwrap_or(secret);
+    let target_hash = fnv1a(&target.value());
     let provider = match set {
         Some(set) => quote!(::kubricate::checks::provider_of(&#set, #secret)),
         None => quote!(::core::option::Option::None),
@@ -68,6 +76,7 @@ fn inj_tokens(
         ::kubricate::checks::Inj {
             secret: #secret,
             target: #target,
+            target_hash: #target_hash,
             provider: #provider,
             kind: #kind,
             key: #key,
