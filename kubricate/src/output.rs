@@ -572,17 +572,22 @@ pub fn write_merge(dir: &Path, files: &[RenderedFile]) -> Result<(), OutputError
 mod tests {
     use super::*;
 
+    /// A scratch directory removed when the test's guard drops (the path is canonical, as the
+    /// output checks compare resolved paths).
     fn tmp() -> PathBuf {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static N: AtomicU32 = AtomicU32::new(0);
-        let d = std::env::temp_dir().join(format!(
-            "kubricate-output-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = fs::remove_dir_all(&d);
-        fs::create_dir_all(&d).unwrap();
+        let d = tempfile::tempdir().unwrap().keep();
+        SCRATCH.with(|s| s.borrow_mut().push(Scratch(d.clone())));
         fs::canonicalize(d).unwrap()
+    }
+
+    struct Scratch(PathBuf);
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<Scratch>> = const { std::cell::RefCell::new(Vec::new()) };
     }
 
     fn file(p: &str, c: &str) -> RenderedFile {

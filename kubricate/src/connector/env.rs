@@ -323,21 +323,10 @@ mod tests {
     use super::*;
     use crate::ExposeSecret;
 
-    fn dir_with(env: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "kubricate-env-test-{}-{}",
-            std::process::id(),
-            rand_suffix()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(".env"), env).unwrap();
+    fn dir_with(env: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".env"), env).unwrap();
         dir
-    }
-
-    fn rand_suffix() -> u64 {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static N: AtomicU64 = AtomicU64::new(0);
-        N.fetch_add(1, Ordering::Relaxed)
     }
 
     fn text(v: &SecretValue) -> String {
@@ -351,7 +340,7 @@ mod tests {
     fn real_environment_wins_over_dotenv() {
         let dir = dir_with("KUBRICATE_SECRET_A=from-file\nKUBRICATE_SECRET_B=file-b\n");
         let c = EnvConnector::new()
-            .working_dir(&dir)
+            .working_dir(dir.path())
             .environment([("KUBRICATE_SECRET_A", "from-env")]);
         let v = c.load(&["A", "B"]).unwrap();
         assert_eq!(text(&v["A"]), "from-env");
@@ -392,7 +381,7 @@ mod tests {
     fn json_object_values_from_dotenv() {
         let dir = dir_with("KUBRICATE_SECRET_DOCKER='{\"username\":\"u\",\"password\":\"p\",\"registry\":\"r\"}'\n");
         let c = EnvConnector::new()
-            .working_dir(&dir)
+            .working_dir(dir.path())
             .environment(std::iter::empty::<(String, String)>());
         let v = c.load(&["DOCKER"]).unwrap();
         assert_eq!(
@@ -412,7 +401,7 @@ mod tests {
             "KUBRICATE_SECRET_C=\"quoted\"\n",
         ));
         let c = EnvConnector::new()
-            .working_dir(&dir)
+            .working_dir(dir.path())
             .environment(std::iter::empty::<(String, String)>());
         let v = c
             .load(&["A", "DOCKER", "B", "C"])
@@ -433,7 +422,7 @@ mod tests {
             "KUBRICATE_SECRET_J={\"a\":\"b\"}\nKUBRICATE_SECRET_BAD='CANARY-unterminated\n",
         );
         let c = EnvConnector::new()
-            .working_dir(&dir)
+            .working_dir(dir.path())
             .environment(std::iter::empty::<(String, String)>());
         let msg = c.load(&["J"]).unwrap_err().to_string();
         assert!(
@@ -448,7 +437,7 @@ mod tests {
             "KUBRICATE_SECRET_OK=1\n# comment\nKUBRICATE_SECRET_BAD='CANARY-unterminated\n",
         );
         let c = EnvConnector::new()
-            .working_dir(&dir)
+            .working_dir(dir.path())
             .environment(std::iter::empty::<(String, String)>());
         let msg = c.load(&["OK"]).unwrap_err().to_string();
         assert!(msg.contains(".env: line 3"), "{msg}");
