@@ -338,15 +338,7 @@ fn docker_config_of_several_registries_reaches_kubectl_as_one_secret() {
         .provider(DockerConfigSecretProvider::new("registry-secrets"))
         .add_secret("GHCR")
         .add_secret("QUAY");
-    let stack = Stack::from_template(
-        SimpleApp,
-        SimpleAppInput {
-            name: "web",
-            image_name: "ghcr.io/acme/web",
-            ..Default::default()
-        },
-    )
-    .use_secrets(&m, |c| {
+    let stack = simple_app("web", "ghcr.io/acme/web").use_secrets(&m, |c| {
         c.secrets("GHCR").inject();
         c.secrets("QUAY").inject();
     });

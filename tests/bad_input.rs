@@ -11,15 +11,7 @@ const CANARY: &str = "CANARY-bad-input-Zq7x";
 
 /// The `api` SimpleApp stack with `f`'s injections of `m`'s secrets.
 fn app_using(m: &SecretManager, f: impl FnOnce(&mut kubricate::inject::Injector)) -> Stack {
-    Stack::from_template(
-        SimpleApp,
-        SimpleAppInput {
-            name: "api",
-            image_name: "api",
-            ..Default::default()
-        },
-    )
-    .use_secrets(m, f)
+    simple_app("api", "api").use_secrets(m, f)
 }
 
 fn no_canary(text: &str) {

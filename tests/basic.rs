@@ -66,15 +66,7 @@ fn missing_variables_are_all_listed_in_one_error() {
         .provider(OpaqueSecretProvider::new("app-secrets"))
         .add_secret("DATABASE_URL")
         .add_secret("API_KEY");
-    let stack = Stack::from_template(
-        SimpleApp,
-        SimpleAppInput {
-            name: "api-service",
-            image_name: "api",
-            ..Default::default()
-        },
-    )
-    .use_secrets(&manager, |c| {
+    let stack = simple_app("api-service", "api").use_secrets(&manager, |c| {
         c.secrets("DATABASE_URL").inject();
         c.secrets("API_KEY").inject();
     });

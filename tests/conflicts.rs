@@ -58,14 +58,7 @@ fn one(name: &str, pairs: &[(&str, &str)]) -> Secrets {
 }
 
 fn web() -> Stack {
-    Stack::from_template(
-        SimpleApp,
-        SimpleAppInput {
-            name: "web",
-            image_name: "web",
-            ..Default::default()
-        },
-    )
+    common::simple_app("web", "web")
 }
 
 fn options(

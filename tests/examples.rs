@@ -256,15 +256,7 @@ fn container_index_past_the_end_names_stack_resource_and_count() {
         .connector(InMemoryConnector::default())
         .provider(OpaqueSecretProvider::new("secret-application"))
         .add_secret("REDIS_URL");
-    let stack = Stack::from_template(
-        SimpleApp,
-        SimpleAppInput {
-            name: "multi-container-app",
-            image_name: "app",
-            ..Default::default()
-        },
-    )
-    .use_secrets(&manager, |c| {
+    let stack = simple_app("multi-container-app", "app").use_secrets(&manager, |c| {
         c.secrets("REDIS_URL")
             .inject_as(kubricate::strategy::env().container_index(2));
     });
@@ -326,15 +318,7 @@ fn debugging_aids_of_the_readme() {
         .connector(InMemoryConnector::default())
         .provider(OpaqueSecretProvider::new("app-secrets"))
         .add_secret("DATABASE_URL");
-    let stack = Stack::from_template(
-        SimpleApp,
-        SimpleAppInput {
-            name: "api-service",
-            image_name: "api",
-            ..Default::default()
-        },
-    )
-    .use_secrets(&manager, |c| {
+    let stack = simple_app("api-service", "api").use_secrets(&manager, |c| {
         c.secrets("DATABASE_URL").inject();
     });
 
@@ -623,16 +607,9 @@ fn basic_auth_stack(
         .connector(InMemoryConnector::default())
         .provider_as("db-auth", BasicAuthSecretProvider::new("db-auth"))
         .add_secret(kubricate::SecretSpec::new("DB_CREDENTIALS").provider("db-auth"));
-    Stack::from_template(
-        SimpleApp,
-        SimpleAppInput {
-            name: "api-service",
-            image_name: "api",
-            ..Default::default()
-        },
-    )
-    .use_secrets(&manager, f)
-    .build()
+    simple_app("api-service", "api")
+        .use_secrets(&manager, f)
+        .build()
 }
 
 #[test]
@@ -702,26 +679,19 @@ fn basic_auth_env_and_env_from_in_different_containers_are_fine() {
         .connector(InMemoryConnector::default())
         .provider(BasicAuthSecretProvider::new("db-auth"))
         .add_secret("DB_CREDENTIALS");
-    let stack = Stack::from_template(
-        SimpleApp,
-        SimpleAppInput {
-            name: "api-service",
-            image_name: "api",
-            ..Default::default()
-        },
-    )
-    .override_with(
-        json!({ "deployment": { "spec": { "template": { "spec": { "containers": [
+    let stack = simple_app("api-service", "api")
+        .override_with(
+            json!({ "deployment": { "spec": { "template": { "spec": { "containers": [
         { "name": "api-service", "image": "api" }, { "name": "sidecar", "image": "sidecar" }
     ] } } } } }),
-    )
-    .use_secrets(&manager, |c| {
-        c.secrets("DB_CREDENTIALS")
-            .for_name("DB_USER")
-            .inject_as(env().key("username"));
-        c.secrets("DB_CREDENTIALS")
-            .inject_as(env_from().container_name("sidecar"));
-    });
+        )
+        .use_secrets(&manager, |c| {
+            c.secrets("DB_CREDENTIALS")
+                .for_name("DB_USER")
+                .inject_as(env().key("username"));
+            c.secrets("DB_CREDENTIALS")
+                .inject_as(env_from().container_name("sidecar"));
+        });
     let built = stack.build().unwrap();
     let pod = &built["deployment"].body()["spec"]["template"]["spec"];
     assert_eq!(pod["containers"][0]["env"][0]["name"], "DB_USER");
@@ -947,21 +917,14 @@ fn custom_type_env_key_outside_the_allowed_ones_fails_the_build() {
                 .allowed_keys(["API_TOKEN", "API_ENDPOINT"]),
         )
         .add_secret("VENDOR_API");
-    let err = Stack::from_template(
-        SimpleApp,
-        SimpleAppInput {
-            name: "agent",
-            image_name: "agent",
-            ..Default::default()
-        },
-    )
-    .use_secrets(&manager, |c| {
-        c.secrets("VENDOR_API")
-            .inject_as(kubricate::strategy::env().key("REGION"));
-    })
-    .build()
-    .unwrap_err()
-    .to_string();
+    let err = simple_app("agent", "agent")
+        .use_secrets(&manager, |c| {
+            c.secrets("VENDOR_API")
+                .inject_as(kubricate::strategy::env().key("REGION"));
+        })
+        .build()
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("secret `VENDOR_API`: key `REGION` is not allowed by CustomTypeSecretProvider `vendor-api`; allowed: API_TOKEN, API_ENDPOINT"),
         "{err}"

@@ -146,3 +146,16 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// A `SimpleApp` stack (Deployment + Service) called `name`, running `image`.
+pub fn simple_app(name: &str, image: &str) -> kubricate::Stack {
+    use kubricate::prelude::*;
+    Stack::from_template(
+        SimpleApp,
+        SimpleAppInput {
+            name,
+            image_name: image,
+            ..Default::default()
+        },
+    )
+}
