@@ -3,8 +3,6 @@
 //! Every case runs the whole secret flow (load, prepare, group, merge, cross-check) through
 //! `Project::secret_plan`, with values from `InMemoryConnector`.
 
-mod common;
-
 use std::collections::BTreeMap;
 
 use kubricate::prelude::*;
@@ -58,7 +56,7 @@ fn one(name: &str, pairs: &[(&str, &str)]) -> Secrets {
 }
 
 fn web() -> Stack {
-    common::simple_app("web", "web")
+    crate::common::simple_app("web", "web")
 }
 
 fn options(
@@ -529,7 +527,7 @@ fn strict_rejects_relaxed_settings_all_at_once() {
         err.contains("conflict strategies intraProvider = overwrite, crossManager = autoMerge are not allowed in strict mode"),
         "{err}"
     );
-    let (code, _, stderr) = common::run_project(&project, &["secret", "validate"]);
+    let (code, _, stderr) = crate::common::run_project(&project, &["secret", "validate"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("not allowed in strict mode"), "{stderr}");
 }

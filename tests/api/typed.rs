@@ -6,6 +6,8 @@ use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kubricate::prelude::*;
 
+// Only the derive reads the variant.
+#[allow(dead_code)]
 #[derive(SecretSet)]
 #[secret_set(provider = OpaqueSecretProvider)]
 pub enum AppSecrets {

@@ -22,11 +22,11 @@
 # omits its duplicate-env-var checks (the one check that compares every pair of injections of a
 # stack), to show what that check costs.
 #
-# Usage: benches/compile_time.sh           (RUNS=3 SECRETS=200 STACKS=100 PER_STACK=20 DUP_CHECK=1)
-#        KEEP=1 benches/compile_time.sh     keeps the generated crates (path printed)
+# Usage: tests/benches/compile_time.sh           (RUNS=3 SECRETS=200 STACKS=100 PER_STACK=20 DUP_CHECK=1)
+#        KEEP=1 tests/benches/compile_time.sh     keeps the generated crates (path printed)
 # Runs offline from the local cargo cache; nothing outside a temporary directory is written.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 exec python3 - "$root" <<'PY'
 import os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -208,7 +208,7 @@ try:
         write(expand, src[:start] + src[end:])
         # Only the library crates are needed from the root manifest.
         manifest = open(os.path.join(lib, "Cargo.toml")).read()
-        manifest = manifest.split("# The root package owns tests/")[0]
+        manifest = manifest.split("# The root package owns")[0].replace(', "tests"]', "]")
         write(os.path.join(lib, "Cargo.toml"), manifest)
         ws2 = gen_workspace("ws-without-dup-check", os.path.join(lib, "kubricate"), ["macro"])
         results["macro, no duplicate check"] = measure(ws2, warm(ws2), "macro")

@@ -17,7 +17,9 @@ use std::time::{Duration, Instant};
 
 use divan::Bencher;
 use fixture::Shape;
-use kubricate::render::{add_metadata, render, to_stream, BuiltStack, MetadataOptions, OutputMode};
+use kubricate::generate::{
+    add_metadata, render, to_stream, BuiltStack, MetadataOptions, OutputMode,
+};
 use kubricate::{GenerateOptions, Project};
 use serde_json::Value;
 
@@ -199,7 +201,7 @@ fn breakdown(ns: &[usize], runs: usize) {
             stacks
                 .iter()
                 .flat_map(|s| s.resources.values())
-                .map(|m| kubricate::render::resource_hash(m.body()))
+                .map(|m| kubricate::generate::resource_hash(m.body()))
                 .collect::<Vec<_>>()
         });
         let t_build = median(runs, || built(&project));

@@ -1,15 +1,13 @@
 //! `secret apply` against a stand-in `kubectl`: a shell script that records its arguments and stdin.
 #![cfg(unix)]
 
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+use crate::common::*;
 use base64::Engine;
-use common::*;
 use kubricate::prelude::*;
 use serde_json::Value;
 

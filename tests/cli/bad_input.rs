@@ -1,16 +1,14 @@
 //! The bad-input matrix: each row gets a clear message (naming the file and line, secret, stack or
 //! resource, and the fix), a non-zero exit, no partial output, and no value in the message.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use kubricate::prelude::*;
 use kubricate::Project;
 
 const CANARY: &str = "CANARY-bad-input-Zq7x";
 
 /// The `api` SimpleApp stack with `f`'s injections of `m`'s secrets.
-fn app_using(m: &SecretManager, f: impl FnOnce(&mut kubricate::inject::Injector)) -> Stack {
+fn app_using(m: &SecretManager, f: impl FnOnce(&mut kubricate::Injector)) -> Stack {
     simple_app("api", "api").use_secrets(m, f)
 }
 

@@ -1,9 +1,7 @@
 //! The scenario "Inject secrets from .env files", run as a user runs it.
 
-mod common;
-
+use crate::common::*;
 use base64::Engine;
-use common::*;
 use serde_json::Value;
 
 #[test]

@@ -1,12 +1,10 @@
 //! Every documented delivery path, run as a user runs it: each example's `generate --stdout` and
 //! `secret apply --dry-run` against its goldens, plus the facts each scenario promises.
 
-mod common;
-
 use std::collections::BTreeSet;
 
+use crate::common::*;
 use base64::Engine;
-use common::*;
 use serde_json::{json, Value};
 
 /// Runs an example, asserting success; returns stdout.
@@ -600,7 +598,7 @@ fn basic_auth_env_keys_and_env_from_prefix() {
 
 /// A basic-auth stack built with the runtime API, injecting `DB_CREDENTIALS` the given ways.
 fn basic_auth_stack(
-    f: impl FnOnce(&mut kubricate::inject::Injector),
+    f: impl FnOnce(&mut kubricate::Injector),
 ) -> Result<kubricate::ResourceMap, kubricate::StackError> {
     use kubricate::prelude::*;
     let manager = SecretManager::new()

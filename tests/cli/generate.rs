@@ -3,18 +3,16 @@
 //! Examples run as subprocesses in a temporary working directory, because the CLI refuses output
 //! directories outside its working directory.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::*;
-use kubricate::prelude::*;
-use kubricate::render::{
+use crate::common::*;
+use kubricate::generate::{
     ANNOTATION_MANAGED_AT, ANNOTATION_RESOURCE_HASH, ANNOTATION_STACK_NAME, ANNOTATION_VERSION,
     LABEL_MANAGED, LABEL_RESOURCE_ID, LABEL_STACK_ID,
 };
+use kubricate::prelude::*;
 use kubricate::{GenerateOptions, OutputMode, Project};
 use serde_json::{json, Value};
 
@@ -219,7 +217,7 @@ fn stacks_and_resources_come_in_declaration_order_in_every_mode() {
         paths,
         ["web.yml", "ns.yml", "api.v2.yml"].map(PathBuf::from)
     );
-    assert_eq!(kubricate::render::to_stream(&stack), flat[0].content);
+    assert_eq!(kubricate::generate::to_stream(&stack), flat[0].content);
 
     let resource = project.render(&opts(OutputMode::Resource)).unwrap();
     let paths: Vec<_> = resource.iter().map(|f| f.path.clone()).collect();
@@ -234,7 +232,7 @@ fn stacks_and_resources_come_in_declaration_order_in_every_mode() {
         ]
         .map(PathBuf::from)
     );
-    assert_eq!(kubricate::render::to_stream(&resource), flat[0].content);
+    assert_eq!(kubricate::generate::to_stream(&resource), flat[0].content);
     // Stack and flat output separate documents with `---` lines and nothing else.
     assert_eq!(flat[0].content.matches("\n---\n").count(), 4);
     assert!(!flat[0].content.starts_with("---"));
@@ -251,7 +249,7 @@ fn filters_select_stacks_and_resources_in_declaration_order() {
         };
         project
             .render(&opts)
-            .map(|files| ids_in(&kubricate::render::to_stream(&files)))
+            .map(|files| ids_in(&kubricate::generate::to_stream(&files)))
     };
     assert_eq!(render(&["ns"]).unwrap(), ["ns.namespace"]);
     assert_eq!(
@@ -555,7 +553,7 @@ fn independent_hash(v: &Value) -> String {
             other => other.clone(),
         }
     }
-    kubricate::render::sha256_hex(serde_json::to_string(&sorted(v)).unwrap().as_bytes())
+    kubricate::generate::sha256_hex(serde_json::to_string(&sorted(v)).unwrap().as_bytes())
 }
 
 #[test]

@@ -1,12 +1,10 @@
 //! The canary suite: every command of every example runs with every secret value replaced by a unique
 //! canary, and no canary (raw or base64) may appear in stdout, stderr, or any file left behind.
 
-mod common;
-
 use std::path::Path;
 
+use crate::common::*;
 use base64::Engine;
-use common::*;
 
 type Env<'a> = [(&'a str, &'a str)];
 

@@ -3,14 +3,12 @@
 //! BENCHMARKS.md (`cargo bench --bench scale`).
 #![cfg(unix)]
 
-mod common;
-
 #[path = "../benches/fixture/mod.rs"]
 mod fixture;
 
 use std::os::unix::fs::PermissionsExt;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 #[test]

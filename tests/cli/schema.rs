@@ -4,11 +4,9 @@
 //! Without the tool the test fails when `CI` is set (CI installs it: see `.ci/run`), and is skipped with
 //! a reason otherwise.
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use kubricate::prelude::*;
 use kubricate::{GenerateOptions, MetadataOptions, Project, SecretSpec};
 
@@ -159,7 +157,7 @@ fn built_in_templates_and_every_strategy_generate_schema_valid_manifests() {
             ..GenerateOptions::default()
         };
         let files = project.render(&opts).expect("render");
-        let yaml = kubricate::render::to_stream(&files);
+        let yaml = kubricate::generate::to_stream(&files);
         for needle in [
             "imagePullSecrets",
             "envFrom",

@@ -1,10 +1,8 @@
 //! "How to Organize Secrets Across Teams with SecretRegistry", run as a user runs it, plus the
 //! registry API, namespaces, the reference cross-check and docker config merging.
 
-mod common;
-
+use crate::common::*;
 use base64::Engine;
-use common::*;
 use kubricate::prelude::*;
 use kubricate::strategy::{env, env_from, image_pull_secret, volume};
 use kubricate::{Project, RegistryError};

@@ -6,45 +6,12 @@
 //! it, so rustc reports it as a compile error at the user's token. The run-time checks in
 //! [`Stack`](crate::Stack) use the same wording.
 
+use crate::declare::secret_set::{SecretDecl, SecretSet};
+pub use crate::model::const_str::{str_cmp, str_eq};
+use crate::model::resource::{ResourceDecl, Resources};
+use crate::model::strategy::StrategyKind;
+use crate::model::workload::is_workload_kind;
 use crate::provider::{KeyRule, ProviderInfo};
-use crate::resource::{is_workload_kind, ResourceDecl, Resources};
-use crate::secret_set::{SecretDecl, SecretSet};
-use crate::strategy::StrategyKind;
-
-/// The byte order of `a` and `b`, in const context (as `a.cmp(b)`: -1, 0 or 1).
-pub const fn str_cmp(a: &str, b: &str) -> i8 {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let mut i = 0;
-    while i < a.len() && i < b.len() {
-        if a[i] != b[i] {
-            return if a[i] < b[i] { -1 } else { 1 };
-        }
-        i += 1;
-    }
-    if a.len() == b.len() {
-        0
-    } else if a.len() < b.len() {
-        -1
-    } else {
-        1
-    }
-}
-
-/// `a == b`, in const context.
-pub const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
 
 const CAP: usize = 4096;
 

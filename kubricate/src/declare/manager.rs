@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use crate::provider::ProviderInfo;
-use crate::secret_set::{is_env_name, Dynamic, SecretSet};
-use crate::{Connector, Provider};
+use crate::connector::Connector;
+use crate::declare::secret_set::{is_env_name, Dynamic, SecretSet};
+use crate::provider::{Provider, ProviderInfo};
 
 static NEXT_MANAGER_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -384,7 +384,7 @@ impl AnySecretManager {
             }
         }
         for (id, p) in &self.providers {
-            if let Err(e) = crate::names::check_dns_subdomain(p.secret_name()) {
+            if let Err(e) = crate::model::names::check_dns_subdomain(p.secret_name()) {
                 problems.push(format!(
                     "provider `{id}`: Secret name `{}` {e}",
                     p.secret_name()

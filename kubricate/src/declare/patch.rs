@@ -3,14 +3,8 @@
 
 use serde_json::Value;
 
-/// Merges `patch` into `base`.
-///
-/// ```
-/// use serde_json::json;
-/// let mut base = json!({ "spec": { "type": "ClusterIP", "ports": [{ "port": 80 }] } });
-/// kubricate::merge::deep_merge(&mut base, json!({ "spec": { "type": "LoadBalancer", "ports": [{ "port": 443 }] } }));
-/// assert_eq!(base, json!({ "spec": { "type": "LoadBalancer", "ports": [{ "port": 443 }] } }));
-/// ```
+/// Merges `patch` into `base`: `{"spec": {"type": "ClusterIP", "ports": [{"port": 80}]}}` patched with
+/// `{"spec": {"type": "LoadBalancer", "ports": [{"port": 443}]}}` keeps `spec` and replaces both values.
 pub fn deep_merge(base: &mut Value, patch: Value) {
     match (base, patch) {
         (Value::Object(b), Value::Object(p)) => {
@@ -31,6 +25,19 @@ pub fn deep_merge(base: &mut Value, patch: Value) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn objects_merge_and_arrays_are_replaced() {
+        let mut base = json!({ "spec": { "type": "ClusterIP", "ports": [{ "port": 80 }] } });
+        deep_merge(
+            &mut base,
+            json!({ "spec": { "type": "LoadBalancer", "ports": [{ "port": 443 }] } }),
+        );
+        assert_eq!(
+            base,
+            json!({ "spec": { "type": "LoadBalancer", "ports": [{ "port": 443 }] } })
+        );
+    }
 
     #[test]
     fn keeps_untouched_keys_and_order() {

@@ -32,7 +32,7 @@
 //! assert_eq!(project.secret_plan().unwrap().secrets[0].name, "backend-app-secrets");
 //! ```
 
-use crate::AnySecretManager;
+use crate::declare::manager::AnySecretManager;
 
 /// A registry lookup or registration that went wrong. Names only, never values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

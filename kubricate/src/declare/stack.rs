@@ -4,11 +4,14 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::inject::{apply_patch, Injector, PlannedInjection};
+use crate::declare::inject::{apply_patch, Injector, PlannedInjection};
+use crate::declare::manager::{AnySecretManager, SecretManager};
+use crate::declare::secret_set::SecretSet;
+use crate::declare::template::Template;
+use crate::model::resource::{ResourceMap, Resources};
+use crate::model::strategy::Strategy;
+use crate::model::workload::is_workload_kind;
 use crate::provider::check_static;
-use crate::resource::{is_workload_kind, ResourceMap};
-use crate::strategy::Strategy;
-use crate::{AnySecretManager, Resources, SecretManager, SecretSet, Template};
 
 /// Everything wrong with a stack, reported together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -133,7 +136,7 @@ impl Stack {
         };
         for (id, part) in by_id {
             match self.resources.get_mut(&id) {
-                Some(resource) => crate::merge::deep_merge(resource.body_mut(), part),
+                Some(resource) => crate::declare::patch::deep_merge(resource.body_mut(), part),
                 None => {
                     let msg = format!("override: {}", self.unknown_resource(&id));
                     self.problems.push(msg);
@@ -198,7 +201,7 @@ impl Stack {
         &self,
         manager: &AnySecretManager,
         default_resource: Option<&str>,
-        record: crate::inject::Record,
+        record: crate::declare::inject::Record,
     ) -> Result<PlannedInjection, String> {
         let secret = record.secret;
         if !manager.has_secret(&secret) {
@@ -209,7 +212,7 @@ impl Stack {
         };
         let (provider_id, provider) = manager.provider_for(&secret)?;
         // The name ends up in every reference the manifests make: refuse it before anything is written.
-        crate::names::check_dns_subdomain(provider.secret_name()).map_err(|e| {
+        crate::model::names::check_dns_subdomain(provider.secret_name()).map_err(|e| {
             format!(
                 "secret `{secret}`: provider `{provider_id}`: Secret name `{}` {e}",
                 provider.secret_name()
@@ -219,7 +222,7 @@ impl Stack {
         let strategy = match strategy {
             Some(s) => s,
             None => match info.default_strategy() {
-                Some(crate::strategy::StrategyKind::Volume) => {
+                Some(crate::model::strategy::StrategyKind::Volume) => {
                     return Err(format!("secret `{secret}`: the volume strategy needs a mount path: use `.inject(volume {{ mount_path: \"/etc/...\" }})`"))
                 }
                 Some(kind) => Strategy::default_of(kind),

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 use zeroize::Zeroizing;
 
-use crate::MergedSecret;
+use crate::deliver::secret::MergedSecret;
 
 /// How to run kubectl.
 #[derive(Debug, Clone)]

@@ -5,30 +5,15 @@
 //! References are read from the built manifests, not from the planned injections, so that a reference
 //! written by a template or an `.override(..)` is checked too.
 //!
-//! ```
-//! use kubricate::crosscheck::{pod_references, ReferenceUsage};
-//! use kubricate::Manifest;
-//! use serde_json::json;
-//!
-//! let pod = Manifest::new(json!({ "apiVersion": "v1", "kind": "Pod", "spec": {
-//!     "imagePullSecrets": [{ "name": "registry-secrets" }],
-//!     "containers": [{ "name": "api", "env": [
-//!         { "name": "DB", "valueFrom": { "secretKeyRef": { "name": "app-secrets", "key": "DATABASE_URL" } } }
-//!     ] }] } })).unwrap();
-//! let refs = pod_references(&pod);
-//! assert_eq!(refs.len(), 2);
-//! assert_eq!(refs[0].secret, "app-secrets");
-//! assert_eq!(refs[0].container.as_deref(), Some("container 0 (`api`)"));
-//! assert!(matches!(&refs[0].usage, ReferenceUsage::EnvKey { var, key } if var == "DB" && key == "DATABASE_URL"));
-//! assert!(matches!(refs[1].usage, ReferenceUsage::ImagePullSecret));
-//! ```
+//! [`pod_references`] lists what one manifest references (its unit tests show each kind).
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::resource::{pod_spec_path, value_at};
-use crate::{Manifest, MergedSecret, ResourceMap};
+use crate::deliver::secret::MergedSecret;
+use crate::model::resource::{value_at, Manifest, ResourceMap};
+use crate::model::workload::pod_spec_path;
 
 /// One reference a pod makes to a Secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -349,6 +334,23 @@ mod tests {
             "web".to_owned(),
             ResourceMap::from([("deployment".to_owned(), d)]),
         )]
+    }
+
+    #[test]
+    fn a_pod_references_its_env_keys_and_pull_secrets() {
+        let pod = Manifest::new(json!({ "apiVersion": "v1", "kind": "Pod", "spec": {
+            "imagePullSecrets": [{ "name": "registry-secrets" }],
+            "containers": [{ "name": "api", "env": [
+                { "name": "DB", "valueFrom": { "secretKeyRef": { "name": "app-secrets", "key": "DATABASE_URL" } } }
+            ] }] } })).unwrap();
+        let refs = pod_references(&pod);
+        assert_eq!(refs.len(), 2);
+        assert_eq!(refs[0].secret, "app-secrets");
+        assert_eq!(refs[0].container.as_deref(), Some("container 0 (`api`)"));
+        assert!(
+            matches!(&refs[0].usage, ReferenceUsage::EnvKey { var, key } if var == "DB" && key == "DATABASE_URL")
+        );
+        assert!(matches!(refs[1].usage, ReferenceUsage::ImagePullSecret));
     }
 
     #[test]

@@ -19,15 +19,18 @@
 //! so a provider used from two namespaces delivers one Secret into each; a provider injected nowhere
 //! delivers into `default`.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
 
+use crate::declare::manager::AnySecretManager;
+use crate::declare::stack::Stack;
+use crate::deliver::secret::MergedSecret;
+use crate::model::resource::ResourceMap;
+use crate::model::secret_value::SecretBytes;
 use crate::provider::Provider;
-use crate::{AnySecretManager, ResourceMap, SecretBytes, Stack};
 
 /// What to do when a conflict is found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -132,54 +135,6 @@ impl Level {
     }
 }
 
-/// A Kubernetes Secret ready to apply. `Debug` never shows the data.
-pub struct MergedSecret {
-    /// `metadata.name`.
-    pub name: String,
-    /// `metadata.namespace`.
-    pub namespace: String,
-    /// `type`.
-    pub secret_type: String,
-    /// `data`, by key.
-    pub data: BTreeMap<String, SecretBytes>,
-    /// `manager/provider` of every source that contributed.
-    pub sources: Vec<String>,
-}
-
-impl fmt::Debug for MergedSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MergedSecret")
-            .field("name", &self.name)
-            .field("namespace", &self.namespace)
-            .field("type", &self.secret_type)
-            .field("keys", &self.data.keys().collect::<Vec<_>>())
-            .field("sources", &self.sources)
-            .finish()
-    }
-}
-
-impl MergedSecret {
-    /// The Secret object. With `reveal` false every value is replaced by a redaction marker.
-    pub fn to_manifest(&self, reveal: bool) -> serde_json::Value {
-        let mut data = serde_json::Map::new();
-        for (k, v) in &self.data {
-            let shown = if reveal {
-                v.to_base64().to_string()
-            } else {
-                format!("<redacted: {} bytes>", v.len())
-            };
-            data.insert(k.clone(), serde_json::Value::String(shown));
-        }
-        serde_json::json!({
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "metadata": { "name": self.name, "namespace": self.namespace },
-            "type": self.secret_type,
-            "data": data,
-        })
-    }
-}
-
 /// The outcome of a secret run: Secrets to apply and warnings.
 #[derive(Debug, Default)]
 pub struct SecretPlan {
@@ -280,7 +235,10 @@ impl Run {
 /// Loads, prepares, merges and cross-checks the secrets of `managers` used by `stacks`.
 ///
 /// References to the Secret names in `external` (created outside kubricate) are not checked.
-pub fn plan_secrets(
+/// Users reach this through [`Project::secret_plan`](crate::Project::secret_plan); the unit tests call it
+/// directly.
+#[cfg(test)]
+pub(crate) fn plan_secrets(
     managers: &[(String, &AnySecretManager)],
     stacks: &[(String, &Stack)],
     conflict: &ConflictOptions,
@@ -375,7 +333,7 @@ fn plan(
             built
         });
         let (dangling, checked) =
-            crate::crosscheck::dangling_references(&built, &secrets, external);
+            crate::deliver::check::dangling_references(&built, &secrets, external);
         run.problems.extend(dangling);
         references_checked = checked;
     }

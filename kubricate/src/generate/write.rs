@@ -24,7 +24,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
-use crate::render::RenderedFile;
+use crate::generate::layout::RenderedFile;
 
 /// The file listing what kubricate wrote into an output directory.
 pub const MARKER: &str = ".kubricate-generated";

@@ -273,39 +273,6 @@ pub(crate) fn field_mut<'v>(obj: &'v mut Map<String, Value>, key: &str) -> Optio
     }
 }
 
-/// Whether a kind has a pod template (and where its pod spec is).
-pub fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
-    match kind {
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => {
-            Some(&["spec", "template", "spec"])
-        }
-        "CronJob" => Some(&["spec", "jobTemplate", "spec", "template", "spec"]),
-        "Pod" => Some(&["spec"]),
-        _ => None,
-    }
-}
-
-/// Whether a kind runs pods (a secret can be injected into it).
-pub const fn is_workload_kind(kind: &str) -> bool {
-    const KINDS: [&str; 7] = [
-        "Deployment",
-        "StatefulSet",
-        "DaemonSet",
-        "ReplicaSet",
-        "Job",
-        "CronJob",
-        "Pod",
-    ];
-    let mut i = 0;
-    while i < KINDS.len() {
-        if crate::checks::str_eq(KINDS[i], kind) {
-            return true;
-        }
-        i += 1;
-    }
-    false
-}
-
 #[cfg(feature = "k8s-openapi")]
 mod typed {
     //! Conversions from `k8s-openapi` objects (enable one of its `v1_*` features in your crate).
@@ -375,12 +342,5 @@ mod tests {
             Err(ResourceError::Missing("apiVersion"))
         );
         assert_eq!(Manifest::new(json!([])), Err(ResourceError::NotAnObject));
-    }
-
-    #[test]
-    fn workload_kinds() {
-        assert!(is_workload_kind("CronJob"));
-        assert!(!is_workload_kind("Service"));
-        assert_eq!(pod_spec_path("CronJob").unwrap().len(), 5);
     }
 }

@@ -1,7 +1,7 @@
 //! The `use_secrets` builder: records what the user asked for; the stack resolves it.
 
-use crate::secret_set::SecretRef;
-use crate::strategy::Strategy;
+use crate::declare::secret_set::SecretRef;
+use crate::model::strategy::Strategy;
 
 /// What one `c.secrets(..)` chain asked for.
 #[derive(Debug, Clone)]

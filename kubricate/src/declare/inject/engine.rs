@@ -2,46 +2,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::resource::{field, field_mut, pod_spec_path, value_at};
-use crate::strategy::{ContainerSelector, ContainerTarget};
-use crate::Manifest;
-
-/// What an injection adds to a pod.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PodPatch {
-    /// An entry of a container's `env`.
-    Env {
-        /// Which container.
-        container: ContainerTarget,
-        /// The `EnvVar` object.
-        var: Value,
-        /// An explicit path to the env list, instead of the container's.
-        target_path: Option<String>,
-    },
-    /// An entry of a container's `envFrom`.
-    EnvFrom {
-        /// Which container.
-        container: ContainerTarget,
-        /// The Secret's name.
-        secret: String,
-        /// Optional variable prefix.
-        prefix: Option<String>,
-    },
-    /// An entry of the pod's `imagePullSecrets`.
-    ImagePullSecret {
-        /// The Secret's name.
-        name: String,
-    },
-    /// A pod volume and its mount in a container.
-    Volume {
-        /// Which container mounts it.
-        container: ContainerTarget,
-        /// The `Volume` object.
-        volume: Value,
-        /// The `VolumeMount` object.
-        mount: Value,
-    },
-}
+use crate::model::pod_patch::PodPatch;
+use crate::model::resource::{field, field_mut, value_at, Manifest};
+use crate::model::strategy::{ContainerSelector, ContainerTarget};
+use crate::model::workload::{kind_list, pod_spec_path};
 
 /// Where an injection goes, for messages: `stack `s`, resource `deployment``.
 pub(crate) struct Site<'a> {
@@ -80,7 +44,11 @@ pub fn apply_patch(
         return Ok(());
     }
     let Some(path) = pod_spec_path(resource.kind()) else {
-        return Err(format!("{site}: a {} has no pod template, so secrets cannot be injected into it; inject into a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod", resource.kind()));
+        return Err(format!(
+            "{site}: a {} has no pod template, so secrets cannot be injected into it; inject into a {}",
+            resource.kind(),
+            kind_list(" or ")
+        ));
     };
     let Some(pod) = descend(resource.body_mut(), path) else {
         return Err(format!(

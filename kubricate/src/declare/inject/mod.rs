@@ -6,12 +6,13 @@ mod engine;
 
 pub(crate) use builder::Record;
 pub use builder::{Injected, Injector, SecretInjection};
-pub use engine::{apply_patch, PodPatch};
+pub use engine::apply_patch;
 
 use std::sync::Arc;
 
-use crate::strategy::Strategy;
-use crate::Provider;
+use crate::model::pod_patch::PodPatch;
+use crate::model::strategy::Strategy;
+use crate::provider::Provider;
 
 /// One injection, resolved: which secret, where, how, through which provider instance.
 #[derive(Clone)]

@@ -10,7 +10,7 @@ mod simple_app;
 pub use namespace::{Namespace, NamespaceInput, NamespaceResources};
 pub use simple_app::{SimpleApp, SimpleAppInput, SimpleAppResources};
 
-use crate::Resources;
+use crate::model::resource::Resources;
 
 /// A stack template.
 ///

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::Template;
-use crate::{kinds, Resource, ResourceDecl, ResourceMap, Resources};
+use crate::model::resource::{kinds, Resource, ResourceDecl, ResourceMap, Resources};
 
 /// A single Namespace, as the reference's `namespaceTemplate`. Resource id: `namespace`.
 ///

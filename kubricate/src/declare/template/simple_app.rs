@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::Template;
-use crate::{kinds, Resource, ResourceDecl, ResourceMap, Resources};
+use crate::model::resource::{kinds, Resource, ResourceDecl, ResourceMap, Resources};
 
 /// A Deployment and a Service for one container image, as the reference's `simpleAppTemplate`.
 ///
