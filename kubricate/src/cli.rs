@@ -5,10 +5,13 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::{json, Value};
 
-use crate::deliver::apply::KubectlOptions;
+use crate::deliver::apply::{ApplyError, ApplyMode, DiffOutcome, DryRun, KubectlOptions};
+use crate::deliver::plan::SecretPlan;
 use crate::generate::layout::OutputMode;
+use crate::graph::GraphFormat;
 use crate::project::{GenerateOptions, Project, ProjectError};
 
 #[derive(Debug, Parser)]
@@ -17,7 +20,7 @@ use crate::project::{GenerateOptions, Project, ProjectError};
     long_about = "Generate Kubernetes manifests from this project's stacks and deliver their secrets.\n\n\
                   Manifests only ever reference Secrets; values are loaded by connectors (e.g. KUBRICATE_SECRET_* \
                   variables and .env) and sent to the cluster only by `secret apply`.",
-    disable_help_subcommand = true,
+    version,
     after_help = NO_COLOUR
 )]
 struct Cli {
@@ -34,8 +37,112 @@ enum Command {
         #[command(subcommand)]
         command: SecretCommand,
     },
-    /// List stacks, their resource ids and planned secret injections (for debugging)
-    Inspect,
+    /// Show what `kubectl apply` of the generated manifests would change (`kubectl diff`; exit 0: no
+    /// change, 1: changes, 2 or more: error)
+    Diff(DiffArgs),
+    /// List stacks, their resource ids and planned secret injections (for debugging), or draw them
+    Inspect(InspectArgs),
+    /// Print a shell completion script for this program (e.g. `completions bash > /etc/bash_completion.d/app`)
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `-o`: a machine-readable form instead of the text for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// JSON (one document, described in the README)
+    Json,
+    /// The same document as YAML
+    Yaml,
+}
+
+/// kubectl's `--dry-run` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DryRunArg {
+    /// Really apply
+    None,
+    /// Print the Secrets that would be applied, values redacted; kubectl is not run
+    Client,
+    /// `kubectl apply --dry-run=server`: the API server checks and admits, and stores nothing
+    Server,
+}
+
+/// How to run kubectl (shared by `secret apply`, `secret diff` and `diff`).
+#[derive(Debug, Args)]
+struct KubectlArgs {
+    /// The kubectl binary
+    #[arg(long, value_name = "PATH", default_value = "kubectl")]
+    kubectl: PathBuf,
+    /// kubectl --kubeconfig
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// kubectl --context
+    #[arg(long, value_name = "NAME")]
+    context: Option<String>,
+    /// kubectl --namespace: Secrets without a namespace (those of workloads without one) go there; a
+    /// Secret with another explicit namespace is an error, as it is for kubectl
+    #[arg(long, short = 'n', value_name = "NAME")]
+    namespace: Option<String>,
+    /// Client-side apply (kubectl's classic mode, which copies every object, values included, into
+    /// the last-applied-configuration annotation) instead of server-side apply
+    #[arg(long)]
+    client_side: bool,
+    /// The field manager of server-side apply
+    #[arg(long, value_name = "NAME", default_value = crate::deliver::apply::FIELD_MANAGER)]
+    field_manager: String,
+    /// kubectl --force-conflicts: take over fields another field manager owns (server-side only)
+    #[arg(long, conflicts_with = "client_side")]
+    force_conflicts: bool,
+}
+
+impl KubectlArgs {
+    fn options(&self) -> KubectlOptions {
+        let mut o = KubectlOptions::default();
+        o.kubectl.clone_from(&self.kubectl);
+        o.kubeconfig.clone_from(&self.kubeconfig);
+        o.context.clone_from(&self.context);
+        o.namespace.clone_from(&self.namespace);
+        o.mode = if self.client_side {
+            ApplyMode::ClientSide
+        } else {
+            ApplyMode::ServerSide
+        };
+        o.field_manager.clone_from(&self.field_manager);
+        o.force_conflicts = self.force_conflicts;
+        o
+    }
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    #[command(flatten)]
+    kubectl: KubectlArgs,
+    /// Only this stack (`STACK`) or resource (`STACK.RESOURCE`); repeatable
+    #[arg(long, value_name = "STACK[.RESOURCE]")]
+    filter: Vec<String>,
+    /// Include the rollout checksum annotation, as `generate --secret-checksums` writes it
+    #[arg(long)]
+    secret_checksums: bool,
+}
+
+#[derive(Debug, Args)]
+struct InspectArgs {
+    /// Print a machine-readable document instead of text
+    #[arg(
+        long,
+        short = 'o',
+        value_enum,
+        value_name = "FORMAT",
+        conflicts_with = "graph"
+    )]
+    output: Option<Format>,
+    /// Draw the wiring (managers, providers, Secrets, stacks, resources, containers) as Graphviz DOT
+    /// (`--graph`, render with `dot -Tsvg`) or a Mermaid flowchart (`--graph=mermaid`)
+    #[arg(long, value_enum, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "dot")]
+    graph: Option<GraphFormat>,
 }
 
 const NO_COLOUR: &str =
@@ -99,33 +206,52 @@ struct GenerateArgs {
     /// differs between runs
     #[arg(long)]
     managed_at: bool,
+    /// Add the kubricate.thaitype.dev/secret-checksum annotation to the pod template of every
+    /// workload that consumes a Secret: a keyed hash (HMAC-SHA256, key from KUBRICATE_CHECKSUM_KEY or
+    /// the project's key source) of the values it consumes, so a rotated value rolls its pods. Loads
+    /// every value
+    #[arg(long, conflicts_with = "no_secret_checksums")]
+    secret_checksums: bool,
+    /// Leave the secret-checksum annotation out even if the project turns it on (no value is read)
+    #[arg(long)]
+    no_secret_checksums: bool,
 }
 
 #[derive(Debug, Subcommand)]
 enum SecretCommand {
     /// Load every secret, merge the Secrets and check every reference the manifests make; apply nothing
-    Validate,
-    /// Create or update the Secrets with one `kubectl apply -f -`
+    Validate {
+        /// Print a machine-readable report instead of text (also on failure, with the problems)
+        #[arg(long, short = 'o', value_enum, value_name = "FORMAT")]
+        output: Option<Format>,
+    },
+    /// Create or update the Secrets with one `kubectl apply --server-side --field-manager=kubricate -f -`
     Apply(ApplyArgs),
+    /// Show what `secret apply` would change (`kubectl diff`, Secret data masked; exit 0: no change,
+    /// 1: changes, 2 or more: error)
+    Diff(SecretDiffArgs),
 }
 
 #[derive(Debug, Args)]
 struct ApplyArgs {
-    /// Print the Secrets that would be applied (values redacted) instead of applying them
+    /// `client`: print the Secrets that would be applied (values redacted) and run nothing;
+    /// `server`: `kubectl apply --dry-run=server`. `--dry-run` alone means `client`
+    #[arg(long, value_enum, value_name = "MODE", num_args = 0..=1, require_equals = true, default_missing_value = "client")]
+    dry_run: Option<DryRunArg>,
+    /// With --dry-run=client: print the base64 values too. They are secrets: mind your terminal and logs
     #[arg(long)]
-    dry_run: bool,
-    /// With --dry-run: print the base64 values too. They are secrets: mind your terminal and logs
-    #[arg(long, requires = "dry_run")]
     show_values: bool,
-    /// The kubectl binary
-    #[arg(long, value_name = "PATH", default_value = "kubectl")]
-    kubectl: PathBuf,
-    /// kubectl --context
-    #[arg(long, value_name = "NAME")]
-    context: Option<String>,
-    /// kubectl --namespace (each Secret keeps its own namespace)
-    #[arg(long, value_name = "NAME")]
-    namespace: Option<String>,
+    /// With --dry-run=client: print a `v1/List` of the Secrets as JSON or YAML (values redacted)
+    #[arg(long, short = 'o', value_enum, value_name = "FORMAT")]
+    output: Option<Format>,
+    #[command(flatten)]
+    kubectl: KubectlArgs,
+}
+
+#[derive(Debug, Args)]
+struct SecretDiffArgs {
+    #[command(flatten)]
+    kubectl: KubectlArgs,
 }
 
 /// Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error).
@@ -147,23 +273,71 @@ where
             return code;
         }
     };
-    let result = match cli.command {
-        Command::Generate(args) => generate(project, args, out, err),
+    // `diff` commands keep kubectl diff's meaning of exit codes: 1 is "changes", so errors are 2 or
+    // kubectl's own code above 1.
+    let (result, is_diff) = match cli.command {
+        Command::Generate(args) => (generate(project, args, out, err).map(|()| 0), false),
         Command::Secret {
-            command: SecretCommand::Validate,
-        } => validate(project, out, err),
+            command: SecretCommand::Validate { output },
+        } => (validate(project, output, out, err).map(|()| 0), false),
         Command::Secret {
             command: SecretCommand::Apply(args),
-        } => apply(project, args, out, err),
-        Command::Inspect => inspect(project, out),
+        } => (apply(project, args, out, err), false),
+        Command::Secret {
+            command: SecretCommand::Diff(args),
+        } => (secret_diff(project, &args, out, err), true),
+        Command::Diff(args) => (diff(project, &args, out, err), true),
+        Command::Inspect(args) => (inspect(project, &args, out).map(|()| 0), false),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let name = program_name(&cmd);
+            clap_complete::generate(shell, &mut cmd, name, out);
+            (Ok(0), false)
+        }
     };
     match result {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
-            1
+            match &e {
+                ProjectError::Usage(_) => 2,
+                ProjectError::Apply(ApplyError::Failed { code: Some(c), .. })
+                    if is_diff && *c > 1 =>
+                {
+                    u8::try_from(*c).unwrap_or(2)
+                }
+                _ if is_diff => 2,
+                _ => 1,
+            }
         }
     }
+}
+
+/// The name completions are generated for: the running program's file name, as the shell sees it.
+fn program_name(cmd: &clap::Command) -> String {
+    std::env::args_os()
+        .next()
+        .map(PathBuf::from)
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| cmd.get_name().to_owned())
+}
+
+/// A usage error (exit status 2) found after parsing: flags that only make sense together.
+fn usage(message: impl Into<String>) -> ProjectError {
+    ProjectError::Usage(message.into())
+}
+
+/// Writes `doc` in `format` (JSON pretty-printed with a final newline; YAML with kubricate's emitter).
+fn write_doc(out: &mut dyn Write, doc: &Value, format: Format) {
+    let text = match format {
+        Format::Json => {
+            let mut t = serde_json::to_string_pretty(doc).unwrap_or_default();
+            t.push('\n');
+            zeroize::Zeroizing::new(t)
+        }
+        Format::Yaml => zeroize::Zeroizing::new(crate::yaml::to_string(doc)),
+    };
+    let _ = out.write_all(text.as_bytes());
 }
 
 fn generate(
@@ -190,6 +364,8 @@ fn generate(
     m.version &= !args.no_version;
     m.resource_hash &= !args.no_resource_hash;
     m.managed_at |= args.managed_at;
+    opts.secret_checksums =
+        (opts.secret_checksums || args.secret_checksums) && !args.no_secret_checksums;
     if args.stdout {
         let files = project.render(&opts)?;
         let _ = out.write_all(crate::generate::layout::to_stream(&files).as_bytes());
@@ -231,12 +407,29 @@ fn summary(report: &crate::project::GenerateReport, opts: &GenerateOptions) -> S
 
 fn validate(
     project: &Project,
+    output: Option<Format>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), ProjectError> {
-    let plan = project.secret_plan()?;
+    let plan = match project.secret_plan() {
+        Ok(plan) => plan,
+        Err(e) => {
+            if let Some(format) = output {
+                let problems: Vec<String> = match &e {
+                    ProjectError::Secrets(s) => s.problems.clone(),
+                    other => vec![other.to_string()],
+                };
+                write_doc(out, &json!({ "ok": false, "problems": problems }), format);
+            }
+            return Err(e);
+        }
+    };
     for w in &plan.warnings {
         let _ = writeln!(err, "warning: {w}");
+    }
+    if let Some(format) = output {
+        write_doc(out, &validate_report(project, &plan), format);
+        return Ok(());
     }
     let _ = writeln!(
         out,
@@ -250,9 +443,8 @@ fn validate(
         let keys: Vec<&str> = s.data.keys().map(String::as_str).collect();
         let _ = writeln!(
             out,
-            "  {}/{} ({}): {}",
-            s.namespace,
-            s.name,
+            "  {} ({}): {}",
+            s.place(),
             s.secret_type,
             keys.join(", ")
         );
@@ -260,22 +452,72 @@ fn validate(
     Ok(())
 }
 
+/// `secret validate -o json`: names, types, keys and sizes, never a value.
+fn validate_report(project: &Project, plan: &SecretPlan) -> Value {
+    let secrets: Vec<Value> = plan
+        .secrets
+        .iter()
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "namespace": s.namespace,
+                "type": s.secret_type,
+                "keys": s.data.iter().map(|(k, v)| json!({ "name": k, "bytes": v.len() })).collect::<Vec<_>>(),
+                "sources": s.sources,
+            })
+        })
+        .collect();
+    json!({
+        "ok": true,
+        "managers": project.managers.len(),
+        "stacks": project.stacks().len(),
+        "referencesChecked": plan.references_checked,
+        "secrets": secrets,
+        "warnings": plan.warnings,
+    })
+}
+
 fn apply(
     project: &Project,
     args: ApplyArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> Result<(), ProjectError> {
-    if args.dry_run {
+) -> Result<u8, ProjectError> {
+    let dry_run = args.dry_run.unwrap_or(DryRunArg::None);
+    if dry_run != DryRunArg::Client {
+        if args.show_values {
+            return Err(usage(
+                "--show-values only goes with --dry-run=client (kubricate's local print)",
+            ));
+        }
+        if args.output.is_some() {
+            return Err(usage("-o/--output only goes with --dry-run=client; kubectl's own output is shown as it is"));
+        }
+    }
+    let mut opts = args.kubectl.options();
+    if dry_run == DryRunArg::Client {
         let plan = project.secret_plan()?;
         for w in &plan.warnings {
             let _ = writeln!(err, "warning: {w}");
         }
-        let docs: Vec<serde_json::Value> = plan
+        // What kubectl would be sent: --namespace fills in Secrets without one, and contradicts none.
+        crate::deliver::apply::check_options(&plan.secrets, &opts)?;
+        let docs: Vec<Value> = plan
             .secrets
             .iter()
-            .map(|s| s.to_manifest(args.show_values))
+            .map(|s| {
+                let mut doc = s.to_manifest(args.show_values);
+                if let (None, Some(ns)) = (&s.namespace, &opts.namespace) {
+                    doc["metadata"]["namespace"] = Value::from(ns.as_str());
+                }
+                doc
+            })
             .collect();
+        if let Some(format) = args.output {
+            let list = json!({ "apiVersion": "v1", "kind": "List", "items": docs });
+            write_doc(out, &list, format);
+            return Ok(0);
+        }
         let header = if args.show_values {
             "# secret apply --dry-run --show-values: these are real secret values\n"
         } else {
@@ -284,31 +526,86 @@ fn apply(
         let mut text = zeroize::Zeroizing::new(String::from(header));
         text.push_str(&crate::yaml::to_string_multi(&docs));
         let _ = out.write_all(text.as_bytes());
-        return Ok(());
+        return Ok(0);
     }
-    let opts = KubectlOptions {
-        kubectl: args.kubectl,
-        context: args.context,
-        namespace: args.namespace,
-    };
+    if dry_run == DryRunArg::Server {
+        opts.dry_run = DryRun::Server;
+    }
     let (plan, stdout) = project.apply_secrets(&opts)?;
     for w in &plan.warnings {
         let _ = writeln!(err, "warning: {w}");
     }
     if plan.secrets.is_empty() {
         let _ = writeln!(err, "No Secrets to apply; kubectl was not run");
-        return Ok(());
+        return Ok(0);
     }
     let _ = out.write_all(stdout.as_bytes());
-    let _ = writeln!(
-        err,
-        "Applied {} Secret(s) with one kubectl apply",
-        plan.secrets.len()
-    );
-    Ok(())
+    let n = plan.secrets.len();
+    let line = match (opts.mode, opts.dry_run) {
+        (_, DryRun::Server) => format!(
+            "Checked {n} Secret(s) with one kubectl apply --dry-run=server (the API server stored nothing)"
+        ),
+        (ApplyMode::ClientSide, _) => {
+            format!("Applied {n} Secret(s) with one client-side kubectl apply")
+        }
+        _ => format!("Applied {n} Secret(s) with one server-side kubectl apply"),
+    };
+    let _ = writeln!(err, "{line}");
+    Ok(0)
 }
 
-fn inspect(project: &Project, out: &mut dyn Write) -> Result<(), ProjectError> {
+fn report_diff(outcome: &DiffOutcome, what: &str, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let _ = out.write_all(outcome.stdout.as_bytes());
+    if outcome.changed {
+        let _ = writeln!(err, "{what}: the cluster differs (exit status 1)");
+        1
+    } else {
+        let _ = writeln!(err, "{what}: no change");
+        0
+    }
+}
+
+fn secret_diff(
+    project: &Project,
+    args: &SecretDiffArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, ProjectError> {
+    let (plan, outcome) = project.diff_secrets(&args.kubectl.options())?;
+    for w in &plan.warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
+    if plan.secrets.is_empty() {
+        let _ = writeln!(err, "No Secrets to compare; kubectl was not run");
+        return Ok(0);
+    }
+    Ok(report_diff(&outcome, "secret diff", out, err))
+}
+
+fn diff(
+    project: &Project,
+    args: &DiffArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8, ProjectError> {
+    let mut opts = project.generate_options();
+    opts.filters.clone_from(&args.filter);
+    opts.secret_checksums |= args.secret_checksums;
+    let outcome = project.diff_manifests(&opts, &args.kubectl.options())?;
+    Ok(report_diff(&outcome, "diff", out, err))
+}
+
+fn inspect(project: &Project, args: &InspectArgs, out: &mut dyn Write) -> Result<(), ProjectError> {
+    if let Some(format) = args.graph {
+        let _ = out.write_all(
+            crate::graph::render(project.stacks(), &project.managers, format).as_bytes(),
+        );
+        return Ok(());
+    }
+    if let Some(format) = args.output {
+        write_doc(out, &inspect_report(project), format);
+        return Ok(());
+    }
     for (id, stack) in project.stacks() {
         let _ = writeln!(
             out,
@@ -341,6 +638,39 @@ fn inspect(project: &Project, out: &mut dyn Write) -> Result<(), ProjectError> {
         }
     }
     Ok(())
+}
+
+/// `inspect -o json`: the declarations only (no value is loaded).
+fn inspect_report(project: &Project) -> Value {
+    let stacks: Vec<Value> = project
+        .stacks()
+        .iter()
+        .map(|(id, stack)| {
+            let resources: Vec<Value> = stack
+                .resources()
+                .iter()
+                .map(|(rid, r)| json!({ "id": rid, "kind": r.kind(), "name": r.name(), "namespace": r.namespace() }))
+                .collect();
+            let injections: Vec<Value> = stack
+                .injections()
+                .iter()
+                .map(|inj| {
+                    json!({
+                        "secret": inj.secret,
+                        "as": inj.target_name,
+                        "strategy": inj.strategy.kind().to_string(),
+                        "provider": inj.provider_id,
+                        "resource": inj.resource_id,
+                        "container": inj.strategy.container().map(ToString::to_string),
+                        "secretName": inj.provider().secret_name(),
+                    })
+                })
+                .collect();
+            let name = if stack.name().is_empty() { id.as_str() } else { stack.name() };
+            json!({ "id": id, "name": name, "resources": resources, "injections": injections })
+        })
+        .collect();
+    json!({ "stacks": stacks })
 }
 
 // The CLI owns the entry points (rather than `project`), so `project` never imports `cli`: the

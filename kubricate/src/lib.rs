@@ -22,11 +22,13 @@
 
 #[doc(hidden)]
 pub mod __private;
+pub mod checksum;
 mod cli;
 pub mod connector;
 mod declare;
 mod deliver;
 pub mod generate;
+mod graph;
 mod hash;
 mod model;
 mod project;
@@ -40,7 +42,7 @@ pub use declare::registry::{IntoManagers, RegistryError, SecretRegistry};
 pub use declare::secret_set::{Dynamic, SecretDecl, SecretRef, SecretSet};
 pub use declare::stack::{Stack, StackError};
 pub use declare::template::{self, Template};
-pub use deliver::apply::{ApplyError, KubectlOptions};
+pub use deliver::apply::{ApplyError, ApplyMode, DiffOutcome, DryRun, KubectlOptions};
 pub use deliver::check::{ReferenceUsage, SecretReference};
 pub use deliver::plan::{
     ConflictOptions, ConflictStrategy, SecretError, SecretPlan, StrictModeError,

@@ -4,18 +4,21 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
+use crate::checksum::{ChecksumKeyError, ChecksumKeySource};
 use crate::declare::manager::AnySecretManager;
 use crate::declare::registry::IntoManagers;
 use crate::declare::stack::{Stack, StackError};
-use crate::deliver::apply::{ApplyError, KubectlOptions};
+use crate::deliver::apply::{ApplyError, DiffOutcome, KubectlOptions};
 use crate::deliver::plan::{plan_secrets_built, ConflictOptions, SecretError, SecretPlan};
 use crate::generate::layout::{OutputMode, RenderError, RenderedFile, Renderer};
 use crate::generate::metadata::MetadataOptions;
+use crate::generate::rollout::RolloutChecksums;
 use crate::generate::write::OutputError;
 use crate::generate::BuiltStack;
 
 /// Any failure of a project operation. Messages name stacks, resources, secrets and files, never values.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProjectError {
     /// The project itself is misconfigured (duplicate ids, ...).
     #[error("project configuration: {}", .0.join("; "))]
@@ -43,6 +46,12 @@ pub enum ProjectError {
     /// kubectl failed.
     #[error(transparent)]
     Apply(#[from] ApplyError),
+    /// Command-line flags that do not go together (exit status 2, as for clap's own usage errors).
+    #[error("{0}")]
+    Usage(String),
+    /// `generate --secret-checksums` has no usable key.
+    #[error("generate --secret-checksums: {0}")]
+    ChecksumKey(#[from] ChecksumKeyError),
 }
 
 fn filter_message(filters: &[String], available: &str) -> String {
@@ -72,6 +81,10 @@ pub struct GenerateOptions {
     pub clean: bool,
     /// `STACK` or `STACK.RESOURCE` filters (empty: everything).
     pub filters: Vec<String>,
+    /// Add the rollout checksum annotation to every workload that consumes a Secret (loads every
+    /// value and needs the checksum key; see [`Project::secret_checksums`]). Off by default: then
+    /// `generate` never reads a value.
+    pub secret_checksums: bool,
 }
 
 /// What [`Project::generate`] wrote.
@@ -97,6 +110,7 @@ impl Default for GenerateOptions {
             metadata: MetadataOptions::default(),
             clean: true,
             filters: Vec::new(),
+            secret_checksums: false,
         }
     }
 }
@@ -119,6 +133,7 @@ pub struct Project {
     pub(crate) generate: GenerateOptions,
     pub(crate) root: Option<PathBuf>,
     pub(crate) problems: Vec<String>,
+    pub(crate) checksum_key: ChecksumKeySource,
 }
 
 impl Project {
@@ -214,6 +229,19 @@ impl Project {
     /// Whether `generate` cleans its output directory (default yes).
     pub fn clean_output(mut self, clean: bool) -> Self {
         self.generate.clean = clean;
+        self
+    }
+
+    /// Makes `generate` add the rollout checksum annotation by default (`--secret-checksums` does it
+    /// for one run), with the HMAC key from `key`: [`ChecksumKeySource::Env`] reads
+    /// `KUBRICATE_CHECKSUM_KEY`, [`ChecksumKeySource::secret`] a secret of a connector you choose.
+    ///
+    /// The annotation (`kubricate.thaitype.dev/secret-checksum` on the pod template) changes when a
+    /// value the workload consumes changes, so applying the manifests rolls its pods; it is a keyed
+    /// hash, so holding the manifests does not let anyone test guesses of a value.
+    pub fn secret_checksums(mut self, key: ChecksumKeySource) -> Self {
+        self.generate.secret_checksums = true;
+        self.checksum_key = key;
         self
     }
 
@@ -351,7 +379,15 @@ impl Project {
             .metadata
             .managed_at
             .then(crate::generate::metadata::now_rfc3339);
+        let rollout = if opts.secret_checksums {
+            Some(self.rollout_checksums()?)
+        } else {
+            None
+        };
         let mut renderer = Renderer::new(opts.mode, &opts.metadata, now.as_deref());
+        if let Some(r) = &rollout {
+            renderer = renderer.with_rollout(r);
+        }
         let mut ids = Vec::new();
         let mut resources = 0;
         let mut label_error = None;
@@ -405,8 +441,29 @@ impl Project {
         })
     }
 
+    /// The rollout checksums of every workload: resolves the key first (a missing key is reported
+    /// before any value is loaded), then loads and checks every secret as `secret validate` does.
+    pub fn rollout_checksums(&self) -> Result<RolloutChecksums, ProjectError> {
+        let key = self.checksum_key.resolve()?;
+        let (plan, built) = self.plan_and_built()?;
+        Ok(RolloutChecksums::compute(&built, &plan.secrets, &key))
+    }
+
     /// Loads, prepares, merges and cross-checks every secret.
     pub fn secret_plan(&self) -> Result<SecretPlan, ProjectError> {
+        Ok(self.plan_and_built()?.0)
+    }
+
+    /// The plan and the built stacks it was checked against.
+    fn plan_and_built(
+        &self,
+    ) -> Result<
+        (
+            SecretPlan,
+            Vec<(String, crate::model::resource::ResourceMap)>,
+        ),
+        ProjectError,
+    > {
         self.check_config()?;
         let managers: Vec<(String, &AnySecretManager)> =
             self.managers.iter().map(|(n, m)| (n.clone(), m)).collect();
@@ -428,13 +485,14 @@ impl Project {
         if !broken.is_empty() {
             return Err(ProjectError::Stacks(broken));
         }
-        Ok(plan_secrets_built(
+        let plan = plan_secrets_built(
             &managers,
             &stacks,
             &self.conflict,
             &self.external_secrets,
-            built,
-        )?)
+            &built,
+        )?;
+        Ok((plan, built))
     }
 
     /// Applies every Secret with one `kubectl apply -f -`.
@@ -449,5 +507,40 @@ impl Project {
         }
         let out = crate::deliver::apply::apply(&plan.secrets, kubectl)?;
         Ok((plan, out))
+    }
+
+    /// `kubectl diff -f -` of every Secret against the cluster (what `secret apply` would change).
+    /// kubectl masks Secret data in its diff; its output is scrubbed of every value as well.
+    pub fn diff_secrets(
+        &self,
+        kubectl: &KubectlOptions,
+    ) -> Result<(SecretPlan, DiffOutcome), ProjectError> {
+        let plan = self.secret_plan()?;
+        if plan.secrets.is_empty() {
+            let none = DiffOutcome {
+                changed: false,
+                stdout: String::new(),
+            };
+            return Ok((plan, none));
+        }
+        let payload = crate::deliver::apply::apply_payload(&plan.secrets);
+        let outcome = crate::deliver::apply::diff(payload.as_bytes(), &plan.secrets, kubectl)?;
+        Ok((plan, outcome))
+    }
+
+    /// `kubectl diff -f -` of the manifests `generate` renders with `opts` (no value is loaded,
+    /// unless `opts.secret_checksums` asks for the rollout annotation).
+    pub fn diff_manifests(
+        &self,
+        opts: &GenerateOptions,
+        kubectl: &KubectlOptions,
+    ) -> Result<DiffOutcome, ProjectError> {
+        let files = self.render(opts)?;
+        let stream = crate::generate::layout::to_stream(&files);
+        Ok(crate::deliver::apply::diff(
+            stream.as_bytes(),
+            &[],
+            kubectl,
+        )?)
     }
 }

@@ -11,6 +11,7 @@ mod basic;
 mod examples;
 mod generate;
 mod leaks;
+mod ops;
 mod scale;
 mod schema;
 mod secret_registry;

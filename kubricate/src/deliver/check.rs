@@ -5,7 +5,12 @@
 //! References are read from the built manifests, not from the planned injections, so that a reference
 //! written by a template or an `.override(..)` is checked too.
 //!
-//! [`pod_references`] lists what one manifest references (its unit tests show each kind).
+//! A workload without `metadata.namespace` lands wherever it is applied (`kubectl -n X`); its
+//! references are satisfied only by Secrets delivered without a namespace, which land beside it.
+//!
+//! [`resource_references`] lists what one manifest references: the pod template of every workload
+//! kind, an Ingress's `tls[].secretName`, a ServiceAccount's `imagePullSecrets` and `secrets`
+//! (its unit tests show each kind).
 
 use std::collections::HashMap;
 
@@ -50,6 +55,13 @@ pub enum ReferenceUsage {
         /// The `items` keys (empty: every key).
         keys: Vec<String>,
     },
+    /// An Ingress's `spec.tls[].secretName`: the controller reads `tls.crt` and `tls.key`.
+    IngressTls {
+        /// The hosts of that `tls` entry (for messages).
+        hosts: Vec<String>,
+    },
+    /// A ServiceAccount's `secrets[]` (legacy token Secrets, any type).
+    ServiceAccountSecret,
 }
 
 impl ReferenceUsage {
@@ -59,7 +71,52 @@ impl ReferenceUsage {
             ReferenceUsage::EnvFrom => "envFrom".to_owned(),
             ReferenceUsage::ImagePullSecret => "imagePullSecrets".to_owned(),
             ReferenceUsage::Volume { volume, .. } => format!("volume `{volume}`"),
+            ReferenceUsage::IngressTls { hosts } if hosts.is_empty() => "tls".to_owned(),
+            ReferenceUsage::IngressTls { hosts } => format!("tls for {}", hosts.join(", ")),
+            ReferenceUsage::ServiceAccountSecret => "secrets".to_owned(),
         }
+    }
+}
+
+/// Every Secret reference `manifest` makes: its pod template's, or those of an Ingress
+/// (`spec.tls[].secretName`) or a ServiceAccount (`imagePullSecrets`, `secrets`).
+pub fn resource_references(manifest: &Manifest) -> Vec<SecretReference> {
+    let body = manifest.body();
+    let named = |entries: &[Value], field: &str, usage: &dyn Fn(&Value) -> ReferenceUsage| {
+        entries
+            .iter()
+            .filter_map(|e| {
+                str_at(e, field).map(|name| SecretReference {
+                    secret: name.to_owned(),
+                    container: None,
+                    usage: usage(e),
+                    optional: false,
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    match manifest.kind() {
+        "Ingress" => named(
+            list(body.get("spec").unwrap_or(&Value::Null), "tls"),
+            "secretName",
+            &|e| ReferenceUsage::IngressTls {
+                hosts: list(e, "hosts")
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+            },
+        ),
+        "ServiceAccount" => {
+            let mut out = named(list(body, "imagePullSecrets"), "name", &|_| {
+                ReferenceUsage::ImagePullSecret
+            });
+            out.extend(named(list(body, "secrets"), "name", &|_| {
+                ReferenceUsage::ServiceAccountSecret
+            }));
+            out
+        }
+        _ => pod_references(manifest),
     }
 }
 
@@ -192,16 +249,16 @@ pub fn dangling_references(
     let mut problems = Vec::new();
     let mut checked = 0;
     // Looked up once per reference: a scan of every Secret made the check references × Secrets.
-    let mut by_place: HashMap<(&str, &str), &MergedSecret> = HashMap::new();
+    let mut by_place: HashMap<(Option<&str>, &str), &MergedSecret> = HashMap::new();
     for s in secrets {
         by_place
-            .entry((s.namespace.as_str(), s.name.as_str()))
+            .entry((s.namespace.as_deref(), s.name.as_str()))
             .or_insert(s);
     }
     for (stack_id, resources) in stacks {
         for (resource_id, manifest) in resources {
-            let ns = manifest.namespace().unwrap_or("default");
-            for r in pod_references(manifest) {
+            let ns = manifest.namespace();
+            for r in resource_references(manifest) {
                 if external.contains(&r.secret) {
                     continue;
                 }
@@ -221,11 +278,11 @@ pub fn dangling_references(
     (problems, checked)
 }
 
-/// The problem with reference `r` from namespace `ns`, if any; `found` is the Secret of that name
-/// delivered in `ns`.
+/// The problem with reference `r` from namespace `ns` (`None`: wherever the workload is applied), if
+/// any; `found` is the Secret of that name delivered in `ns`.
 fn check_one(
     site: impl Fn() -> String,
-    ns: &str,
+    ns: Option<&str>,
     r: &SecretReference,
     found: Option<&MergedSecret>,
     secrets: &[MergedSecret],
@@ -240,19 +297,28 @@ fn check_one(
         let elsewhere: Vec<String> = secrets
             .iter()
             .filter(|s| s.name == *name)
-            .map(|s| format!("`{}`", s.namespace))
+            .map(|s| match &s.namespace {
+                Some(ns) => format!("namespace `{ns}`"),
+                None => "no namespace (wherever it is applied)".to_owned(),
+            })
             .collect();
         return Some(if elsewhere.is_empty() {
             format!(
                 "{site}: {what} refers to Secret `{name}`, which no provider of the project delivers; fix the name, give a provider of a registered secret manager the Secret name `{name}`, or declare a Secret created elsewhere with Project::external_secret(\"{name}\")"
             )
         } else {
-            format!(
-                "{site}: {what} refers to Secret `{name}` in namespace `{ns}`, but it is delivered only in namespace {}; a pod can only read Secrets of its own namespace: remove the provider's explicit namespace, or set it to `{ns}`",
-                elsewhere.join(", ")
-            )
+            let only = elsewhere.join(", ");
+            match ns {
+                Some(ns) => format!(
+                    "{site}: {what} refers to Secret `{name}` in namespace `{ns}`, but it is delivered only in {only}; a pod can only read Secrets of its own namespace: remove the provider's explicit namespace, or set it to `{ns}`"
+                ),
+                None => format!(
+                    "{site}: {what} refers to Secret `{name}` from a resource without a namespace (it lands wherever it is applied), but the Secret is delivered only in {only}; a pod can only read Secrets of its own namespace: remove the provider's explicit namespace, or give the resource that namespace"
+                ),
+            }
         });
     };
+    let at = secret.place();
     let held = || {
         if secret.data.is_empty() {
             "no keys".to_owned()
@@ -268,7 +334,7 @@ fn check_one(
     match &r.usage {
         ReferenceUsage::EnvKey { key, .. } if !r.optional && !secret.data.contains_key(key) => {
             Some(format!(
-                "{}: {} reads key `{key}` of Secret `{ns}/{name}`, which holds only {}; fix the env strategy's `key` option, or the secret's value",
+                "{}: {} reads key `{key}` of Secret `{at}`, which holds only {}; fix the env strategy's `key` option, or the secret's value",
                 site(),
                 what(),
                 held()
@@ -282,7 +348,23 @@ fn check_one(
                 .collect();
             (!missing.is_empty()).then(|| {
                 format!(
-                    "{}: {} mounts key(s) {} of Secret `{ns}/{name}`, which holds only {}; fix the volume strategy's items",
+                    "{}: {} mounts key(s) {} of Secret `{at}`, which holds only {}; fix the volume strategy's items",
+                    site(),
+                    what(),
+                    missing.join(", "),
+                    held()
+                )
+            })
+        }
+        ReferenceUsage::IngressTls { .. } => {
+            let missing: Vec<String> = ["tls.crt", "tls.key"]
+                .iter()
+                .filter(|k| !secret.data.contains_key(**k))
+                .map(|k| format!("`{k}`"))
+                .collect();
+            (!missing.is_empty()).then(|| {
+                format!(
+                    "{}: {} names Secret `{at}`, which lacks key(s) {} (holds {}); an Ingress controller reads tls.crt and tls.key: deliver it with TlsSecretProvider",
                     site(),
                     what(),
                     missing.join(", "),
@@ -291,7 +373,7 @@ fn check_one(
             })
         }
         ReferenceUsage::ImagePullSecret if !PULL_SECRET_TYPES.contains(&secret.secret_type.as_str()) => Some(format!(
-            "{}: {} names Secret `{ns}/{name}` of type `{}`, but the kubelet only reads kubernetes.io/dockerconfigjson Secrets there; deliver it with DockerConfigSecretProvider",
+            "{}: {} names Secret `{at}` of type `{}`, but the kubelet only reads kubernetes.io/dockerconfigjson Secrets there; deliver it with DockerConfigSecretProvider",
             site(),
             what(),
             secret.secret_type
@@ -310,7 +392,7 @@ mod tests {
     fn secret(ns: &str, name: &str, ty: &str, keys: &[&str]) -> MergedSecret {
         MergedSecret {
             name: name.into(),
-            namespace: ns.into(),
+            namespace: (!ns.is_empty()).then(|| ns.to_owned()),
             secret_type: ty.into(),
             data: keys
                 .iter()

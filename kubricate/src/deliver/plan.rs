@@ -15,9 +15,10 @@
 //! first (crossProvider), then the managers (crossManager).
 //!
 //! A provider with an explicit namespace delivers its Secret there. Otherwise it delivers into the
-//! namespace of every workload its secrets are injected into (`metadata.namespace`, else `default`),
-//! so a provider used from two namespaces delivers one Secret into each; a provider injected nowhere
-//! delivers into `default`.
+//! namespace of every workload its secrets are injected into, so a provider used from two namespaces
+//! delivers one Secret into each. A workload without `metadata.namespace` gets a Secret without one
+//! (and so does a provider injected nowhere): both land in whatever namespace they are applied to
+//! (`kubectl -n X`), which is the only way a pod and its Secret stay together.
 
 use std::fmt;
 use std::rc::Rc;
@@ -205,7 +206,7 @@ impl Side {
 }
 
 /// `(provider kind, Secret type, namespace, name)`.
-type GroupKey = (&'static str, String, String, String);
+type GroupKey = (&'static str, String, Option<String>, String);
 
 struct Run {
     strategies: [ConflictStrategy; 3],
@@ -254,7 +255,7 @@ pub(crate) fn plan_secrets_built(
     stacks: &[(String, &Stack)],
     conflict: &ConflictOptions,
     external: &[String],
-    built: Vec<(String, ResourceMap)>,
+    built: &[(String, ResourceMap)],
 ) -> Result<SecretPlan, SecretError> {
     plan(managers, stacks, conflict, external, Some(built))
 }
@@ -264,7 +265,7 @@ fn plan(
     stacks: &[(String, &Stack)],
     conflict: &ConflictOptions,
     external: &[String],
-    built: Option<Vec<(String, ResourceMap)>>,
+    built: Option<&[(String, ResourceMap)]>,
 ) -> Result<SecretPlan, SecretError> {
     let strategies = conflict.effective().map_err(|e| SecretError {
         problems: vec![e.to_string()],
@@ -282,12 +283,12 @@ fn plan(
         for source in load_sources(name, manager, &usage, &mut run) {
             let provider = Arc::clone(&source.provider);
             let namespaces = match provider.namespace() {
-                Some(ns) => vec![ns.to_owned()],
+                Some(ns) => vec![Some(ns.to_owned())],
                 None => usage
                     .namespaces
                     .get(&(manager.id, source.provider_id.to_owned()))
                     .cloned()
-                    .unwrap_or_else(|| vec!["default".to_owned()]),
+                    .unwrap_or_else(|| vec![None]),
             };
             // A copy per extra namespace only: the source holds every prepared value.
             let count = namespaces.len();
@@ -319,21 +320,26 @@ fn plan(
     // A reference check against Secrets that failed to load would only repeat those failures.
     let mut references_checked = 0;
     if run.problems.is_empty() {
-        let built = built.unwrap_or_else(|| {
-            let mut built = Vec::with_capacity(stacks.len());
-            for (id, stack) in stacks {
-                match stack.build() {
-                    Ok(resources) => built.push((id.clone(), resources)),
-                    Err(mut e) => {
-                        e.id = Some(id.clone());
-                        run.problems.push(e.to_string());
+        let owned;
+        let built = match built {
+            Some(b) => b,
+            None => {
+                let mut built = Vec::with_capacity(stacks.len());
+                for (id, stack) in stacks {
+                    match stack.build() {
+                        Ok(resources) => built.push((id.clone(), resources)),
+                        Err(mut e) => {
+                            e.id = Some(id.clone());
+                            run.problems.push(e.to_string());
+                        }
                     }
                 }
+                owned = built;
+                &owned
             }
-            built
-        });
+        };
         let (dangling, checked) =
-            crate::deliver::check::dangling_references(&built, &secrets, external);
+            crate::deliver::check::dangling_references(built, &secrets, external);
         run.problems.extend(dangling);
         references_checked = checked;
     }
@@ -352,7 +358,7 @@ fn plan(
 
 /// What the stacks use: namespaces per (manager, provider), injected secrets per manager.
 struct Usage {
-    namespaces: IndexMap<(u64, String), Vec<String>>,
+    namespaces: IndexMap<(u64, String), Vec<Option<String>>>,
     injected: IndexMap<(u64, String), ()>,
 }
 
@@ -384,8 +390,7 @@ impl Usage {
                     .resources()
                     .get(&inj.resource_id)
                     .and_then(|r| r.namespace())
-                    .unwrap_or("default")
-                    .to_owned();
+                    .map(str::to_owned);
                 let list = usage
                     .namespaces
                     .entry((inj.manager_id, inj.provider_id.clone()))
@@ -520,7 +525,7 @@ fn load_sources<'a>(
 
 /// One Secret name in one namespace can come from one provider kind with one type only.
 fn one_kind_per_secret(groups: &IndexMap<GroupKey, Vec<Source<'_>>>, run: &mut Run) {
-    let mut seen: IndexMap<(&str, &str), Vec<String>> = IndexMap::new();
+    let mut seen: IndexMap<(Option<&str>, &str), Vec<String>> = IndexMap::new();
     for ((kind, ty, ns, name), sources) in groups {
         let label = format!(
             "{kind} (type `{ty}`) from {}",
@@ -530,12 +535,13 @@ fn one_kind_per_secret(groups: &IndexMap<GroupKey, Vec<Source<'_>>>, run: &mut R
                 .collect::<Vec<_>>()
                 .join(" and ")
         );
-        seen.entry((ns, name)).or_default().push(label);
+        seen.entry((ns.as_deref(), name)).or_default().push(label);
     }
     for ((ns, name), kinds) in seen {
         if kinds.len() > 1 {
             run.problems.push(format!(
-                "Secret `{ns}/{name}` is delivered by different provider kinds or types: {}; one Secret has one type and cannot be merged across kinds: give one provider another Secret name",
+                "Secret `{}` is delivered by different provider kinds or types: {}; one Secret has one type and cannot be merged across kinds: give one provider another Secret name",
+                crate::deliver::secret::place(ns, name),
                 kinds.join("; ")
             ));
         }
@@ -549,7 +555,7 @@ fn merge_group(
     sources: Vec<Source<'_>>,
     run: &mut Run,
 ) -> Option<MergedSecret> {
-    let id = format!("{ns}/{name}");
+    let id = crate::deliver::secret::place(ns.as_deref(), &name);
     let provider = Arc::clone(&sources.first()?.provider);
     let mut by_manager: IndexMap<u64, Option<Side>> = IndexMap::new();
     for source in sources {
@@ -751,8 +757,7 @@ mod tests {
         let err =
             plan_secrets(&[("m".into(), m.as_any())], &[("web".into(), &s)], &o, &[]).unwrap_err();
         assert!(
-            err.problems[0]
-                .contains("Secret `default/shared` is delivered by different provider kinds"),
+            err.problems[0].contains("Secret `shared` is delivered by different provider kinds"),
             "{err}"
         );
     }

@@ -10,8 +10,9 @@ use crate::model::secret_value::SecretBytes;
 pub struct MergedSecret {
     /// `metadata.name`.
     pub name: String,
-    /// `metadata.namespace`.
-    pub namespace: String,
+    /// `metadata.namespace`: `None` for a Secret delivered for workloads without a namespace, so that
+    /// it lands where they land (`kubectl -n X` puts both in `X`).
+    pub namespace: Option<String>,
     /// `type`.
     pub secret_type: String,
     /// `data`, by key.
@@ -32,7 +33,20 @@ impl fmt::Debug for MergedSecret {
     }
 }
 
+/// `namespace/name`, or `name` alone for an object without a namespace: how messages name a Secret.
+pub fn place(namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(ns) => format!("{ns}/{name}"),
+        None => name.to_owned(),
+    }
+}
+
 impl MergedSecret {
+    /// `namespace/name`, or `name` alone when the Secret carries no namespace.
+    pub fn place(&self) -> String {
+        place(self.namespace.as_deref(), &self.name)
+    }
+
     /// The Secret object. With `reveal` false every value is replaced by a redaction marker.
     pub fn to_manifest(&self, reveal: bool) -> serde_json::Value {
         let mut data = serde_json::Map::new();
@@ -44,10 +58,15 @@ impl MergedSecret {
             };
             data.insert(k.clone(), serde_json::Value::String(shown));
         }
+        let mut metadata = serde_json::Map::new();
+        metadata.insert("name".into(), self.name.clone().into());
+        if let Some(ns) = &self.namespace {
+            metadata.insert("namespace".into(), ns.clone().into());
+        }
         serde_json::json!({
             "apiVersion": "v1",
             "kind": "Secret",
-            "metadata": { "name": self.name, "namespace": self.namespace },
+            "metadata": metadata,
             "type": self.secret_type,
             "data": data,
         })

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use crate::generate::metadata::{
     add_metadata, check_label_value, MetadataOptions, LABEL_RESOURCE_ID, LABEL_STACK_ID,
 };
+use crate::generate::rollout::RolloutChecksums;
 use crate::generate::BuiltStack;
 
 /// How files are laid out.
@@ -131,6 +132,7 @@ pub struct Renderer<'a> {
     mode: OutputMode,
     opts: &'a MetadataOptions,
     now: Option<&'a str>,
+    rollout: Option<&'a RolloutChecksums>,
     files: Vec<RenderedFile>,
     flat: String,
     flat_docs: usize,
@@ -144,11 +146,19 @@ impl<'a> Renderer<'a> {
             mode,
             opts,
             now,
+            rollout: None,
             files: Vec::new(),
             flat: String::new(),
             flat_docs: 0,
             last_len: 0,
         }
+    }
+
+    /// Adds the rollout checksum annotation (`generate --secret-checksums`) to every workload that has
+    /// one in `checksums`, after the resource hash is taken so that the hash does not change with it.
+    pub fn with_rollout(mut self, checksums: &'a RolloutChecksums) -> Self {
+        self.rollout = Some(checksums);
+        self
     }
 
     /// Renders the next stack (stacks come out in the order they are pushed). An id that cannot be
@@ -164,6 +174,9 @@ impl<'a> Renderer<'a> {
         let mut stack_docs = 0;
         for (rid, mut manifest) in resources {
             add_metadata(manifest.body_mut(), &stack, &rid, self.opts, self.now);
+            if let Some(rollout) = self.rollout {
+                rollout.annotate(manifest.body_mut(), &stack.id, &rid);
+            }
             // Documents are written straight into the file they belong to: a separate buffer per
             // document cost a copy and a string grown from empty for every resource.
             match self.mode {
