@@ -160,7 +160,9 @@ fn dot_str(s: &str) -> String {
 }
 
 fn dot(g: &Graph) -> String {
-    let mut out = String::from("digraph kubricate {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n");
+    let mut out = String::from(
+        "digraph kubricate {\n  rankdir=LR;\n  ranksep=1.1;\n  graph [fontname=\"Helvetica\", labeljust=l];\n  node [fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
+    );
     let line = |out: &mut String, indent: &str, i: usize, n: &Node| {
         out.push_str(&format!(
             "{indent}n{i} [label={}, shape={}];\n",

@@ -667,3 +667,66 @@ fn the_graph_renders_with_graphviz_and_as_mermaid() {
         "{svg}"
     );
 }
+
+#[test]
+fn the_operations_example_rolls_on_rotation_and_checks_its_ingress_and_service_account() {
+    let dir = tempdir();
+    let gen = |extra: &[(&str, &str)]| {
+        let out = run_in("operations", &["generate", "--stdout"], extra, dir.path());
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let before = gen(&[]);
+    assert_eq!(
+        annotation_lines(&before).len(),
+        1,
+        "only the Deployment consumes a value"
+    );
+    let rotated = gen(&[("KUBRICATE_SECRET_STRIPE_KEY", "sk_live_rotated")]);
+    let changed: Vec<_> = before
+        .lines()
+        .zip(rotated.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(changed.len(), 1, "{changed:#?}");
+    // The TLS pair is not read by any pod: rotating it rolls nothing.
+    let tls = std::fs::read_to_string(workspace().join("examples/operations/.env")).unwrap();
+    let tls = tls
+        .lines()
+        .find_map(|l| l.strip_prefix("KUBRICATE_SECRET_SHOP_TLS='"))
+        .and_then(|v| v.strip_suffix('\''))
+        .unwrap()
+        .to_owned();
+    assert_eq!(before, gen(&[("KUBRICATE_SECRET_SHOP_TLS", &tls)]));
+    // Another key (the declared secret ROLLOUT_KEY) gives another annotation.
+    let rekeyed = gen(&[(
+        "KUBRICATE_SECRET_ROLLOUT_KEY",
+        "another rollout key, 32 bytes...",
+    )]);
+    assert_ne!(annotation_lines(&before), annotation_lines(&rekeyed));
+
+    let out = run_in("operations", &["secret", "validate"], &[], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "",
+        "no 'injected nowhere' warning for Secrets an Ingress or ServiceAccount names"
+    );
+    let out = run_in(
+        "operations",
+        &["secret", "apply", "--dry-run=client", "-o", "json"],
+        &[],
+        dir.path(),
+    );
+    let list: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            assert_eq!(i["metadata"].get("namespace"), None);
+            i["metadata"]["name"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(names, ["registry-auth", "shop-secrets", "shop-tls"]);
+}

@@ -356,10 +356,13 @@ fn plan(
     }
 }
 
-/// What the stacks use: namespaces per (manager, provider), injected secrets per manager.
+/// What the stacks use: namespaces per (manager, provider), injected secrets per manager, and the
+/// Secret names resources other than workloads reference (an Ingress's TLS Secret is used though no
+/// secret of it is injected).
 struct Usage {
     namespaces: IndexMap<(u64, String), Vec<Option<String>>>,
     injected: IndexMap<(u64, String), ()>,
+    referenced: std::collections::HashSet<String>,
 }
 
 impl Usage {
@@ -371,8 +374,18 @@ impl Usage {
         let mut usage = Usage {
             namespaces: IndexMap::new(),
             injected: IndexMap::new(),
+            referenced: Default::default(),
         };
         for (stack_id, stack) in stacks {
+            for r in stack.resources().values() {
+                if crate::model::workload::pod_spec_path(r.kind()).is_none() {
+                    usage.referenced.extend(
+                        crate::deliver::check::resource_references(r)
+                            .into_iter()
+                            .map(|r| r.secret),
+                    );
+                }
+            }
             let mut reported = Vec::new();
             for inj in stack.injections() {
                 if !managers.iter().any(|(_, m)| m.id == inj.manager_id) {
@@ -428,7 +441,12 @@ fn load_sources<'a>(
         if let Ok((cid, _)) = manager.connector_for(name) {
             by_connector.entry(cid).or_default().push(name.as_str());
         }
-        if !usage.injected.contains_key(&(manager.id, name.clone())) {
+        let referenced = || {
+            manager
+                .provider_for(name)
+                .is_ok_and(|(_, p)| usage.referenced.contains(p.secret_name()))
+        };
+        if !usage.injected.contains_key(&(manager.id, name.clone())) && !referenced() {
             run.warnings.push(format!(
                 "manager `{manager_name}`: secret `{name}` is registered but injected into no stack"
             ));
