@@ -153,7 +153,9 @@ Metadata added to every resource unless switched off: labels kubricate.thaitype.
 kubricate.thaitype.dev/stack-id and kubricate.thaitype.dev/resource-id; annotations
 kubricate.thaitype.dev/stack-name, kubricate.thaitype.dev/version and kubricate.thaitype.dev/resource-hash
 (sha256 of the resource serialized with its keys sorted, taken before kubricate's metadata is added).
-Without --managed-at the output is byte-identical across runs.
+Without --managed-at the output is byte-identical across runs. --secret-checksums adds
+kubricate.thaitype.dev/secret-checksum to each consuming workload's pod template (after the resource hash),
+a keyed HMAC-SHA256 of the values it reads: a rotated value rolls its pods.
 
 Safety: the output directory must lie inside the working directory, and is never `/`, the home
 directory or the working directory itself. Cleaning replaces it as a whole, and only when every file in
@@ -260,7 +262,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -290,7 +293,7 @@ where
         Command::Inspect(args) => (inspect(project, &args, out).map(|()| 0), false),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            let name = program_name(&cmd);
+            let name = program_name(args.first(), &cmd);
             clap_complete::generate(shell, &mut cmd, name, out);
             (Ok(0), false)
         }
@@ -313,10 +316,10 @@ where
     }
 }
 
-/// The name completions are generated for: the running program's file name, as the shell sees it.
-fn program_name(cmd: &clap::Command) -> String {
-    std::env::args_os()
-        .next()
+/// The name completions are generated for: the program's file name (the first argument), as the
+/// shell sees it.
+fn program_name(argv0: Option<&OsString>, cmd: &clap::Command) -> String {
+    argv0
         .map(PathBuf::from)
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| cmd.get_name().to_owned())

@@ -295,6 +295,11 @@ fn secret_apply_is_one_server_side_apply_with_kubectls_flags() {
     assert_eq!(secret["data"]["DATABASE_URL"], b64.encode(DB));
     assert_no_canary(&stdout(&out));
     assert_no_canary(&stderr(&out));
+    // The checksum key never reaches kubectl's environment.
+    for call in std::fs::read_dir(&record).unwrap().flatten() {
+        let env = std::fs::read_to_string(call.path().join("env")).unwrap();
+        assert!(!env.contains(KEY) && !env.contains("KUBRICATE_CHECKSUM_KEY"));
+    }
 
     for (flags, expect) in [
         (&["--client-side"][..], &["apply", "-f", "-"][..]),

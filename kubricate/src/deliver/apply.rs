@@ -311,6 +311,9 @@ fn run_kubectl(
 ) -> Result<KubectlOutput, ApplyError> {
     let mut child = Command::new(&opts.kubectl)
         .args(kubectl_args(opts, verb))
+        // kubectl has no use for the rollout checksum key, and a child's environment is readable
+        // by its plugins and in /proc.
+        .env_remove(crate::checksum::CHECKSUM_KEY_ENV)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
