@@ -203,7 +203,7 @@ impl ChecksumKeySource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connector::InMemoryConnector;
+    use crate::InMemoryConnector;
 
     fn key() -> ChecksumKey {
         ChecksumKey::new(b"test-only checksum key, 32 bytes".to_vec()).unwrap()
