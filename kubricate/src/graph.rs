@@ -9,6 +9,8 @@ use indexmap::IndexMap;
 
 use crate::declare::manager::AnySecretManager;
 use crate::declare::stack::Stack;
+use crate::model::strategy::{ContainerSelector, ContainerTarget};
+use crate::model::workload::pod_spec_path;
 
 /// The notation of `inspect --graph`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -119,9 +121,12 @@ pub fn render(
             let kind = inj.strategy.kind().to_string();
             match inj.strategy.container() {
                 Some(c) => {
+                    let label = container_label(stack, &inj.resource_id, c);
+                    // Keyed by the resolved label: `container_index: 1` and `container_name: "x"`
+                    // for the same container are one node.
                     let cn = g.node(
-                        format!("c/{stack_id}/{}/{c}", inj.resource_id),
-                        c.to_string(),
+                        format!("c/{stack_id}/{}/{label}", inj.resource_id),
+                        label,
                         Some(cluster),
                         "ellipse",
                     );
@@ -135,6 +140,34 @@ pub fn render(
     match format {
         GraphFormat::Dot => dot(&g),
         GraphFormat::Mermaid => mermaid(&g),
+    }
+}
+
+/// `container api`, `init container db-migrate`: the container's own name where the resource
+/// declares it, else how the injection selects it (`container 1`).
+fn container_label(stack: &Stack, resource_id: &str, target: &ContainerTarget) -> String {
+    let which = if target.init {
+        "init container"
+    } else {
+        "container"
+    };
+    let name = match &target.selector {
+        ContainerSelector::Name(n) => Some(n.clone()),
+        ContainerSelector::Index(i) => stack.resources().get(resource_id).and_then(|r| {
+            let mut pod = r.body();
+            for seg in pod_spec_path(r.kind())? {
+                pod = pod.get(*seg)?;
+            }
+            pod.get(target.list_field())?
+                .get(*i)?
+                .get("name")?
+                .as_str()
+                .map(str::to_owned)
+        }),
+    };
+    match name {
+        Some(n) => format!("{which} {n}"),
+        None => target.to_string(),
     }
 }
 
@@ -264,6 +297,55 @@ fn mermaid(g: &Graph) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
+
+    #[test]
+    fn one_node_per_container_however_selected_and_pull_secrets_point_at_the_resource() {
+        let m = SecretManager::new()
+            .connector(InMemoryConnector::new([("A", "a")]))
+            .provider(OpaqueSecretProvider::new("app"))
+            .provider(DockerConfigSecretProvider::new("regcred"))
+            .default_provider("OpaqueSecretProvider")
+            .add_secret("A")
+            .add_secret("B")
+            .add_secret(crate::SecretSpec::new("REG").provider("DockerConfigSecretProvider"));
+        let stack = Stack::from_template(
+            SimpleApp,
+            SimpleAppInput {
+                name: "web \"quoted\"",
+                image_name: "web",
+                ..Default::default()
+            },
+        )
+        .use_secrets(&m, |c| {
+            c.secrets("A").inject();
+            c.secrets("B")
+                .inject_as(crate::strategy::env().container_name("web \"quoted\""));
+            c.secrets("REG").inject();
+        });
+        assert_eq!(stack.injections().len(), 3, "{:?}", stack.build().err());
+        let stacks = IndexMap::from([("web".to_owned(), stack)]);
+        let managers: Vec<(String, AnySecretManager)> = vec![("team".to_owned(), m.into())];
+        let dot = render(&stacks, &managers, GraphFormat::Dot);
+        assert_eq!(
+            dot.matches("label=\"container web \\\"quoted\\\"\"")
+                .count(),
+            1,
+            "{dot}"
+        );
+        assert!(dot.contains("[label=\"A (env)\"]") && dot.contains("[label=\"B (env)\"]"));
+        assert!(dot.contains("[label=\"imagePullSecret\"]"), "{dot}");
+        assert_eq!(
+            dot,
+            render(&stacks, &managers, GraphFormat::Dot),
+            "deterministic"
+        );
+        let mermaid = render(&stacks, &managers, GraphFormat::Mermaid);
+        assert!(
+            mermaid.contains("([\"container web #quot;quoted#quot;\"])"),
+            "{mermaid}"
+        );
+    }
 
     #[test]
     fn labels_are_escaped_for_each_notation() {
