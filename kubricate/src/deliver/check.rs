@@ -55,7 +55,8 @@ pub enum ReferenceUsage {
         /// The `items` keys (empty: every key).
         keys: Vec<String>,
     },
-    /// An Ingress's `spec.tls[].secretName`: the controller reads `tls.crt` and `tls.key`.
+    /// An Ingress's `spec.tls[].secretName` or a Gateway listener's `tls.certificateRefs`: the
+    /// controller reads `tls.crt` and `tls.key`.
     IngressTls {
         /// The hosts of that `tls` entry (for messages).
         hosts: Vec<String>,
@@ -79,7 +80,8 @@ impl ReferenceUsage {
 }
 
 /// Every Secret reference `manifest` makes: its pod template's, or those of an Ingress
-/// (`spec.tls[].secretName`) or a ServiceAccount (`imagePullSecrets`, `secrets`).
+/// (`spec.tls[].secretName`), a Gateway API Gateway (`spec.listeners[].tls.certificateRefs`) or a
+/// ServiceAccount (`imagePullSecrets`, `secrets`).
 pub fn resource_references(manifest: &Manifest) -> Vec<SecretReference> {
     let body = manifest.body();
     let named = |entries: &[Value], field: &str, usage: &dyn Fn(&Value) -> ReferenceUsage| {
@@ -107,6 +109,39 @@ pub fn resource_references(manifest: &Manifest) -> Vec<SecretReference> {
                     .collect(),
             },
         ),
+        // Gateway API: each listener's TLS certificates, Secrets of the Gateway's namespace unless a
+        // ref names another (that needs a ReferenceGrant, and is left to the cluster).
+        "Gateway"
+            if manifest
+                .api_version()
+                .starts_with("gateway.networking.k8s.io/") =>
+        {
+            let listeners = list(body.get("spec").unwrap_or(&Value::Null), "listeners");
+            let mut out = Vec::new();
+            for l in listeners {
+                let refs = value_at(l, &["tls", "certificateRefs"])
+                    .and_then(Value::as_array)
+                    .map_or(&[][..], Vec::as_slice);
+                let local: Vec<Value> = refs
+                    .iter()
+                    .filter(|r| {
+                        str_at(r, "kind").is_none_or(|k| k == "Secret")
+                            && str_at(r, "group").is_none_or(str::is_empty)
+                            && str_at(r, "namespace")
+                                .is_none_or(|n| Some(n) == manifest.namespace())
+                    })
+                    .cloned()
+                    .collect();
+                let hosts: Vec<String> = str_at(l, "hostname")
+                    .map(str::to_owned)
+                    .into_iter()
+                    .collect();
+                out.extend(named(&local, "name", &|_| ReferenceUsage::IngressTls {
+                    hosts: hosts.clone(),
+                }));
+            }
+            out
+        }
         "ServiceAccount" => {
             let mut out = named(list(body, "imagePullSecrets"), "name", &|_| {
                 ReferenceUsage::ImagePullSecret
@@ -167,9 +202,41 @@ pub fn pod_references(manifest: &Manifest) -> Vec<SecretReference> {
                 }
             }
         }
+        // Volume plugins that read credentials from a Secret of the pod's namespace (every key).
+        for (plugin, path) in PLUGIN_SECRET_REFS {
+            let Some(r) = volume.get(plugin).and_then(|p| value_at(p, path)) else {
+                continue;
+            };
+            let name =
+                if path.is_empty() { None } else { r.as_str() }.or_else(|| str_at(r, "name"));
+            if let Some(name) = name {
+                out.push(SecretReference {
+                    secret: name.to_owned(),
+                    container: None,
+                    usage: ReferenceUsage::Volume {
+                        volume: vname.clone(),
+                        keys: Vec::new(),
+                    },
+                    optional: false,
+                });
+            }
+        }
     }
     out
 }
+
+/// Pod volume plugins and where each names its credentials Secret: a `{name}` object, or the name
+/// itself (`azureFile.secretName`).
+const PLUGIN_SECRET_REFS: [(&str, &[&str]); 8] = [
+    ("csi", &["nodePublishSecretRef"]),
+    ("azureFile", &["secretName"]),
+    ("cephfs", &["secretRef"]),
+    ("rbd", &["secretRef"]),
+    ("flexVolume", &["secretRef"]),
+    ("iscsi", &["secretRef"]),
+    ("scaleIO", &["secretRef"]),
+    ("storageos", &["secretRef"]),
+];
 
 fn container_references(c: &Value, container: &str, out: &mut Vec<SecretReference>) {
     for var in list(c, "env") {
@@ -364,7 +431,7 @@ fn check_one(
                 .collect();
             (!missing.is_empty()).then(|| {
                 format!(
-                    "{}: {} names Secret `{at}`, which lacks key(s) {} (holds {}); an Ingress controller reads tls.crt and tls.key: deliver it with TlsSecretProvider",
+                    "{}: {} names Secret `{at}`, which lacks key(s) {} (holds {}); the controller terminating TLS reads tls.crt and tls.key: deliver it with TlsSecretProvider",
                     site(),
                     what(),
                     missing.join(", "),
@@ -500,6 +567,64 @@ mod tests {
 
         let (problems, _) = dangling_references(&stacks, &secrets, &["nowhere".to_owned()]);
         assert_eq!(problems.len(), 4);
+    }
+
+    #[test]
+    fn volume_plugins_gateways_and_service_accounts_reference_secrets() {
+        let stacks = stack(
+            None,
+            json!({ "containers": [{ "name": "api" }], "volumes": [
+                { "name": "vault", "csi": { "driver": "secrets-store.csi.k8s.io", "nodePublishSecretRef": { "name": "csi-creds" } } },
+                { "name": "share", "azureFile": { "secretName": "azure-creds", "shareName": "s" } },
+                { "name": "ceph", "cephfs": { "monitors": ["m"], "secretRef": { "name": "ceph-creds" } } }
+            ] }),
+        );
+        let names: Vec<String> = pod_references(&stacks[0].1["deployment"])
+            .into_iter()
+            .map(|r| r.secret)
+            .collect();
+        assert_eq!(names, ["csi-creds", "azure-creds", "ceph-creds"]);
+
+        let gw = Manifest::new(json!({ "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+            "metadata": { "name": "gw", "namespace": "edge" }, "spec": { "gatewayClassName": "c", "listeners": [
+                { "name": "https", "hostname": "shop.example.com", "port": 443, "protocol": "HTTPS",
+                  "tls": { "certificateRefs": [{ "name": "shop-tls" }, { "kind": "Secret", "name": "other", "namespace": "certs" },
+                                               { "group": "example.com", "kind": "Vault", "name": "v" }] } }] } }))
+        .unwrap();
+        let refs = resource_references(&gw);
+        assert_eq!(refs.len(), 1, "{refs:?}");
+        assert_eq!(refs[0].secret, "shop-tls");
+        assert_eq!(refs[0].usage.describe(), "tls for shop.example.com");
+
+        let sa = Manifest::new(
+            json!({ "apiVersion": "v1", "kind": "ServiceAccount", "metadata": { "name": "sa" },
+            "imagePullSecrets": [{ "name": "regcred" }], "secrets": [{ "name": "token" }] }),
+        )
+        .unwrap();
+        let refs = resource_references(&sa);
+        assert!(matches!(refs[0].usage, ReferenceUsage::ImagePullSecret));
+        assert!(matches!(
+            refs[1].usage,
+            ReferenceUsage::ServiceAccountSecret
+        ));
+
+        // A Secret without tls.crt/tls.key behind an Ingress is named with the fix.
+        let ing = Manifest::new(
+            json!({ "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": { "name": "web" }, "spec": { "tls": [{ "secretName": "app" }] } }),
+        )
+        .unwrap();
+        let stacks = vec![(
+            "web".to_owned(),
+            ResourceMap::from([("ingress".to_owned(), ing)]),
+        )];
+        let (problems, checked) =
+            dangling_references(&stacks, &[secret("", "app", "Opaque", &["tls.crt"])], &[]);
+        assert_eq!(checked, 1);
+        assert!(
+            problems[0].ends_with("tls names Secret `app`, which lacks key(s) `tls.key` (holds `tls.crt`); the controller terminating TLS reads tls.crt and tls.key: deliver it with TlsSecretProvider"),
+            "{problems:?}"
+        );
     }
 
     #[test]
