@@ -479,7 +479,7 @@ fn secret_diff_and_diff_have_kubectl_diffs_exit_codes_and_leak_nothing() {
 }
 
 #[test]
-fn diff_against_real_kubectl_without_a_cluster_is_an_error_above_1() {
+fn real_kubectl_without_a_cluster_fails_apply_with_1_and_diff_above_1() {
     if !kubectl_available() {
         eprintln!("kubectl not installed; skipped");
         return;
@@ -493,6 +493,17 @@ fn diff_against_real_kubectl_without_a_cluster_is_an_error_above_1() {
     )
     .unwrap();
     let cfg = config.to_str().unwrap();
+    // Apply (server-side, and its server dry run) fails as kubectl fails: exit 1, scrubbed.
+    for args in [
+        &["secret", "apply", "--kubeconfig", cfg][..],
+        &["secret", "apply", "--dry-run=server", "--kubeconfig", cfg],
+    ] {
+        let out = basic(args, &[], dir.path());
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("apply` failed"), "{}", stderr(&out));
+        assert_no_canary(&stderr(&out));
+        assert_no_canary(&stdout(&out));
+    }
     for args in [
         &["secret", "diff", "--kubeconfig", cfg][..],
         &["diff", "--kubeconfig", cfg],
@@ -734,4 +745,60 @@ fn the_operations_example_rolls_on_rotation_and_checks_its_ingress_and_service_a
         })
         .collect();
     assert_eq!(names, ["registry-auth", "shop-secrets", "shop-tls"]);
+}
+
+#[test]
+fn dry_run_json_matches_what_kubectl_create_secret_writes() {
+    if !kubectl_available() {
+        eprintln!("kubectl not installed; skipped");
+        return;
+    }
+    let dir = tempdir();
+    let out = basic(
+        &[
+            "secret",
+            "apply",
+            "--dry-run=client",
+            "-o",
+            "json",
+            "--show-values",
+        ],
+        &[],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ours: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let ours = &ours["items"][0];
+    // kubectl works offline for this one: the same Secret, built by kubectl from the same bytes.
+    let theirs = std::process::Command::new("kubectl")
+        .args([
+            "create",
+            "secret",
+            "generic",
+            "app-secrets",
+            "--dry-run=client",
+            "-o",
+            "json",
+        ])
+        .arg(format!("--from-literal=DATABASE_URL={DB}"))
+        .arg(format!("--from-literal=API_KEY={API}"))
+        .output()
+        .unwrap();
+    assert!(
+        theirs.status.success(),
+        "{}",
+        String::from_utf8_lossy(&theirs.stderr)
+    );
+    let theirs: Value = serde_json::from_slice(&theirs.stdout).unwrap();
+    assert_eq!(
+        ours["data"], theirs["data"],
+        "byte for byte, as kubectl encodes them"
+    );
+    // kubectl leaves `type` out, which the API server defaults to Opaque.
+    assert_eq!(ours["type"], "Opaque");
+    assert_eq!(theirs.get("type"), None);
+    assert_eq!(ours["metadata"]["name"], theirs["metadata"]["name"]);
+    // Neither pins a namespace: both land where they are applied.
+    assert_eq!(ours["metadata"].get("namespace"), None);
+    assert_eq!(theirs["metadata"].get("namespace"), None);
 }
