@@ -5,8 +5,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use std::io;
 
-use crate::apply::KubectlOptions;
+use crate::apply::{ApplyError, KubectlOptions, Stream};
 use crate::project::{GenerateOptions, Project, ProjectError};
 use crate::render::OutputMode;
 
@@ -125,6 +126,10 @@ struct ApplyArgs {
     /// kubectl --namespace (each Secret keeps its own namespace)
     #[arg(long, value_name = "NAME")]
     namespace: Option<String>,
+    /// Stop kubectl (and every process it started) if it has not finished after this long, e.g. 30s,
+    /// 5m, 1h30m
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::apply::parse_duration)]
+    timeout: std::time::Duration,
 }
 
 /// Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error).
@@ -146,31 +151,95 @@ where
             return code;
         }
     };
+    let mut out = Sink::new(out, "stdout");
+    let mut err = Sink::new(err, "stderr");
     let result = match cli.command {
-        Command::Generate(args) => generate(project, args, out, err),
+        Command::Generate(args) => generate(project, args, &mut out, &mut err),
         Command::Secret {
             command: SecretCommand::Validate,
-        } => validate(project, out, err),
+        } => validate(project, &mut out, &mut err),
         Command::Secret {
             command: SecretCommand::Apply(args),
-        } => apply(project, args, out, err),
-        Command::Inspect => inspect(project, out),
+        } => apply(project, args, &mut out, &mut err),
+        Command::Inspect => inspect(project, &mut out),
     };
     match result {
         Ok(()) => 0,
+        // The reader went away (`| head -1`): nobody is left to read a message. Exit as a tool killed
+        // by SIGPIPE does (128 + 13), so `set -o pipefail` still sees the output was cut short.
+        Err(CliError::Closed) => 141,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+            // If stderr itself fails there is nowhere left to report; the exit status still says it.
+            let _ = err.line(&format!("error: {e}"));
             1
         }
+    }
+}
+
+/// Why a command failed: its operation, or writing what it prints.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    /// Writing to stdout or stderr failed (a full disk, `/dev/full`, a revoked terminal): the output is
+    /// incomplete, which a pipeline such as `generate --stdout > m.yaml && kubectl apply --prune` must
+    /// not mistake for success.
+    #[error("cannot write to {target}: {source}; the output is incomplete")]
+    Write {
+        target: &'static str,
+        #[source]
+        source: io::Error,
+    },
+    /// The reader of stdout or stderr closed it (EPIPE): end quietly.
+    #[error("output closed by its reader")]
+    Closed,
+}
+
+/// One output stream of the CLI, every write checked and flushed, so a failed write is an error
+/// instead of a truncated output with exit status 0.
+pub(crate) struct Sink<'a> {
+    w: &'a mut dyn Write,
+    name: &'static str,
+}
+
+impl<'a> Sink<'a> {
+    fn new(w: &'a mut dyn Write, name: &'static str) -> Self {
+        Sink { w, name }
+    }
+
+    /// Writes all of `bytes` and flushes them (a buffered error only shows on flush).
+    fn emit(&mut self, bytes: &[u8]) -> Result<(), CliError> {
+        let result = self.w.write_all(bytes).and_then(|()| self.w.flush());
+        result.map_err(|source| {
+            if source.kind() == io::ErrorKind::BrokenPipe {
+                CliError::Closed
+            } else {
+                CliError::Write {
+                    target: self.name,
+                    source,
+                }
+            }
+        })
+    }
+
+    fn text(&mut self, s: &str) -> Result<(), CliError> {
+        self.emit(s.as_bytes())
+    }
+
+    fn line(&mut self, s: &str) -> Result<(), CliError> {
+        let mut l = String::with_capacity(s.len() + 1);
+        l.push_str(s);
+        l.push('\n');
+        self.emit(l.as_bytes())
     }
 }
 
 fn generate(
     project: &Project,
     args: GenerateArgs,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Result<(), ProjectError> {
+    out: &mut Sink<'_>,
+    err: &mut Sink<'_>,
+) -> Result<(), CliError> {
     let mut opts: GenerateOptions = project.generate_options();
     if let Some(d) = args.out_dir {
         opts.out_dir = d;
@@ -191,12 +260,11 @@ fn generate(
     m.managed_at |= args.managed_at;
     if args.stdout {
         let files = project.render(&opts)?;
-        let _ = out.write_all(crate::render::to_stream(&files).as_bytes());
-        return Ok(());
+        return out.text(&crate::render::to_stream(&files));
     }
     let report = project.generate(&opts)?;
     if !args.quiet {
-        let _ = write!(err, "{}", summary(&report, &opts));
+        err.text(&summary(&report, &opts))?;
     }
     Ok(())
 }
@@ -228,18 +296,12 @@ fn summary(report: &crate::project::GenerateReport, opts: &GenerateOptions) -> S
     s
 }
 
-fn validate(
-    project: &Project,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Result<(), ProjectError> {
+fn validate(project: &Project, out: &mut Sink<'_>, err: &mut Sink<'_>) -> Result<(), CliError> {
+    let _core = crate::secret_value::CoreDumpsOff::new();
     let plan = project.secret_plan()?;
-    for w in &plan.warnings {
-        let _ = writeln!(err, "warning: {w}");
-    }
-    let _ = writeln!(
-        out,
-        "secret validate: OK: {} Secret(s) from {} secret manager(s) ready to apply; {} Secret reference(s) in {} stack(s) checked",
+    warnings(err, &plan.warnings)?;
+    let mut text = format!(
+        "secret validate: OK: {} Secret(s) from {} secret manager(s) ready to apply; {} Secret reference(s) in {} stack(s) checked\n",
         plan.secrets.len(),
         project.managers.len(),
         plan.references_checked,
@@ -247,14 +309,20 @@ fn validate(
     );
     for s in &plan.secrets {
         let keys: Vec<&str> = s.data.keys().map(String::as_str).collect();
-        let _ = writeln!(
-            out,
-            "  {}/{} ({}): {}",
+        text.push_str(&format!(
+            "  {}/{} ({}): {}\n",
             s.namespace,
             s.name,
             s.secret_type,
             keys.join(", ")
-        );
+        ));
+    }
+    out.text(&text)
+}
+
+fn warnings(err: &mut Sink<'_>, warnings: &[String]) -> Result<(), CliError> {
+    for w in warnings {
+        err.line(&format!("warning: {w}"))?;
     }
     Ok(())
 }
@@ -262,64 +330,105 @@ fn validate(
 fn apply(
     project: &Project,
     args: ApplyArgs,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Result<(), ProjectError> {
+    out: &mut Sink<'_>,
+    err: &mut Sink<'_>,
+) -> Result<(), CliError> {
+    let _core = crate::secret_value::CoreDumpsOff::new();
+    let plan = project.secret_plan()?;
+    warnings(err, &plan.warnings)?;
     if args.dry_run {
-        let plan = project.secret_plan()?;
-        for w in &plan.warnings {
-            let _ = writeln!(err, "warning: {w}");
-        }
-        let docs: Vec<serde_json::Value> = plan
+        let docs: Vec<crate::secret_value::ZeroizingJson> = plan
             .secrets
             .iter()
-            .map(|s| s.to_manifest(args.show_values))
+            .map(|s| crate::secret_value::ZeroizingJson(s.to_manifest(args.show_values)))
             .collect();
         let header = if args.show_values {
             "# secret apply --dry-run --show-values: these are real secret values\n"
         } else {
             "# secret apply --dry-run: values redacted (add --show-values to print them)\n"
         };
-        let mut text = zeroize::Zeroizing::new(String::from(header));
-        text.push_str(&crate::yaml::to_string_multi(&docs));
-        let _ = out.write_all(text.as_bytes());
-        return Ok(());
-    }
-    let opts = KubectlOptions {
-        kubectl: args.kubectl,
-        context: args.context,
-        namespace: args.namespace,
-    };
-    let (plan, stdout) = project.apply_secrets(&opts)?;
-    for w in &plan.warnings {
-        let _ = writeln!(err, "warning: {w}");
+        let text = crate::yaml::to_zeroizing_string_multi(header, docs.iter().map(|d| &d.0));
+        return out.text(&text);
     }
     if plan.secrets.is_empty() {
-        let _ = writeln!(err, "No Secrets to apply; kubectl was not run");
-        return Ok(());
+        return err.line("No Secrets to apply; kubectl was not run");
     }
-    let _ = out.write_all(stdout.as_bytes());
-    let _ = writeln!(
-        err,
+    let opts = project.kubectl_env_policy(
+        &KubectlOptions::new(args.kubectl)
+            .context(args.context)
+            .namespace(args.namespace)
+            .timeout(args.timeout),
+    );
+    // kubectl's output is passed on line by line as it comes (scrubbed), so a slow apply shows its
+    // progress and a hanging one what it printed before it hung. A failed write is kept for later:
+    // kubectl is read to the end either way, so it never blocks on a full pipe.
+    let mut failed_write: Option<CliError> = None;
+    let result = crate::apply::apply_streaming(&plan.secrets, &opts, &mut |stream, line| {
+        if failed_write.is_none() {
+            let written = match stream {
+                Stream::Stdout => out.line(line),
+                _ => err.line(line),
+            };
+            failed_write = written.err();
+        }
+    });
+    match result {
+        Ok(_) => {}
+        // Its output was streamed above: the message does not repeat it.
+        Err(ApplyError::Failed {
+            kubectl,
+            command,
+            status,
+            ..
+        }) => {
+            return Err(ProjectError::Apply(ApplyError::Failed {
+                kubectl,
+                command,
+                status,
+                stderr: "(kubectl's output, scrubbed, is shown above)".to_owned(),
+                stdout: String::new(),
+            })
+            .into())
+        }
+        Err(ApplyError::Timeout {
+            kubectl,
+            command,
+            timeout,
+            ..
+        }) => {
+            return Err(ProjectError::Apply(ApplyError::Timeout {
+                kubectl,
+                command,
+                timeout,
+                stderr: String::new(),
+                stdout: String::new(),
+            })
+            .into())
+        }
+        Err(e) => return Err(ProjectError::Apply(e).into()),
+    }
+    if let Some(e) = failed_write {
+        return Err(e);
+    }
+    err.line(&format!(
         "Applied {} Secret(s) with one kubectl apply",
         plan.secrets.len()
-    );
-    Ok(())
+    ))
 }
 
-fn inspect(project: &Project, out: &mut dyn Write) -> Result<(), ProjectError> {
+fn inspect(project: &Project, out: &mut Sink<'_>) -> Result<(), CliError> {
+    let mut text = String::new();
     for (id, stack) in project.stacks() {
-        let _ = writeln!(
-            out,
-            "stack {id} (name: {})",
+        text.push_str(&format!(
+            "stack {id} (name: {})\n",
             if stack.name().is_empty() {
                 id
             } else {
                 stack.name()
             }
-        );
+        ));
         for (rid, r) in stack.resources() {
-            let _ = writeln!(out, "  resource {rid}: {}", r.kind());
+            text.push_str(&format!("  resource {rid}: {}\n", r.kind()));
         }
         for inj in stack.injections() {
             let container = inj
@@ -327,19 +436,18 @@ fn inspect(project: &Project, out: &mut dyn Write) -> Result<(), ProjectError> {
                 .container()
                 .map(|c| format!(", {c}"))
                 .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "  inject {} as {} via {} ({}) into {}{container} -> Secret {}",
+            text.push_str(&format!(
+                "  inject {} as {} via {} ({}) into {}{container} -> Secret {}\n",
                 inj.secret,
                 inj.target_name,
                 inj.strategy.kind(),
                 inj.provider_id,
                 inj.resource_id,
                 inj.provider().secret_name()
-            );
+            ));
         }
     }
-    Ok(())
+    out.text(&text)
 }
 
 #[cfg(test)]

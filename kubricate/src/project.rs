@@ -443,8 +443,28 @@ impl Project {
         if plan.secrets.is_empty() {
             return Ok((plan, String::new()));
         }
-        let out = crate::apply::apply(&plan.secrets, kubectl)?;
+        let out = crate::apply::apply(&plan.secrets, &self.kubectl_env_policy(kubectl))?;
         Ok((plan, out))
+    }
+
+    /// `kubectl` with every variable a connector of this project reads values from added to the
+    /// variables removed from kubectl's environment.
+    pub fn kubectl_env_policy(&self, kubectl: &KubectlOptions) -> KubectlOptions {
+        let mut opts = kubectl.clone();
+        for (_, m) in &self.managers {
+            for c in m.connectors.values() {
+                match c.env_prefix() {
+                    Some("") => opts.env_remove_names.extend(m.secrets.keys().cloned()),
+                    Some(p) => opts.env_remove_prefixes.push(p.to_owned()),
+                    None => {}
+                }
+            }
+        }
+        opts.env_remove_prefixes.sort();
+        opts.env_remove_prefixes.dedup();
+        opts.env_remove_names.sort();
+        opts.env_remove_names.dedup();
+        opts
     }
 
     /// Runs the CLI with the process's arguments; returns the exit code.
