@@ -1,23 +1,35 @@
 //! Writing generated files safely.
 //!
-//! **Where.** [`check_output_dir`] resolves the output directory (symbolic links included) and refuses
-//! the file system root, the home directory (and any directory containing it), the project's working
-//! directory itself, anything outside the working directory, and an existing non-directory.
+//! **Where.** [`check_output_dir`] resolves the output directory (symbolic links included); any path
+//! is accepted, absolute or outside the working directory (as Helm's `--output-dir`), except the file
+//! system root, the home directory (and any directory containing it), the project's working directory
+//! itself (and any directory containing it), and an existing non-directory.
 //!
 //! **Clean mode** ([`write_clean`], the default) replaces the output directory as a whole. It is only
-//! ever cleaned when kubricate generated every file in it: each run leaves a list of its files in
-//! [`MARKER`], and a directory holding any other file is refused. Files are staged in a sibling
-//! directory `.<name>.kubricate-staging` and swapped in with two renames (output → `.<name>.kubricate-old`,
+//! ever cleaned when kubricate generated every entry in it: each run leaves a list of its files in
+//! [`MARKER`]; a directory holding any other file, any directory that leads to no listed file, or a
+//! listed name that is no longer a plain file is refused. Files are staged in a sibling directory
+//! `.<name>.kubricate-staging` and swapped in with two renames (output → `.<name>.kubricate-old`,
 //! staging → output), so an error at any point leaves the previous output intact.
 //!
 //! **Merge mode** ([`write_merge`], `--no-clean` and filtered runs) writes each file to a temporary
-//! name in its final directory and renames it into place, after all of them were written.
+//! name in its final directory and renames it into place, after all of them were written. It refuses
+//! to replace a file the marker does not list (one kubricate did not write) unless forced.
+//!
+//! **Links.** Nothing is written through a symbolic link. Every file kubricate writes is created with
+//! `create_new` (`O_CREAT | O_EXCL`, which POSIX defines to fail on any existing path, a link included,
+//! without following it), after a leftover at that name (a file, or a link, which is removed and not
+//! followed) is cleared. Directories inside the output are created one level at a time and a link
+//! among them is refused. The lock file is opened with `O_NOFOLLOW`. Renames replace a link itself,
+//! never its target.
 //!
 //! **Concurrency and crashes.** Both modes hold an exclusive lock on `.<name>.kubricate-lock` (next to the
-//! output directory; the OS releases it when the process dies), so two runs never interleave. Under the
-//! lock, anything a killed run left behind is ours to settle: a leftover `-old` directory with no
-//! output directory means the run died between the two renames, and it is renamed back; leftover
-//! staging directories and temporary files are removed.
+//! output directory; the OS releases it when the process dies), so two runs never interleave. The lock
+//! file is kept (removing it would let a second run lock a new file while the first still holds the
+//! old one), and after locking its inode is compared with the path's, so a file replaced under our
+//! feet is detected. Under the lock, anything a killed run left behind is ours to settle: a leftover
+//! `-old` directory with no output directory means the run died between the two renames, and it is
+//! renamed back; leftover staging directories are removed when every entry in them is ours.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -34,9 +46,10 @@ const TMP_SUFFIX: &str = ".kubricate-tmp";
 
 /// Why output could not be written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum OutputError {
     /// The directory is one kubricate never writes to.
-    #[error("refusing to write to `{}`: {reason}; pick another --out-dir (a directory inside the project, e.g. `output`)", dir.display())]
+    #[error("refusing to write to `{}`: {reason}; pick another --out-dir (e.g. `output`, or a directory of its own anywhere)", dir.display())]
     Unsafe {
         /// The directory (resolved).
         dir: PathBuf,
@@ -49,6 +62,14 @@ pub enum OutputError {
         /// The directory.
         dir: PathBuf,
         /// Some of the foreign files.
+        files: Vec<String>,
+    },
+    /// Merge mode would replace files kubricate did not write.
+    #[error("refusing to overwrite in `{}` what kubricate did not write ({}); move them away, or pass --force to overwrite them", dir.display(), files.join(", "))]
+    Overwrite {
+        /// The directory.
+        dir: PathBuf,
+        /// Some of the files.
         files: Vec<String>,
     },
     /// A generated file's path would not stay a plain file inside the output directory.
@@ -79,6 +100,7 @@ pub enum OutputError {
         /// The path.
         path: PathBuf,
         /// The OS error.
+        #[source]
         source: std::io::Error,
     },
 }
@@ -163,13 +185,13 @@ pub fn check_output_dir(root: &Path, out_dir: &Path) -> Result<PathBuf, OutputEr
     if dir == root {
         return refuse("it is the project's working directory itself".into());
     }
-    if !dir.starts_with(&root) {
+    // Clean mode moves the directory aside as a whole: never the project that contains it.
+    if root.starts_with(&dir) {
         return refuse(format!(
-            "it is outside the project's working directory `{}`",
+            "it contains the project's working directory `{}`",
             root.display()
         ));
     }
-    // Checked even inside the project: a project may live above the home directory (e.g. run from `/`).
     if let Some(home) = home_dir() {
         if home == dir {
             return refuse("it is the home directory".into());
@@ -259,56 +281,82 @@ impl Siblings {
     }
 }
 
-/// An exclusive lock on one output directory, released (and its file removed) on drop.
+/// An exclusive lock on one output directory, released when it drops (the file stays, see the module
+/// documentation).
 struct Lock {
-    path: PathBuf,
     // Held for its lock; closing it releases the lock.
     _file: Option<fs::File>,
 }
 
 impl Lock {
     fn acquire(dir: &Path, path: &Path) -> Result<Lock, OutputError> {
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)
-            .map_err(io(path))?;
-        match file.try_lock() {
-            Ok(()) => Ok(Lock {
-                path: path.to_path_buf(),
-                _file: Some(file),
-            }),
-            Err(fs::TryLockError::WouldBlock) => Err(OutputError::Busy {
-                dir: dir.to_path_buf(),
-                lock: path.to_path_buf(),
-            }),
-            // Some file systems cannot lock; writing unlocked beats not writing at all.
-            Err(fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
-                Ok(Lock {
-                    path: path.to_path_buf(),
-                    _file: None,
-                })
+        let busy = || OutputError::Busy {
+            dir: dir.to_path_buf(),
+            lock: path.to_path_buf(),
+        };
+        // A few attempts: the file may be replaced between our open and our lock by a run that cleaned it
+        // up (an older kubricate removed its lock file on exit).
+        for _ in 0..3 {
+            // A link here (planted, or committed to a GitOps repository) is removed, never followed.
+            if let Ok(m) = fs::symlink_metadata(path) {
+                if m.file_type().is_symlink() {
+                    fs::remove_file(path).map_err(io(path))?;
+                } else if !m.is_file() {
+                    return Err(OutputError::InTheWay {
+                        path: path.to_path_buf(),
+                    });
+                }
             }
-            Err(fs::TryLockError::Error(e)) => Err(io(path)(e)),
+            let mut options = fs::OpenOptions::new();
+            options.create(true).truncate(false).write(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                // The bits fit an i32: they are the platform's own O_NOFOLLOW.
+                options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+            }
+            let file = options.open(path).map_err(io(path))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => return Err(busy()),
+                // Some file systems cannot lock; writing unlocked beats not writing at all.
+                Err(fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
+                    return Ok(Lock { _file: None })
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(io(path)(e)),
+            }
+            if same_file(&file, path) {
+                return Ok(Lock { _file: Some(file) });
+            }
+        }
+        Err(busy())
+    }
+}
+
+/// Whether `path` (not followed) is still the file `file` has open.
+fn same_file(file: &fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), fs::symlink_metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
         }
     }
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        // Removed while still locked: a run that opened the old file then fails `try_lock` and stops,
-        // and the next run creates a fresh file. Unlinking after unlocking could let two runs hold
-        // locks on two different files.
-        let _ = fs::remove_file(&self.path);
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
     }
 }
 
-/// Removes a directory kubricate staged (it has a marker, or is empty); refuses anything else.
+/// Removes a directory kubricate staged or moved aside: every entry in it must be ours (listed in its
+/// marker) or it must be empty; anything else is refused, never deleted.
 fn remove_ours(path: &Path) -> Result<(), OutputError> {
     let meta = fs::symlink_metadata(path).map_err(io(path))?;
     let ours = meta.is_dir()
-        && (occupied(&path.join(MARKER)) || fs::read_dir(path).map_err(io(path))?.next().is_none());
+        && (fs::read_dir(path).map_err(io(path))?.next().is_none()
+            || (occupied(&path.join(MARKER)) && foreign_files(path)?.is_empty()));
     if !ours {
         return Err(OutputError::InTheWay {
             path: path.to_path_buf(),
@@ -333,13 +381,35 @@ fn recover(dir: &Path, sib: &Siblings) -> Result<(), OutputError> {
     Ok(())
 }
 
+/// The names a marker lists (relative paths with `/`).
+fn listed(dir: &Path) -> BTreeSet<String> {
+    match fs::read_to_string(dir.join(MARKER)) {
+        Ok(s) => s
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Err(_) => BTreeSet::new(),
+    }
+}
+
+/// Every entry of `dir` kubricate did not write: a file the marker does not list, a listed name that is
+/// not a plain file any more (a link, a directory), a directory that leads to no listed file, anything
+/// else (links, sockets). A temporary file counts as ours only under the exact temporary name of a
+/// listed file. Foreign directories are reported whole (`name/`), not descended into.
 fn foreign_files(dir: &Path) -> Result<Vec<String>, OutputError> {
     if !occupied(dir) {
         return Ok(Vec::new());
     }
-    let listed: BTreeSet<String> = match fs::read_to_string(dir.join(MARKER)) {
-        Ok(s) => s.lines().map(str::to_owned).collect(),
-        Err(_) => BTreeSet::new(),
+    let listed = listed(dir);
+    let mut ours_tmp: BTreeSet<String> = listed
+        .iter()
+        .map(|l| rel_name(&tmp_name(Path::new(l))))
+        .collect();
+    ours_tmp.insert(rel_name(&tmp_name(Path::new(MARKER))));
+    let leads_to_listed = |rel: &str| {
+        let prefix = format!("{rel}/");
+        listed.iter().any(|l| l.starts_with(&prefix))
     };
     let mut foreign = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -355,16 +425,33 @@ fn foreign_files(dir: &Path) -> Result<Vec<String>, OutputError> {
             // file_type() does not follow links: a link to a directory is a foreign entry, not a
             // directory to descend into.
             let ft = entry.file_type().map_err(io(&path))?;
-            let leftover_tmp = ft.is_file() && rel.ends_with(TMP_SUFFIX);
             if ft.is_dir() {
-                stack.push(path);
-            } else if rel != MARKER && !leftover_tmp && !listed.contains(&rel) {
+                if leads_to_listed(&rel) {
+                    stack.push(path);
+                } else {
+                    foreign.push(format!("{rel}/"));
+                }
+            } else if ft.is_file()
+                && (rel == MARKER || listed.contains(&rel) || ours_tmp.contains(&rel))
+            {
+            } else {
                 foreign.push(rel);
             }
         }
     }
     foreign.sort();
     Ok(foreign)
+}
+
+/// At most five names, then `and N more`.
+fn summarise(mut names: Vec<String>) -> Vec<String> {
+    let total = names.len();
+    names.truncate(5);
+    if total > names.len() {
+        let more = total - names.len();
+        names.push(format!("and {more} more"));
+    }
+    names
 }
 
 /// Replaces `dir` with exactly `files` (clean mode): readers of `dir` see either the previous output
@@ -378,14 +465,9 @@ pub fn write_clean(dir: &Path, files: &[RenderedFile]) -> Result<(), OutputError
     recover(dir, &sib)?;
     let foreign = foreign_files(dir)?;
     if !foreign.is_empty() {
-        let total = foreign.len();
-        let mut shown: Vec<String> = foreign.into_iter().take(5).collect();
-        if total > shown.len() {
-            shown.push(format!("and {} more", total - shown.len()));
-        }
         return Err(OutputError::Foreign {
             dir: dir.to_path_buf(),
-            files: shown,
+            files: summarise(foreign),
         });
     }
     if let Err(e) = stage(&sib.staging, files) {
@@ -452,9 +534,48 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
             });
         }
     }
-    let mut f = fs::File::create(path).map_err(io(path))?;
+    // A leftover at this name (a killed run's file, or a planted link) is removed, never followed; then
+    // the file is created new, which fails rather than follow a link that appears in between.
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => {
+            return Err(OutputError::InTheWay {
+                path: path.to_path_buf(),
+            })
+        }
+        Ok(_) => fs::remove_file(path).map_err(io(path))?,
+        Err(_) => {}
+    }
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io(path))?;
     f.write_all(bytes).map_err(io(path))?;
     f.sync_all().map_err(io(path))
+}
+
+/// Creates `rel`'s directories under `dir` one level at a time, refusing a link or a non-directory
+/// among them: `create_dir_all` would follow a link and create directories wherever it points.
+fn create_dirs_within(dir: &Path, rel: &Path) -> Result<(), OutputError> {
+    let mut cur = dir.to_path_buf();
+    for c in rel.components() {
+        cur.push(c);
+        match fs::symlink_metadata(&cur) {
+            Ok(m) if m.is_dir() => {}
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(OutputError::Unsafe {
+                    dir: cur.clone(),
+                    reason: "it is a symbolic link inside the output directory; kubricate never writes through one".into(),
+                })
+            }
+            Ok(_) => return Err(OutputError::InTheWay { path: cur.clone() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                fs::create_dir(&cur).map_err(io(&cur))?
+            }
+            Err(e) => return Err(io(&cur)(e)),
+        }
+    }
+    Ok(())
 }
 
 /// Makes renames in `dir` durable. Best effort: not every platform can open a directory.
@@ -483,28 +604,10 @@ fn tmp_name(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}{TMP_SUFFIX}"))
 }
 
-/// Removes temporary files a killed merge run left in `dir` (links are not followed).
-fn remove_leftover_tmp(dir: &Path) -> Result<(), OutputError> {
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).map_err(io(&d))? {
-            let entry = entry.map_err(io(&d))?;
-            let path = entry.path();
-            let ft = entry.file_type().map_err(io(&path))?;
-            if ft.is_dir() {
-                stack.push(path);
-            } else if ft.is_file() && path.to_string_lossy().ends_with(TMP_SUFFIX) {
-                fs::remove_file(&path).map_err(io(&path))?;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Writes `files` into `dir` and keeps everything else (merge mode). Every file is first written
 /// under a temporary name next to its target, and only when all were written are they renamed into
 /// place, so a failed write changes nothing.
-pub fn write_merge(dir: &Path, files: &[RenderedFile]) -> Result<(), OutputError> {
+pub fn write_merge(dir: &Path, files: &[RenderedFile], force: bool) -> Result<(), OutputError> {
     check_file_names(files)?;
     let (parent, name) = split(dir)?;
     fs::create_dir_all(&parent).map_err(io(&parent))?;
@@ -512,38 +615,38 @@ pub fn write_merge(dir: &Path, files: &[RenderedFile]) -> Result<(), OutputError
     let _lock = Lock::acquire(dir, &sib.lock)?;
     recover(dir, &sib)?;
     fs::create_dir_all(dir).map_err(io(dir))?;
-    let real_dir = fs::canonicalize(dir).map_err(io(dir))?;
-    remove_leftover_tmp(dir)?;
+    let listed = listed(dir);
+    // A file of the same name kubricate did not write (not in the marker) is the user's: refused unless
+    // forced. A listed name that is now a link or a directory is not ours either.
+    let mut theirs = Vec::new();
+    for f in files {
+        let rel = rel_name(&f.path);
+        match fs::symlink_metadata(dir.join(&f.path)) {
+            Err(_) => {}
+            Ok(m) if m.is_dir() => theirs.push(format!("{rel}/")),
+            Ok(m) if m.is_file() && listed.contains(&rel) => {}
+            Ok(_) if force => {}
+            Ok(_) => theirs.push(rel),
+        }
+    }
+    if !theirs.is_empty() {
+        return Err(OutputError::Overwrite {
+            dir: dir.to_path_buf(),
+            files: summarise(theirs),
+        });
+    }
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let result = (|| {
         for f in files {
             let path = dir.join(&f.path);
-            if let Some(p) = path.parent() {
-                fs::create_dir_all(p).map_err(io(p))?;
-                // A directory inside the output may be a link; never write through it to elsewhere.
-                let real = fs::canonicalize(p).map_err(io(p))?;
-                if !real.starts_with(&real_dir) {
-                    return Err(OutputError::Unsafe {
-                        dir: p.to_path_buf(),
-                        reason: format!(
-                            "it leads outside the output directory, to `{}`",
-                            real.display()
-                        ),
-                    });
-                }
+            if let Some(p) = f.path.parent() {
+                create_dirs_within(dir, p)?;
             }
             let tmp = tmp_name(&path);
             staged.push((tmp.clone(), path));
             write_file(&tmp, f.content.as_bytes())?;
         }
-        let mut listed: Vec<PathBuf> = fs::read_to_string(dir.join(MARKER))
-            .map(|s| {
-                s.lines()
-                    .filter(|l| !l.is_empty())
-                    .map(PathBuf::from)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut listed: Vec<PathBuf> = listed.iter().map(PathBuf::from).collect();
         listed.extend(files.iter().map(|f| f.path.clone()));
         let marker = dir.join(MARKER);
         let tmp = tmp_name(&marker);
@@ -610,7 +713,7 @@ mod tests {
     #[test]
     fn refuses_unsafe_dirs() {
         let root = tmp();
-        for bad in ["/", "..", ".", "../elsewhere", "a/../..", "./"] {
+        for bad in ["/", "..", ".", "a/../..", "./", "../.."] {
             assert!(
                 matches!(
                     check_output_dir(&root, Path::new(bad)),
@@ -619,6 +722,13 @@ mod tests {
                 "{bad}"
             );
         }
+        // Any other path is fine, inside the project or not (as Helm's --output-dir).
+        assert_eq!(
+            check_output_dir(&root, Path::new("../elsewhere")).unwrap(),
+            root.parent().unwrap().join("elsewhere")
+        );
+        let other = tmp();
+        assert_eq!(check_output_dir(&root, &other).unwrap(), other);
         assert_eq!(
             check_output_dir(&root, Path::new("output")).unwrap(),
             root.join("output")
@@ -651,9 +761,8 @@ mod tests {
         symlink(&root, root.join("self")).unwrap();
         // `up/..` is the parent of the link's target, not `root`.
         for (p, why) in [
-            ("up", "outside"),
-            ("up/x", "outside"),
-            ("up/proj/../y", "outside"),
+            ("up", "contains the project's working directory"),
+            ("up/proj/..", "contains the project's working directory"),
             ("dangling", "cannot be resolved"),
             ("self", "working directory itself"),
         ] {
@@ -665,6 +774,11 @@ mod tests {
         assert_eq!(
             check_output_dir(&root, Path::new("inside")).unwrap(),
             root.join("real")
+        );
+        // `up/proj/../y` is `base/y`: outside the project, which is allowed.
+        assert_eq!(
+            check_output_dir(&root, Path::new("up/proj/../y")).unwrap(),
+            base.join("y")
         );
         assert_eq!(
             check_output_dir(&root, Path::new("up/proj/out")).unwrap(),
@@ -702,7 +816,7 @@ mod tests {
         }
         let dir = tmp().join("out");
         assert!(write_clean(&dir, &[file("../escape.yml", "x")]).is_err());
-        assert!(write_merge(&dir, &[file("../escape.yml", "x")]).is_err());
+        assert!(write_merge(&dir, &[file("../escape.yml", "x")], false).is_err());
         assert!(!dir.parent().unwrap().join("escape.yml").exists());
     }
 
@@ -717,7 +831,11 @@ mod tests {
         );
         write_clean(&out, &[file("c.yml", "c: 1\n")]).unwrap();
         assert_eq!(names(&out), [MARKER, "c.yml"]);
-        assert_eq!(names(&root), ["output"], "nothing left beside the output");
+        assert_eq!(
+            names(&root),
+            [".output.kubricate-lock", "output"],
+            "nothing but the lock file left beside the output"
+        );
         fs::write(out.join("notes.txt"), "mine").unwrap();
         let err = write_clean(&out, &[file("c.yml", "c: 2\n")]).unwrap_err();
         assert!(matches!(err, OutputError::Foreign { ref files, .. } if files == &["notes.txt"]));
@@ -755,7 +873,7 @@ mod tests {
         let held = Lock::acquire(&out, &sib.lock).unwrap();
         for result in [
             write_clean(&out, &[file("a.yml", "")]),
-            write_merge(&out, &[file("a.yml", "")]),
+            write_merge(&out, &[file("a.yml", "")], false),
         ] {
             let err = result.unwrap_err().to_string();
             assert!(
@@ -765,8 +883,15 @@ mod tests {
         }
         assert!(!out.exists());
         drop(held);
-        assert!(!sib.lock.exists(), "the lock file goes with the lock");
+        // The file stays: removing it would let a later run lock a new file while this one is held.
+        assert!(sib.lock.is_file(), "the lock file is kept");
         write_clean(&out, &[file("a.yml", "")]).unwrap();
+        let again = Lock::acquire(&out, &sib.lock).unwrap();
+        assert!(matches!(
+            Lock::acquire(&out, &sib.lock),
+            Err(OutputError::Busy { .. })
+        ));
+        drop(again);
     }
 
     #[test]
@@ -777,7 +902,7 @@ mod tests {
         let sib = Siblings::of(&root, "output");
         fs::rename(&out, &sib.old).unwrap();
         // Merge mode shows the restored previous output under the new file.
-        write_merge(&out, &[file("b.yml", "new\n")]).unwrap();
+        write_merge(&out, &[file("b.yml", "new\n")], false).unwrap();
         assert_eq!(fs::read_to_string(out.join("a.yml")).unwrap(), "old\n");
         assert_eq!(fs::read_to_string(out.join("b.yml")).unwrap(), "new\n");
         assert_eq!(
@@ -788,7 +913,7 @@ mod tests {
         fs::create_dir_all(&sib.old).unwrap();
         fs::write(sib.old.join(MARKER), "x\n").unwrap();
         write_clean(&out, &[file("c.yml", "c\n")]).unwrap();
-        assert_eq!(names(&root), ["output"]);
+        assert_eq!(names(&root), [".output.kubricate-lock", "output"]);
         assert_eq!(names(&out), [MARKER, "c.yml"]);
     }
 
@@ -798,8 +923,8 @@ mod tests {
         fs::create_dir_all(&out).unwrap();
         fs::write(out.join("mine.txt"), "mine").unwrap();
         fs::write(out.join(".a.yml.kubricate-tmp"), "killed run").unwrap();
-        write_merge(&out, &[file("a.yml", "1"), file("s/b.yml", "2")]).unwrap();
-        write_merge(&out, &[file("a.yml", "3")]).unwrap();
+        write_merge(&out, &[file("a.yml", "1"), file("s/b.yml", "2")], false).unwrap();
+        write_merge(&out, &[file("a.yml", "3")], false).unwrap();
         assert_eq!(names(&out), [MARKER, "a.yml", "mine.txt", "s"]);
         assert_eq!(fs::read_to_string(out.join("a.yml")).unwrap(), "3");
         assert_eq!(
@@ -817,15 +942,151 @@ mod tests {
         fs::create_dir_all(&out).unwrap();
         fs::create_dir_all(&elsewhere).unwrap();
         std::os::unix::fs::symlink(&elsewhere, out.join("web")).unwrap();
-        let err = write_merge(&out, &[file("web/Deployment_web.yml", "x")])
+        let err = write_merge(&out, &[file("web/Deployment_web.yml", "x")], false)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("leads outside the output directory"), "{err}");
+        assert!(
+            err.contains("symbolic link inside the output directory"),
+            "{err}"
+        );
+        // Not even a directory is created through it.
+        let err = write_merge(&out, &[file("web/sub/Deployment_web.yml", "x")], true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("symbolic link inside the output directory"),
+            "{err}"
+        );
         assert!(names(&elsewhere).is_empty());
         // Clean mode does not follow it either: the link is a foreign entry.
         assert!(matches!(
             write_clean(&out, &[file("a.yml", "")]),
             Err(OutputError::Foreign { .. })
         ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn planted_links_at_temporary_lock_and_marker_names_are_never_followed() {
+        use std::os::unix::fs::symlink;
+        let root = tmp();
+        let out = root.join("output");
+        let victim = root.join("victim.txt");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(&victim, "precious\n").unwrap();
+        let missing = root.join("created-outside");
+        symlink(&victim, out.join(".a.yml.kubricate-tmp")).unwrap();
+        symlink(&victim, out.join("..kubricate-generated.kubricate-tmp")).unwrap();
+        symlink(&missing, root.join(".output.kubricate-lock")).unwrap();
+        write_merge(&out, &[file("a.yml", "a: 1\n")], false).unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious\n");
+        assert!(!occupied(&missing), "the lock link created a file outside");
+        assert!(fs::symlink_metadata(root.join(".output.kubricate-lock"))
+            .unwrap()
+            .is_file());
+        assert_eq!(names(&out), [MARKER, "a.yml"]);
+        assert!(fs::symlink_metadata(out.join("a.yml")).unwrap().is_file());
+
+        // Clean mode: links planted in the staging area's place are refused, not followed.
+        let elsewhere = root.join("elsewhere");
+        fs::create_dir_all(&elsewhere).unwrap();
+        symlink(&elsewhere, root.join(".output.kubricate-staging")).unwrap();
+        assert!(matches!(
+            write_clean(&out, &[file("b.yml", "")]),
+            Err(OutputError::InTheWay { .. })
+        ));
+        assert!(names(&elsewhere).is_empty());
+        fs::remove_file(root.join(".output.kubricate-staging")).unwrap();
+        write_clean(&out, &[file("b.yml", "")]).unwrap();
+        assert_eq!(names(&out), [MARKER, "b.yml"]);
+    }
+
+    #[test]
+    fn clean_deletes_only_what_the_marker_lists() {
+        let root = tmp();
+        let out = root.join("output");
+        write_clean(&out, &[file("a.yml", ""), file("web/b.yml", "")]).unwrap();
+        // A user's directory holding only a file named like a temporary file, and an empty one.
+        for (made, shown) in [("mine/.notes.kubricate-tmp", "mine/"), ("empty/", "empty/")] {
+            let p = out.join(made);
+            if made.ends_with('/') {
+                fs::create_dir_all(&p).unwrap();
+            } else {
+                fs::create_dir_all(p.parent().unwrap()).unwrap();
+                fs::write(&p, "mine").unwrap();
+            }
+            let err = write_clean(&out, &[file("c.yml", "")]).unwrap_err();
+            assert!(
+                matches!(err, OutputError::Foreign { ref files, .. } if files == &[shown]),
+                "{err}"
+            );
+            assert!(occupied(&p));
+            fs::remove_dir_all(out.join(shown)).unwrap();
+        }
+        // A temporary name that belongs to no listed file is foreign too.
+        fs::write(out.join(".x.yml.kubricate-tmp"), "mine").unwrap();
+        assert!(matches!(
+            write_clean(&out, &[file("c.yml", "")]),
+            Err(OutputError::Foreign { .. })
+        ));
+        fs::remove_file(out.join(".x.yml.kubricate-tmp")).unwrap();
+        // A killed run's temporary file of a listed file is ours.
+        fs::write(out.join("web/.b.yml.kubricate-tmp"), "partial").unwrap();
+        write_clean(&out, &[file("c.yml", "")]).unwrap();
+        assert_eq!(names(&out), [MARKER, "c.yml"]);
+    }
+
+    #[test]
+    fn merge_refuses_to_overwrite_a_file_it_did_not_write_unless_forced() {
+        let out = tmp().join("output");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("a.yml"), "hand-written\n").unwrap();
+        let err = write_merge(&out, &[file("a.yml", "gen\n"), file("b.yml", "")], false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("refusing to overwrite")
+                && err.contains("(a.yml)")
+                && err.contains("--force"),
+            "{err}"
+        );
+        assert_eq!(names(&out), ["a.yml"], "nothing written");
+        write_merge(&out, &[file("a.yml", "gen\n")], true).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.yml")).unwrap(), "gen\n");
+        // Adopted now: the next run needs no --force.
+        write_merge(&out, &[file("a.yml", "gen2\n")], false).unwrap();
+    }
+
+    #[test]
+    fn concurrent_runs_never_interleave() {
+        let root = tmp();
+        let out = root.join("output");
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let out = out.clone();
+                std::thread::spawn(move || {
+                    let files = [
+                        file("a.yml", &format!("run {i}\n")),
+                        file(&format!("f{i}.yml"), ""),
+                    ];
+                    for _ in 0..20 {
+                        match if i % 2 == 0 {
+                            write_clean(&out, &files)
+                        } else {
+                            write_merge(&out, &files, false)
+                        } {
+                            Ok(()) | Err(OutputError::Busy { .. }) => {}
+                            Err(e) => panic!("run {i}: {e}"),
+                        }
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        // Whatever ran last, the directory is consistent: every file is listed, nothing is left beside it.
+        assert!(foreign_files(&out).unwrap().is_empty());
+        assert_eq!(names(&root), [".output.kubricate-lock", "output"]);
     }
 }

@@ -71,6 +71,9 @@ pub struct GenerateOptions {
     pub clean: bool,
     /// `STACK` or `STACK.RESOURCE` filters (empty: everything).
     pub filters: Vec<String>,
+    /// When writing into the directory (`clean: false` or filtered): replace files of the same name that
+    /// kubricate did not write (default no: such a run is refused).
+    pub force: bool,
 }
 
 /// What [`Project::generate`] wrote.
@@ -96,6 +99,7 @@ impl Default for GenerateOptions {
             metadata: MetadataOptions::default(),
             clean: true,
             filters: Vec::new(),
+            force: false,
         }
     }
 }
@@ -374,8 +378,8 @@ impl Project {
         Ok(self.render_built(opts)?.2)
     }
 
-    /// Renders and writes the files into `opts.out_dir`, which must be a safe directory inside the
-    /// project's root (see [`output`](crate::output)).
+    /// Renders and writes the files into `opts.out_dir`, which must be a safe directory (see
+    /// [`output`](crate::output)); a relative one is taken from the project's root.
     pub fn generate(&self, opts: &GenerateOptions) -> Result<GenerateReport, ProjectError> {
         let (stacks, resources, files) = self.render_built(opts)?;
         let root = match &self.root {
@@ -390,7 +394,7 @@ impl Project {
         if clean {
             crate::output::write_clean(&dir, &files)?;
         } else {
-            crate::output::write_merge(&dir, &files)?;
+            crate::output::write_merge(&dir, &files, opts.force)?;
         }
         Ok(GenerateReport {
             dir,
