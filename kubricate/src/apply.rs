@@ -113,7 +113,7 @@ pub enum ApplyError {
     },
     /// kubectl ran and failed. Its stdout is shown too: after a partial apply it lists what was
     /// created or configured before the failure.
-    #[error("`{} {command}` failed ({status}):\n{stderr}{}", kubectl.display(), shown_stdout(stdout))]
+    #[error("`{} {command}` failed ({status}){}", kubectl.display(), failure_detail(stderr, stdout))]
     Failed {
         /// The binary.
         kubectl: PathBuf,
@@ -149,6 +149,14 @@ pub enum ApplyError {
         #[source]
         source: std::io::Error,
     },
+}
+
+fn failure_detail(stderr: &str, stdout: &str) -> String {
+    if stderr.trim().is_empty() && stdout.trim().is_empty() {
+        String::new()
+    } else {
+        format!(":\n{}{}", stderr.trim_end(), shown_stdout(stdout))
+    }
 }
 
 fn shown_stdout(stdout: &str) -> String {

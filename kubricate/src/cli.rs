@@ -197,6 +197,9 @@ enum CliError {
         #[source]
         source: io::Error,
     },
+    /// kubectl failed after its output (scrubbed) was streamed, which the message does not repeat.
+    #[error("{0}; kubectl's output (scrubbed) is shown above")]
+    Streamed(#[source] ApplyError),
     /// The reader of stdout or stderr closed it (EPIPE): end quietly.
     #[error("output closed by its reader")]
     Closed,
@@ -389,14 +392,13 @@ fn apply(
             status,
             ..
         }) => {
-            return Err(ProjectError::Apply(ApplyError::Failed {
+            return Err(CliError::Streamed(ApplyError::Failed {
                 kubectl,
                 command,
                 status,
-                stderr: "(kubectl's output, scrubbed, is shown above)".to_owned(),
+                stderr: String::new(),
                 stdout: String::new(),
-            })
-            .into())
+            }))
         }
         Err(ApplyError::Timeout {
             kubectl,
@@ -404,14 +406,13 @@ fn apply(
             timeout,
             ..
         }) => {
-            return Err(ProjectError::Apply(ApplyError::Timeout {
+            return Err(CliError::Streamed(ApplyError::Timeout {
                 kubectl,
                 command,
                 timeout,
                 stderr: String::new(),
                 stdout: String::new(),
-            })
-            .into())
+            }))
         }
         Err(e) => return Err(ProjectError::Apply(e).into()),
     }

@@ -395,18 +395,18 @@ fn listed(dir: &Path) -> BTreeSet<String> {
 
 /// Every entry of `dir` kubricate did not write: a file the marker does not list, a listed name that is
 /// not a plain file any more (a link, a directory), a directory that leads to no listed file, anything
-/// else (links, sockets). A temporary file counts as ours only under the exact temporary name of a
-/// listed file. Foreign directories are reported whole (`name/`), not descended into.
+/// else (links, sockets). A plain file named like a temporary file (`.<name>.kubricate-tmp`) in one of
+/// our directories is a killed run's leftover; a directory never is. Foreign directories are reported
+/// whole (`name/`), not descended into.
 fn foreign_files(dir: &Path) -> Result<Vec<String>, OutputError> {
     if !occupied(dir) {
         return Ok(Vec::new());
     }
     let listed = listed(dir);
-    let mut ours_tmp: BTreeSet<String> = listed
+    let ours_tmp: BTreeSet<String> = listed
         .iter()
         .map(|l| rel_name(&tmp_name(Path::new(l))))
         .collect();
-    ours_tmp.insert(rel_name(&tmp_name(Path::new(MARKER))));
     let leads_to_listed = |rel: &str| {
         let prefix = format!("{rel}/");
         listed.iter().any(|l| l.starts_with(&prefix))
@@ -432,8 +432,13 @@ fn foreign_files(dir: &Path) -> Result<Vec<String>, OutputError> {
                     foreign.push(format!("{rel}/"));
                 }
             } else if ft.is_file()
-                && (rel == MARKER || listed.contains(&rel) || ours_tmp.contains(&rel))
+                && (rel == MARKER
+                    || listed.contains(&rel)
+                    || ours_tmp.contains(&rel)
+                    || is_tmp_name(&entry.file_name()))
             {
+                // Ours: listed, or a killed run's temporary file (a plain file under the reserved
+                // `.<name>.kubricate-tmp` form, in a directory that is ours).
             } else {
                 foreign.push(rel);
             }
@@ -594,6 +599,13 @@ fn fail_hook() -> Option<String> {
     std::env::var("KUBRICATE_TEST_FAIL_WRITE")
         .ok()
         .filter(|s| !s.is_empty())
+}
+
+/// Whether a file name has the reserved form of a temporary file, `.<name>.kubricate-tmp`.
+fn is_tmp_name(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| {
+        n.starts_with('.') && n.len() > 1 + TMP_SUFFIX.len() && n.ends_with(TMP_SUFFIX)
+    })
 }
 
 fn tmp_name(path: &Path) -> PathBuf {
@@ -1023,13 +1035,14 @@ mod tests {
             assert!(occupied(&p));
             fs::remove_dir_all(out.join(shown)).unwrap();
         }
-        // A temporary name that belongs to no listed file is foreign too.
-        fs::write(out.join(".x.yml.kubricate-tmp"), "mine").unwrap();
-        assert!(matches!(
-            write_clean(&out, &[file("c.yml", "")]),
-            Err(OutputError::Foreign { .. })
-        ));
-        fs::remove_file(out.join(".x.yml.kubricate-tmp")).unwrap();
+        // A directory under a temporary name is never a leftover of ours.
+        fs::create_dir_all(out.join(".x.yml.kubricate-tmp")).unwrap();
+        let err = write_clean(&out, &[file("c.yml", "")]).unwrap_err();
+        assert!(
+            matches!(err, OutputError::Foreign { ref files, .. } if files == &[".x.yml.kubricate-tmp/"]),
+            "{err}"
+        );
+        fs::remove_dir(out.join(".x.yml.kubricate-tmp")).unwrap();
         // A killed run's temporary file of a listed file is ours.
         fs::write(out.join("web/.b.yml.kubricate-tmp"), "partial").unwrap();
         write_clean(&out, &[file("c.yml", "")]).unwrap();
