@@ -505,7 +505,7 @@ impl Capture {
 /// Reads `r` line by line into `tx`; a line longer than [`LINE_LIMIT`] is cut there and the rest of it
 /// dropped. Lines hold unscrubbed text, so they are zeroized once scrubbed.
 fn read_lines(mut r: impl Read, stream: Stream, tx: mpsc::SyncSender<(Stream, Zeroizing<String>)>) {
-    let mut buf = Zeroizing::new(vec![0u8; 16 << 10]);
+    let mut buf = Zeroizing::new(vec![0u8; 64 << 10]);
     let mut line: Zeroizing<Vec<u8>> = Zeroizing::new(Vec::with_capacity(LINE_LIMIT + 1));
     let mut cut_bytes = 0usize;
     let send = |line: &mut Zeroizing<Vec<u8>>, cut: &mut usize| {
@@ -524,15 +524,24 @@ fn read_lines(mut r: impl Read, stream: Stream, tx: mpsc::SyncSender<(Stream, Ze
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(_) => break,
         };
-        for &b in &buf[..n] {
-            if b == b'\n' {
-                if !send(&mut line, &mut cut_bytes) {
-                    return;
+        let mut chunk = &buf[..n];
+        loop {
+            let (part, rest) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (&chunk[..i], Some(&chunk[i + 1..])),
+                None => (chunk, None),
+            };
+            let room = LINE_LIMIT - line.len();
+            let kept = part.len().min(room);
+            line.extend_from_slice(&part[..kept]);
+            cut_bytes += part.len() - kept;
+            match rest {
+                Some(rest) => {
+                    if !send(&mut line, &mut cut_bytes) {
+                        return;
+                    }
+                    chunk = rest;
                 }
-            } else if line.len() < LINE_LIMIT {
-                line.push(b);
-            } else {
-                cut_bytes += 1;
+                None => break,
             }
         }
     }
