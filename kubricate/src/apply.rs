@@ -313,7 +313,7 @@ impl Scrubber {
         let mut out = Zeroizing::new(text.to_owned());
         for needle in &self.needles {
             if out.contains(needle.as_str()) {
-                out = Zeroizing::new(out.replace(needle.as_str(), REDACTED));
+                out = replace_zeroizing(&out, needle);
             }
         }
         for needle in &self.needles {
@@ -326,6 +326,22 @@ impl Scrubber {
 }
 
 const REDACTED: &str = "<redacted>";
+
+/// `text` with every `needle` replaced by [`REDACTED`], built in a buffer sized up front: `str::replace`
+/// grows its result and frees the smaller copies, which still hold the rest of the text, unzeroized.
+fn replace_zeroizing(text: &str, needle: &str) -> Zeroizing<String> {
+    let n = text.matches(needle).count();
+    let len = text.len() - n * needle.len() + n * REDACTED.len();
+    let mut out = Zeroizing::new(String::with_capacity(len));
+    let mut last = 0;
+    for (i, _) in text.match_indices(needle) {
+        out.push_str(&text[last..i]);
+        out.push_str(REDACTED);
+        last = i + needle.len();
+    }
+    out.push_str(&text[last..]);
+    out
+}
 
 /// Replaces every run of `text` that starts with the first [`PREFIX_MATCH`] bytes of `needle` and goes on
 /// matching it (a truncated copy).
@@ -509,10 +525,15 @@ fn read_lines(mut r: impl Read, stream: Stream, tx: mpsc::SyncSender<(Stream, Ze
     let mut line: Zeroizing<Vec<u8>> = Zeroizing::new(Vec::with_capacity(LINE_LIMIT + 1));
     let mut cut_bytes = 0usize;
     let send = |line: &mut Zeroizing<Vec<u8>>, cut: &mut usize| {
-        let mut text = Zeroizing::new(String::from_utf8_lossy(line).into_owned());
-        if *cut > 0 {
-            text.push_str(&format!(" [line cut: {} more byte(s) dropped]", *cut));
-        }
+        let note = if *cut > 0 {
+            format!(" [line cut: {} more byte(s) dropped]", *cut)
+        } else {
+            String::new()
+        };
+        let raw = String::from_utf8_lossy(line);
+        let mut text = Zeroizing::new(String::with_capacity(raw.len() + note.len()));
+        text.push_str(&raw);
+        text.push_str(&note);
         line.clear();
         *cut = 0;
         tx.send((stream, text)).is_ok()
