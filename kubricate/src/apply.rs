@@ -175,7 +175,7 @@ fn shown_stream(name: &str, text: &str) -> String {
 /// `5m`, `90s`, `1h30m`, `250ms`.
 pub fn format_duration(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 != 0 {
+    if !ms.is_multiple_of(1000) {
         return format!("{ms}ms");
     }
     let s = d.as_secs();

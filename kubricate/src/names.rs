@@ -116,10 +116,13 @@ fn check_chars(name: &str, dots: bool) -> Result<(), NameError> {
     Ok(())
 }
 
+/// One name check.
+type NameRule = fn(&str) -> Result<(), NameError>;
+
 /// The rule for a resource's own name, by kind: a DNS label for namespaces and services (their names
 /// become DNS labels), a subdomain for workloads, Secrets and ConfigMaps; other kinds have rules of
 /// their own (RBAC names may hold `:`) and are left to the API server.
-fn name_rule(kind: &str) -> Option<fn(&str) -> Result<(), NameError>> {
+fn name_rule(kind: &str) -> Option<NameRule> {
     match kind {
         "Namespace" | "Service" => Some(check_dns_label),
         "Secret" | "ConfigMap" => Some(check_dns_subdomain),
