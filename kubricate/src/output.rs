@@ -316,7 +316,7 @@ impl Lock {
                 options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
             }
             let file = options.open(path).map_err(io(path))?;
-            match file.try_lock() {
+            match try_lock_briefly(&file) {
                 Ok(()) => {}
                 Err(fs::TryLockError::WouldBlock) => return Err(busy()),
                 // Some file systems cannot lock; writing unlocked beats not writing at all.
@@ -330,6 +330,21 @@ impl Lock {
             }
         }
         Err(busy())
+    }
+}
+
+/// Tries to lock `file` for up to half a second. A lock is briefly held by a process that is not
+/// writing at all: a child forked by another thread of this process keeps a copy of the descriptor (and
+/// with it the lock) until it execs. A run that really is writing holds it far longer.
+fn try_lock_briefly(file: &fs::File) -> Result<(), fs::TryLockError> {
+    let until = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    loop {
+        match file.try_lock() {
+            Err(fs::TryLockError::WouldBlock) if std::time::Instant::now() < until => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return other,
+        }
     }
 }
 
