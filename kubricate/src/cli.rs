@@ -3,13 +3,14 @@
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use std::io;
 
-use crate::apply::{ApplyError, KubectlOptions, Stream};
+use crate::deliver::apply::{ApplyError, KubectlOptions, Stream};
+use crate::generate::layout::OutputMode;
 use crate::project::{GenerateOptions, Project, ProjectError};
-use crate::render::OutputMode;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -135,7 +136,7 @@ struct ApplyArgs {
     namespace: Option<String>,
     /// Stop kubectl (and every process it started) if it has not finished after this long, e.g. 30s,
     /// 5m, 1h30m
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::apply::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::deliver::apply::parse_duration)]
     timeout: std::time::Duration,
 }
 
@@ -262,7 +263,7 @@ fn generate(
     opts.force = args.force;
     let m = &mut opts.metadata;
     if args.no_metadata {
-        *m = crate::render::MetadataOptions::none();
+        *m = crate::generate::metadata::MetadataOptions::none();
     }
     m.labels &= !args.no_labels;
     m.stack_name &= !args.no_stack_name;
@@ -271,7 +272,7 @@ fn generate(
     m.managed_at |= args.managed_at;
     if args.stdout {
         let files = project.render(&opts)?;
-        return out.text(&crate::render::to_stream(&files));
+        return out.text(&crate::generate::layout::to_stream(&files));
     }
     let report = project.generate(&opts)?;
     if !args.quiet {
@@ -308,7 +309,7 @@ fn summary(report: &crate::project::GenerateReport, opts: &GenerateOptions) -> S
 }
 
 fn validate(project: &Project, out: &mut Sink<'_>, err: &mut Sink<'_>) -> Result<(), CliError> {
-    let _core = crate::secret_value::CoreDumpsOff::new();
+    let _core = crate::model::secret_value::CoreDumpsOff::new();
     let plan = project.secret_plan()?;
     warnings(err, &plan.warnings)?;
     let mut text = format!(
@@ -344,14 +345,14 @@ fn apply(
     out: &mut Sink<'_>,
     err: &mut Sink<'_>,
 ) -> Result<(), CliError> {
-    let _core = crate::secret_value::CoreDumpsOff::new();
+    let _core = crate::model::secret_value::CoreDumpsOff::new();
     let plan = project.secret_plan()?;
     warnings(err, &plan.warnings)?;
     if args.dry_run {
-        let docs: Vec<crate::secret_value::ZeroizingJson> = plan
+        let docs: Vec<crate::model::secret_value::ZeroizingJson> = plan
             .secrets
             .iter()
-            .map(|s| crate::secret_value::ZeroizingJson(s.to_manifest(args.show_values)))
+            .map(|s| crate::model::secret_value::ZeroizingJson(s.to_manifest(args.show_values)))
             .collect();
         let header = if args.show_values {
             "# secret apply --dry-run --show-values: these are real secret values\n"
@@ -374,15 +375,16 @@ fn apply(
     // progress and a hanging one what it printed before it hung. A failed write is kept for later:
     // kubectl is read to the end either way, so it never blocks on a full pipe.
     let mut failed_write: Option<CliError> = None;
-    let result = crate::apply::apply_streaming(&plan.secrets, &opts, &mut |stream, line| {
-        if failed_write.is_none() {
-            let written = match stream {
-                Stream::Stdout => out.line(line),
-                _ => err.line(line),
-            };
-            failed_write = written.err();
-        }
-    });
+    let result =
+        crate::deliver::apply::apply_streaming(&plan.secrets, &opts, &mut |stream, line| {
+            if failed_write.is_none() {
+                let written = match stream {
+                    Stream::Stdout => out.line(line),
+                    _ => err.line(line),
+                };
+                failed_write = written.err();
+            }
+        });
     match result {
         Ok(_) => {}
         // Its output was streamed above: the message does not repeat it.
@@ -457,6 +459,29 @@ fn inspect(project: &Project, out: &mut Sink<'_>) -> Result<(), CliError> {
         }
     }
     out.text(&text)
+}
+
+// The CLI owns the entry points (rather than `project`), so `project` never imports `cli`: the
+// configuration does not depend on the command line over it.
+impl Project {
+    /// Runs the CLI with the process's arguments; returns the exit code.
+    pub fn main(self) -> ExitCode {
+        let code = self.run(
+            std::env::args_os(),
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        );
+        ExitCode::from(code)
+    }
+
+    /// Runs the CLI with `args` (the first is the program name), writing to `out` and `err`.
+    pub fn run<I, T>(&self, args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        run(self, args, out, err)
+    }
 }
 
 #[cfg(test)]

@@ -89,12 +89,8 @@ fn no_freed_buffer_holds_a_value() {
         // Load, merge, encode.
         let plan = project.secret_plan().unwrap();
         assert_eq!(plan.secrets.len(), 2);
-        // The payload kubectl gets.
-        let payload = kubricate::apply::apply_payload(&plan.secrets);
-        assert!(!payload.is_empty());
-        drop(payload);
         // Scrubbing text that holds a value.
-        let scrubber = kubricate::apply::Scrubber::new(&plan.secrets);
+        let scrubber = kubricate::Scrubber::new(&plan.secrets);
         let text = exact(&["Invalid value: ", CANARY, " and ", PASSWORD, "\n"]);
         let clean = scrubber.scrub(&text);
         assert_eq!(clean, "Invalid value: <redacted> and <redacted>\n");
@@ -123,7 +119,7 @@ fn no_freed_buffer_holds_a_value() {
             std::fs::write(&kubectl, "#!/bin/sh\ncat\n").unwrap();
             std::fs::set_permissions(&kubectl, std::fs::Permissions::from_mode(0o755)).unwrap();
             let (_, stdout) = project
-                .apply_secrets(&kubricate::apply::KubectlOptions::new(&kubectl))
+                .apply_secrets(&kubricate::KubectlOptions::new(&kubectl))
                 .unwrap();
             assert!(stdout.contains("<redacted>"), "{stdout}");
             let _ = std::fs::remove_dir_all(&dir);
