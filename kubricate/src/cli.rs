@@ -146,21 +146,29 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let text = e.render().to_string();
-            let _ = if code == 0 {
-                out.write_all(text.as_bytes())
-            } else {
-                err.write_all(text.as_bytes())
-            };
-            return code;
-        }
-    };
     let mut out = Sink::new(out, "stdout");
     let mut err = Sink::new(err, "stderr");
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        // `--help` and `--version` go to stdout (exit 0), usage errors to stderr (exit 2); a failed
+        // write is still a failure.
+        Err(e) => {
+            let text = e.render().to_string();
+            let written = if e.use_stderr() {
+                err.text(&text).map(|()| 2)
+            } else {
+                out.text(&text).map(|()| 0)
+            };
+            return match written {
+                Ok(code) => code,
+                Err(CliError::Closed) => 141,
+                Err(e) => {
+                    let _ = err.line(&format!("error: {e}"));
+                    1
+                }
+            };
+        }
+    };
     let result = match cli.command {
         Command::Generate(args) => generate(project, args, &mut out, &mut err),
         Command::Secret {

@@ -62,6 +62,7 @@ fn every_command_writing_to_a_full_stdout_fails_naming_stdout() {
         &["secret", "apply", "--dry-run"][..],
         &["secret", "validate"][..],
         &["inspect"][..],
+        &["generate", "--help"][..],
     ] {
         let full = std::fs::OpenOptions::new()
             .write(true)
@@ -679,5 +680,19 @@ fn generate_checks_for_name_targets_workload_names_and_namespaces() {
     check(
         stack,
         "resource `deployment` (Deployment): namespace `Bad_NS` is not a valid Kubernetes name",
+    );
+}
+
+#[test]
+fn a_provider_namespace_must_be_a_dns_label() {
+    let m = SecretManager::new()
+        .connector(InMemoryConnector::new([("TOKEN", "v")]))
+        .provider(OpaqueSecretProvider::new("app-secrets").namespace("Team_A"))
+        .add_secret("TOKEN");
+    let (code, _, err) = run_project(&Project::new().secrets(m), &["secret", "validate"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("provider `OpaqueSecretProvider`: namespace `Team_A` is not a valid Kubernetes name: 'T' is not allowed"),
+        "{err}"
     );
 }

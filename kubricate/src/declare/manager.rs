@@ -388,6 +388,11 @@ impl AnySecretManager {
                     p.secret_name()
                 ));
             }
+            if let Some(ns) = p.namespace() {
+                if let Err(e) = crate::model::names::check_dns_label(ns) {
+                    problems.push(format!("provider `{id}`: namespace `{ns}` {e}"));
+                }
+            }
         }
         if problems.is_empty() {
             Ok(())
