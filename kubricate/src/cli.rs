@@ -207,8 +207,13 @@ enum CliError {
         source: io::Error,
     },
     /// kubectl failed after its output (scrubbed) was streamed, which the message does not repeat.
-    #[error("{0}; kubectl's output (scrubbed) is shown above")]
-    Streamed(#[source] ApplyError),
+    #[error("{error}{}", if *.shown { "; kubectl's output (scrubbed) is shown above" } else { "; kubectl printed nothing" })]
+    Streamed {
+        #[source]
+        error: ApplyError,
+        /// Whether kubectl printed anything.
+        shown: bool,
+    },
     /// The reader of stdout or stderr closed it (EPIPE): end quietly.
     #[error("output closed by its reader")]
     Closed,
@@ -383,8 +388,10 @@ fn apply(
     // progress and a hanging one what it printed before it hung. A failed write is kept for later:
     // kubectl is read to the end either way, so it never blocks on a full pipe.
     let mut failed_write: Option<CliError> = None;
+    let mut shown = false;
     let result =
         crate::deliver::apply::apply_streaming(&plan.secrets, &opts, &mut |stream, line| {
+            shown = true;
             if failed_write.is_none() {
                 let written = match stream {
                     Stream::Stdout => out.line(line),
@@ -402,13 +409,16 @@ fn apply(
             status,
             ..
         }) => {
-            return Err(CliError::Streamed(ApplyError::Failed {
-                kubectl,
-                command,
-                status,
-                stderr: String::new(),
-                stdout: String::new(),
-            }))
+            return Err(CliError::Streamed {
+                shown,
+                error: ApplyError::Failed {
+                    kubectl,
+                    command,
+                    status,
+                    stderr: String::new(),
+                    stdout: String::new(),
+                },
+            })
         }
         Err(ApplyError::Timeout {
             kubectl,
@@ -416,13 +426,16 @@ fn apply(
             timeout,
             ..
         }) => {
-            return Err(CliError::Streamed(ApplyError::Timeout {
-                kubectl,
-                command,
-                timeout,
-                stderr: String::new(),
-                stdout: String::new(),
-            }))
+            return Err(CliError::Streamed {
+                shown,
+                error: ApplyError::Timeout {
+                    kubectl,
+                    command,
+                    timeout,
+                    stderr: String::new(),
+                    stdout: String::new(),
+                },
+            })
         }
         Err(e) => return Err(ProjectError::Apply(e).into()),
     }

@@ -503,7 +503,31 @@ fn a_hanging_kubectl_is_stopped_by_the_timeout_with_everything_it_started() {
         )),
         "{err}"
     );
-    assert!(err.contains("Raise --timeout"), "{err}");
+    assert!(
+        err.contains(
+            "Raise --timeout if the cluster is slow; kubectl's output (scrubbed) is shown above\n"
+        ),
+        "{err}"
+    );
+    // A kubectl that printed nothing is not said to have.
+    let silent = script(dir.path(), "silent", "sleep 300\n");
+    let o = run(
+        dir.path(),
+        &[
+            "secret",
+            "apply",
+            "--timeout",
+            "500ms",
+            "--kubectl",
+            silent.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        text(&o.stderr)
+            .ends_with("Raise --timeout if the cluster is slow; kubectl printed nothing\n"),
+        "{}",
+        text(&o.stderr)
+    );
     let pid = std::fs::read_to_string(&pidfile).unwrap();
     // The plugin (a child of kubectl, in its process group) is gone too: no process, or a zombie
     // (killed, waiting for an init that may never reap it in a container).
