@@ -431,7 +431,7 @@ fn kubectl_and_its_plugins_never_see_connector_variables() {
 }
 
 #[test]
-fn a_custom_connector_prefix_is_removed_too() {
+fn the_env_policy_lists_every_connector_prefix() {
     let dir = tempdir();
     let record = dir.path().join("env.txt");
     let kubectl = script(

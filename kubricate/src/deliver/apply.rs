@@ -667,14 +667,7 @@ pub fn run_kubectl(
     if let Some(w) = writer {
         let _ = w.join();
     }
-    // The process group may outlive kubectl (a plugin it left behind): it is ours to end.
-    #[cfg(unix)]
-    {
-        let _ = rustix::process::kill_process_group(
-            rustix::process::Pid::from_child(&child),
-            rustix::process::Signal::KILL,
-        );
-    }
+    // No signal to the process group once kubectl is reaped: its id may already name another group.
     Ok(KubectlOutput {
         success: status.success(),
         status: status.code().map_or_else(
@@ -686,20 +679,16 @@ pub fn run_kubectl(
     })
 }
 
-/// Stops kubectl and every process in its group: SIGTERM, then SIGKILL after a short grace period.
+/// Stops kubectl and every process in its group: SIGTERM (a plugin may clean up), a short grace
+/// period, then SIGKILL. kubectl is reaped only after both signals: until then its id (the group's id)
+/// cannot be reused by another process, so the signals never reach anyone else.
 fn stop(child: &mut std::process::Child) {
     #[cfg(unix)]
     {
         use rustix::process::{kill_process_group, Pid, Signal};
         let pid = Pid::from_child(child);
         let _ = kill_process_group(pid, Signal::TERM);
-        let grace = Instant::now() + Duration::from_secs(2);
-        while Instant::now() < grace {
-            if matches!(child.try_wait(), Ok(Some(_))) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        std::thread::sleep(Duration::from_millis(200));
         let _ = kill_process_group(pid, Signal::KILL);
     }
     let _ = child.kill();
