@@ -1,12 +1,11 @@
 //! The command line your binary gets from [`Project::main`](crate::Project::main).
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use std::io;
 
 use crate::deliver::apply::{ApplyError, KubectlOptions, Stream};
 use crate::generate::layout::OutputMode;
