@@ -85,6 +85,9 @@ pub struct GenerateOptions {
     /// value and needs the checksum key; see [`Project::secret_checksums`]). Off by default: then
     /// `generate` never reads a value.
     pub secret_checksums: bool,
+    /// When writing into the directory (`clean: false` or filtered): replace files of the same name that
+    /// kubricate did not write (default no: such a run is refused).
+    pub force: bool,
 }
 
 /// What [`Project::generate`] wrote.
@@ -111,6 +114,7 @@ impl Default for GenerateOptions {
             clean: true,
             filters: Vec::new(),
             secret_checksums: false,
+            force: false,
         }
     }
 }
@@ -414,8 +418,8 @@ impl Project {
         Ok(self.render_built(opts)?.2)
     }
 
-    /// Renders and writes the files into `opts.out_dir`, which must be a safe directory inside the
-    /// project's root (see [`output`](crate::output)).
+    /// Renders and writes the files into `opts.out_dir`, which must be a safe directory (see
+    /// [`output`](crate::output)); a relative one is taken from the project's root.
     pub fn generate(&self, opts: &GenerateOptions) -> Result<GenerateReport, ProjectError> {
         let (stacks, resources, files) = self.render_built(opts)?;
         let root = match &self.root {
@@ -430,7 +434,7 @@ impl Project {
         if clean {
             crate::generate::write::write_clean(&dir, &files)?;
         } else {
-            crate::generate::write::write_merge(&dir, &files)?;
+            crate::generate::write::write_merge(&dir, &files, opts.force)?;
         }
         Ok(GenerateReport {
             dir,
@@ -505,7 +509,7 @@ impl Project {
         if plan.secrets.is_empty() {
             return Ok((plan, String::new()));
         }
-        let out = crate::deliver::apply::apply(&plan.secrets, kubectl)?;
+        let out = crate::deliver::apply::apply(&plan.secrets, &self.kubectl_env_policy(kubectl))?;
         Ok((plan, out))
     }
 
@@ -524,7 +528,11 @@ impl Project {
             return Ok((plan, none));
         }
         let payload = crate::deliver::apply::apply_payload(&plan.secrets);
-        let outcome = crate::deliver::apply::diff(payload.as_bytes(), &plan.secrets, kubectl)?;
+        let outcome = crate::deliver::apply::diff(
+            &payload,
+            &plan.secrets,
+            &self.kubectl_env_policy(kubectl),
+        )?;
         Ok((plan, outcome))
     }
 
@@ -540,7 +548,36 @@ impl Project {
         Ok(crate::deliver::apply::diff(
             stream.as_bytes(),
             &[],
-            kubectl,
+            &self.kubectl_env_policy(kubectl),
         )?)
+    }
+
+    /// `kubectl` with every variable a connector of this project reads values from added to the
+    /// variables removed from kubectl's environment.
+    pub fn kubectl_env_policy(&self, kubectl: &KubectlOptions) -> KubectlOptions {
+        let mut opts = kubectl.clone();
+        for (_, m) in &self.managers {
+            for c in m.connectors.values() {
+                match c.env_prefix() {
+                    Some("") => opts.env_remove_names.extend(m.secrets.keys().cloned()),
+                    Some(p) => opts.env_remove_prefixes.push(p.to_owned()),
+                    None => {}
+                }
+            }
+        }
+        // The rollout checksum key, wherever it comes from, is no business of kubectl's either
+        // (KUBRICATE_CHECKSUM_KEY is removed by default).
+        if let ChecksumKeySource::Secret { connector, name } = &self.checksum_key {
+            match connector.env_prefix() {
+                Some("") => opts.env_remove_names.push(name.clone()),
+                Some(p) => opts.env_remove_prefixes.push(p.to_owned()),
+                None => {}
+            }
+        }
+        opts.env_remove_prefixes.sort();
+        opts.env_remove_prefixes.dedup();
+        opts.env_remove_names.sort();
+        opts.env_remove_names.dedup();
+        opts
     }
 }

@@ -58,17 +58,19 @@ impl MergedSecret {
             };
             data.insert(k.clone(), serde_json::Value::String(shown));
         }
+        // Built by moving `data` in: `json!` would serialize a copy of it and drop the original, values
+        // included, unzeroized. A Secret for workloads without a namespace carries none.
         let mut metadata = serde_json::Map::new();
         metadata.insert("name".into(), self.name.clone().into());
         if let Some(ns) = &self.namespace {
             metadata.insert("namespace".into(), ns.clone().into());
         }
-        serde_json::json!({
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "metadata": metadata,
-            "type": self.secret_type,
-            "data": data,
-        })
+        let mut manifest = serde_json::Map::new();
+        manifest.insert("apiVersion".into(), "v1".into());
+        manifest.insert("kind".into(), "Secret".into());
+        manifest.insert("metadata".into(), serde_json::Value::Object(metadata));
+        manifest.insert("type".into(), self.secret_type.clone().into());
+        manifest.insert("data".into(), serde_json::Value::Object(data));
+        serde_json::Value::Object(manifest)
     }
 }
