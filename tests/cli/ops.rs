@@ -582,6 +582,19 @@ fn version_help_and_completions() {
         "{script}"
     );
     assert!(script.contains("--secret-checksums"));
+    // The script is valid bash.
+    let path = dir.path().join("basic.bash");
+    std::fs::write(&path, &script).unwrap();
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     let out = basic(&["completions", "tcsh"], &[], dir.path());
     assert_eq!(out.status.code(), Some(2));
 }
