@@ -354,16 +354,33 @@ fn usage(message: impl Into<String>) -> CliError {
 }
 
 /// Writes `doc` in `format` (JSON pretty-printed with a final newline; YAML with kubricate's emitter).
+///
+/// `secret apply --dry-run=client -o json --show-values` prints real values, so the text is built the
+/// way every text holding values is: measured first, then written into a zeroizing buffer that never
+/// grows (a growing buffer leaves its old copy in freed memory).
 fn write_doc(out: &mut Sink<'_>, doc: &Value, format: Format) -> Result<(), CliError> {
-    let text = match format {
+    match format {
         Format::Json => {
-            let mut t = serde_json::to_string_pretty(doc).unwrap_or_default();
-            t.push('\n');
-            zeroize::Zeroizing::new(t)
+            struct Count(usize);
+            impl Write for Count {
+                fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                    self.0 += b.len();
+                    Ok(b.len())
+                }
+                fn flush(&mut self) -> io::Result<()> {
+                    Ok(())
+                }
+            }
+            let mut count = Count(1);
+            // Serializing a `Value` cannot fail: its keys are strings.
+            let _ = serde_json::to_writer_pretty(&mut count, doc);
+            let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(count.0));
+            let _ = serde_json::to_writer_pretty(&mut *buf, doc);
+            buf.push(b'\n');
+            out.emit(&buf)
         }
-        Format::Yaml => zeroize::Zeroizing::new(crate::yaml::to_string(doc)),
-    };
-    out.text(&text)
+        Format::Yaml => out.text(&crate::yaml::to_zeroizing_string_multi("", [doc])),
+    }
 }
 
 /// Why a command failed: its operation, or writing what it prints.
