@@ -73,7 +73,12 @@ impl RolloutChecksums {
                     continue;
                 }
                 // Length-prefixed fields: no two different sets of entries frame to the same bytes.
-                let mut framed = Zeroizing::new(Vec::new());
+                // Sized up front: a growing buffer would leave copies of the values in freed memory.
+                let size: usize = consumed
+                    .iter()
+                    .map(|((name, k), v)| 24 + name.len() + k.len() + v.len())
+                    .sum();
+                let mut framed = Zeroizing::new(Vec::with_capacity(size));
                 for ((name, k), v) in consumed {
                     for field in [name.as_bytes(), k.as_bytes(), v] {
                         framed.extend_from_slice(&(field.len() as u64).to_be_bytes());
