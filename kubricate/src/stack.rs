@@ -8,7 +8,7 @@ use crate::inject::{apply_patch, Injector, PlannedInjection};
 use crate::provider::check_static;
 use crate::resource::{is_workload_kind, ResourceMap};
 use crate::strategy::Strategy;
-use crate::{AnySecretManager, Resources, SecretManager, SecretSet, Template};
+use crate::{AnySecretManager, Dynamic, Resources, SecretManager, SecretSet, Template};
 
 /// Everything wrong with a stack, reported together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -163,30 +163,42 @@ impl Stack {
     pub fn use_secrets<S: SecretSet>(
         self,
         manager: &SecretManager<S>,
-        f: impl FnOnce(&mut Injector),
+        f: impl FnOnce(&mut Injector<S>),
     ) -> Stack {
-        self.use_secrets_any(manager.as_any(), f)
+        let mut injector = Injector::<S>::new();
+        f(&mut injector);
+        self.plan_all(manager.as_any(), injector.records, injector.default_resource)
     }
 
     /// [`use_secrets`](Self::use_secrets) with a type-erased manager (e.g. from a registry).
     pub fn use_secrets_any(
-        mut self,
+        self,
         manager: &AnySecretManager,
         f: impl FnOnce(&mut Injector),
     ) -> Stack {
-        let mut injector = Injector::default();
+        let mut injector = Injector::<Dynamic>::new();
         f(&mut injector);
+        self.plan_all(manager, injector.records, injector.default_resource)
+    }
+
+    /// Plans every recorded injection of one `use_secrets` block, collecting the problems.
+    fn plan_all(
+        mut self,
+        manager: &AnySecretManager,
+        records: Vec<crate::inject::Record>,
+        default_resource: Option<String>,
+    ) -> Stack {
         if !self.managers.contains(&manager.id) {
             self.managers.push(manager.id);
         }
-        if let Some(id) = &injector.default_resource {
+        if let Some(id) = &default_resource {
             if !self.resources.contains_key(id) {
                 let msg = format!("set_default_resource_id: {}", self.unknown_resource(id));
                 self.problems.push(msg);
             }
         }
-        for record in injector.records {
-            match self.plan(manager, injector.default_resource.as_deref(), record) {
+        for record in records {
+            match self.plan(manager, default_resource.as_deref(), record) {
                 Ok(planned) => self.injections.push(planned),
                 Err(e) => self.problems.push(e),
             }

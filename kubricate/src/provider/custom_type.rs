@@ -1,6 +1,6 @@
 use super::common::{keyed_injection, reject_unknown_fields};
-use super::{KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
-use crate::strategy::{Strategy, StrategyKind};
+use super::{Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
+use crate::strategy::Strategy;
 use crate::{ExposeSecret, SecretBytes, SecretValue};
 
 /// A Secret of any `type` (e.g. `vendor.example.com/api-credentials`) from a flat JSON object value:
@@ -45,17 +45,7 @@ impl CustomTypeSecretProvider {
     }
 }
 
-impl ProviderType for CustomTypeSecretProvider {
-    const INFO: ProviderInfo = ProviderInfo {
-        kind: "CustomTypeSecretProvider",
-        strategies: &[
-            StrategyKind::Env,
-            StrategyKind::EnvFrom,
-            StrategyKind::Volume,
-        ],
-        env_key: KeyRule::Checked,
-    };
-}
+super::facts::provider_facts!(CustomTypeSecretProvider { strategies: [Env, EnvFrom, Volume], env_key: checked });
 
 impl Provider for CustomTypeSecretProvider {
     fn info(&self) -> &'static ProviderInfo {

@@ -4,9 +4,9 @@ use indexmap::IndexMap;
 
 use super::common::{keyed_injection, string_fields};
 use super::{
-    target_builders, KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
+    target_builders, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
 };
-use crate::strategy::{Strategy, StrategyKind};
+use crate::strategy::Strategy;
 use crate::{SecretBytes, SecretValue};
 
 /// A `kubernetes.io/dockerconfigjson` Secret, added to the pod's `imagePullSecrets`.
@@ -21,13 +21,7 @@ pub struct DockerConfigSecretProvider {
 
 target_builders!(DockerConfigSecretProvider);
 
-impl ProviderType for DockerConfigSecretProvider {
-    const INFO: ProviderInfo = ProviderInfo {
-        kind: "DockerConfigSecretProvider",
-        strategies: &[StrategyKind::ImagePullSecret],
-        env_key: KeyRule::SecretName,
-    };
-}
+super::facts::provider_facts!(DockerConfigSecretProvider { strategies: [ImagePullSecret], env_key: secret_name });
 
 impl Provider for DockerConfigSecretProvider {
     fn info(&self) -> &'static ProviderInfo {

@@ -7,10 +7,12 @@
 mod common;
 mod custom_type;
 mod docker_config;
+pub mod facts;
 mod fixed;
 mod opaque;
 
 pub use custom_type::CustomTypeSecretProvider;
+pub use facts::AnyProvider;
 pub use docker_config::DockerConfigSecretProvider;
 pub use fixed::{BasicAuthSecretProvider, SshAuthSecretProvider, TlsSecretProvider};
 pub use opaque::OpaqueSecretProvider;
