@@ -184,3 +184,17 @@ pub mod prelude {
         SecretSet, SshAuthSecretProvider, Stack, Template, TlsSecretProvider,
     };
 }
+
+/// What the macros' generated code names. Not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    use crate::inject::Injector;
+    use crate::SecretSet;
+
+    /// Reborrows the receiver of a `c.secrets("NAME")` that `stack!` rewrote, so it is evaluated once
+    /// and `c` stays usable (in a loop, say); its type gives the set whose names are checked.
+    #[inline(always)]
+    pub fn injector<S: SecretSet>(c: &mut Injector<S>) -> &mut Injector<S> {
+        c
+    }
+}
