@@ -178,7 +178,7 @@ pub mod prelude {
     pub use crate::strategy;
     pub use crate::template::{Namespace, NamespaceInput, SimpleApp, SimpleAppInput};
     pub use crate::{
-        kinds, stack, BasicAuthSecretProvider, CustomTypeSecretProvider,
+        kinds, stack, inject::Injector, BasicAuthSecretProvider, CustomTypeSecretProvider,
         DockerConfigSecretProvider, EnvConnector, InMemoryConnector, IntoManagers,
         OpaqueSecretProvider, Resource, Resources, SecretManager, SecretRef, SecretRegistry,
         SecretSet, SshAuthSecretProvider, Stack, Template, TlsSecretProvider,

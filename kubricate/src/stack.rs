@@ -237,7 +237,7 @@ impl Stack {
                 Some(kind) => Strategy::default_of(kind),
                 None => {
                     return Err(format!(
-                        "secret `{secret}`: `.inject()` needs a strategy because {} supports several: {}; name one, e.g. `.inject({} {{ .. }})`",
+                        "secret `{secret}`: `.inject()` needs a strategy because `{}` supports several: {}; name one, e.g. `.inject({} {{ .. }})`",
                         info.kind,
                         info.strategy_list(),
                         info.strategies[0].rust_name()

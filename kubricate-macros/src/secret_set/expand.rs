@@ -32,7 +32,7 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
     let arms = model.secrets.iter().map(|s| {
         let v = &s.variant;
         let name = &s.name;
-        quote!(Self::#v => #name,)
+        quote!(Self::#v { .. } => #name,)
     });
     let names_ty = quote::format_ident!("{}Names", ident);
     let vis = &model.vis;

@@ -3,7 +3,6 @@
 //! one block defining the same variable).
 
 use proc_macro2::Span;
-use syn::spanned::Spanned;
 use syn::{Expr, LitStr};
 
 use super::strategy::{self, Kind};
@@ -114,9 +113,4 @@ pub fn target_span(chain: &Chain) -> Span {
         (_, Some(s)) => s.span(),
         _ => Span::call_site(),
     }
-}
-
-/// `expr.span()`, for the whole chain.
-pub fn span(expr: &Expr) -> Span {
-    expr.span()
 }

@@ -119,8 +119,8 @@ impl Walker {
                     .secret
                     .as_ref()
                     .map_or_else(|| "the secret".to_owned(), |s| format!("`{}`", s.value()));
-                self.errors.push(syn::Error::new(
-                    chain::span(expr),
+                self.errors.push(syn::Error::new_spanned(
+                    expr,
                     format!("no injection strategy defined for secret {name}: the chain `.secrets({})` never calls `.inject()`; add `.inject()`", c.secret_text),
                 ));
                 continue;

@@ -3,6 +3,9 @@
 //! trait impls below, which the typed injection chain (`c.secret(names.X).inject()`, what `stack!`
 //! writes) requires, so that rustc reports a mistake with these messages at the user's token.
 //!
+//! Every impl is `#[diagnostic::do_not_recommend]`, so an error names the fix rather than listing
+//! the providers that do implement the trait.
+//!
 //! The run-time checks and these messages share their words (see `check_static` in the parent
 //! module and [`StackProblem`](crate::stack::StackProblem)).
 
@@ -74,6 +77,7 @@ pub trait EnvWithKey: ProviderType {}
 /// `env_key` is `secret_name`, `one_of [..]` or `checked`.
 macro_rules! provider_facts {
     (@single $ty:ty, [$only:ident]) => {
+        #[diagnostic::do_not_recommend]
         impl $crate::provider::facts::InjectDefault for $ty {
             const STRATEGY: $crate::strategy::StrategyKind = $crate::strategy::StrategyKind::$only;
         }
@@ -82,12 +86,12 @@ macro_rules! provider_facts {
     (@rule secret_name) => { $crate::provider::KeyRule::SecretName };
     (@rule one_of [$($key:literal),*]) => { $crate::provider::KeyRule::OneOf(&[$($key),*]) };
     (@rule checked) => { $crate::provider::KeyRule::Checked };
-    (@key $ty:ty, secret_name) => { impl $crate::provider::facts::EnvWithoutKey for $ty {} };
-    (@key $ty:ty, $($rule:tt)*) => { impl $crate::provider::facts::EnvWithKey for $ty {} };
-    (@kind $ty:ty, Env) => { impl $crate::provider::facts::SupportsEnv for $ty {} };
-    (@kind $ty:ty, EnvFrom) => { impl $crate::provider::facts::SupportsEnvFrom for $ty {} };
-    (@kind $ty:ty, ImagePullSecret) => { impl $crate::provider::facts::SupportsImagePullSecret for $ty {} };
-    (@kind $ty:ty, Volume) => { impl $crate::provider::facts::SupportsVolume for $ty {} };
+    (@key $ty:ty, secret_name) => { #[diagnostic::do_not_recommend] impl $crate::provider::facts::EnvWithoutKey for $ty {} };
+    (@key $ty:ty, $($rule:tt)*) => { #[diagnostic::do_not_recommend] impl $crate::provider::facts::EnvWithKey for $ty {} };
+    (@kind $ty:ty, Env) => { #[diagnostic::do_not_recommend] impl $crate::provider::facts::SupportsEnv for $ty {} };
+    (@kind $ty:ty, EnvFrom) => { #[diagnostic::do_not_recommend] impl $crate::provider::facts::SupportsEnvFrom for $ty {} };
+    (@kind $ty:ty, ImagePullSecret) => { #[diagnostic::do_not_recommend] impl $crate::provider::facts::SupportsImagePullSecret for $ty {} };
+    (@kind $ty:ty, Volume) => { #[diagnostic::do_not_recommend] impl $crate::provider::facts::SupportsVolume for $ty {} };
     ($ty:ident { strategies: [$($kind:ident),+], env_key: $($rule:tt)+ }) => {
         impl $crate::provider::ProviderType for $ty {
             const INFO: $crate::provider::ProviderInfo = $crate::provider::ProviderInfo {
@@ -121,13 +125,20 @@ impl ProviderType for AnyProvider {
         env_key: super::KeyRule::Checked,
     };
 }
+#[diagnostic::do_not_recommend]
 impl InjectDefault for AnyProvider {
     // Never read for `AnyProvider`: `.inject()` leaves the choice to the provider instance.
     const STRATEGY: StrategyKind = StrategyKind::Env;
 }
+#[diagnostic::do_not_recommend]
 impl SupportsEnv for AnyProvider {}
+#[diagnostic::do_not_recommend]
 impl SupportsEnvFrom for AnyProvider {}
+#[diagnostic::do_not_recommend]
 impl SupportsImagePullSecret for AnyProvider {}
+#[diagnostic::do_not_recommend]
 impl SupportsVolume for AnyProvider {}
+#[diagnostic::do_not_recommend]
 impl EnvWithoutKey for AnyProvider {}
+#[diagnostic::do_not_recommend]
 impl EnvWithKey for AnyProvider {}
