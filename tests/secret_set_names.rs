@@ -2,8 +2,8 @@
 //! per secret, named after its logical name (raw for a keyword), typed by its provider.
 
 use kubricate::prelude::*;
-use kubricate::secret_set::SecretName;
 use kubricate::provider::AnyProvider;
+use kubricate::secret_set::SecretName;
 
 #[derive(SecretSet)]
 #[secret_set(provider = OpaqueSecretProvider)]
@@ -29,7 +29,13 @@ fn each_secret_has_a_field_typed_by_its_provider() {
     let keyword: SecretName<OpaqueSecretProvider, Mixed> = Mixed::NAMES.r#type;
     let cert: SecretName<TlsSecretProvider, Mixed> = Mixed::NAMES.CERT;
     let plain: SecretName<AnyProvider, NoProvider> = NoProvider::NAMES.PLAIN;
-    let names = [zeta.name(), lower.name(), keyword.name(), cert.name(), plain.name()];
+    let names = [
+        zeta.name(),
+        lower.name(),
+        keyword.name(),
+        cert.name(),
+        plain.name(),
+    ];
     assert_eq!(names, ["ZETA", "lower_case", "type", "CERT", "PLAIN"]);
     let declared: Vec<&str> = Mixed::SECRETS.iter().map(|s| s.name).collect();
     assert_eq!(declared, ["ZETA", "lower_case", "type", "CERT"]);
@@ -41,18 +47,24 @@ fn a_typed_name_injects_like_its_string() {
         .connector(InMemoryConnector::default())
         .provider(OpaqueSecretProvider::new("app"))
         .provider(TlsSecretProvider::new("tls"));
-    let input = || SimpleAppInput { name: "a", image_name: "a", ..Default::default() };
+    let input = || SimpleAppInput {
+        name: "a",
+        image_name: "a",
+        ..Default::default()
+    };
     let typed = Stack::from_template(SimpleApp, input())
         .use_secrets(&m, |c| {
             c.secret(c.names().ZETA).inject();
-            c.secret(c.names().CERT).inject_env_key("tls.crt", kubricate::strategy::env());
+            c.secret(c.names().CERT)
+                .inject_env_key("tls.crt", kubricate::strategy::env());
         })
         .build()
         .unwrap();
     let strings = Stack::from_template(SimpleApp, input())
         .use_secrets(&m, |c| {
             c.secrets("ZETA").inject();
-            c.secrets("CERT").inject_as(kubricate::strategy::env().key("tls.crt"));
+            c.secrets("CERT")
+                .inject_as(kubricate::strategy::env().key("tls.crt"));
         })
         .build()
         .unwrap();
@@ -60,7 +72,8 @@ fn a_typed_name_injects_like_its_string() {
     // A bad fixed key is a run-time error with the words of the compile-time checks.
     let err = Stack::from_template(SimpleApp, input())
         .use_secrets(&m, |c| {
-            c.secret(c.names().CERT).inject_env_key("tls.crt2", kubricate::strategy::env());
+            c.secret(c.names().CERT)
+                .inject_env_key("tls.crt2", kubricate::strategy::env());
         })
         .build()
         .unwrap_err()

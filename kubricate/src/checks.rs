@@ -278,7 +278,9 @@ mod tests {
             .contains("no pod template"));
         assert!(!resource_exists(&RES, "svc", true).is_err());
         assert!(!resource_resolvable(&RES, "A").is_err());
-        assert!(override_target(&RES, "nope").as_str().contains("override: resource `nope`"));
+        assert!(override_target(&RES, "nope")
+            .as_str()
+            .contains("override: resource `nope`"));
     }
 
     #[test]

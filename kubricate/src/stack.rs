@@ -167,7 +167,11 @@ impl Stack {
     ) -> Stack {
         let mut injector = Injector::<S>::new();
         f(&mut injector);
-        self.plan_all(manager.as_any(), injector.records, injector.default_resource)
+        self.plan_all(
+            manager.as_any(),
+            injector.records,
+            injector.default_resource,
+        )
     }
 
     /// [`use_secrets`](Self::use_secrets) with a type-erased manager (e.g. from a registry).

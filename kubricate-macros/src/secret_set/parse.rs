@@ -159,12 +159,6 @@ impl SecretSetModel {
                 connector,
             });
         }
-        (
-            SecretSetModel {
-                secrets,
-                ..empty
-            },
-            errors.into_result(),
-        )
+        (SecretSetModel { secrets, ..empty }, errors.into_result())
     }
 }

@@ -97,7 +97,14 @@ pub fn env_identity(chain: &Chain) -> Option<(String, String, Option<String>)> {
         Some(None) => return None,
     };
     let (init, which) = chain.container.clone()?;
-    let container = format!("{}{which}", if init { "init container " } else { "container " });
+    let container = format!(
+        "{}{which}",
+        if init {
+            "init container "
+        } else {
+            "container "
+        }
+    );
     let resource = match &chain.resource {
         None => None,
         Some(Some(l)) => Some(l.value()),

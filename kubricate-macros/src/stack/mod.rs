@@ -58,7 +58,11 @@ struct Walker {
 
 /// Whether a type parameter of `sig` is the secret set (`SecretManager<S>`, `Injector<S>`, `S: SecretSet`).
 fn takes_generic_set(sig: &syn::Signature) -> bool {
-    let params: Vec<String> = sig.generics.type_params().map(|p| p.ident.to_string()).collect();
+    let params: Vec<String> = sig
+        .generics
+        .type_params()
+        .map(|p| p.ident.to_string())
+        .collect();
     if params.is_empty() {
         return false;
     }
@@ -69,7 +73,10 @@ fn takes_generic_set(sig: &syn::Signature) -> bool {
             let rest = &text[at + ty.len()..];
             let args = rest.trim_start().strip_prefix('<').unwrap_or("");
             let args = args.split('>').next().unwrap_or("");
-            params.iter().any(|p| args.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == p))
+            params.iter().any(|p| {
+                args.split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .any(|w| w == p)
+            })
         })
     });
     bounded || in_manager
@@ -140,7 +147,8 @@ impl Walker {
                 } else {
                     format!("env var `{target}` is defined twice (by secrets `{first}` and `{secret}`) in {place}; rename one with .for_name(\"...\") or remove the duplicate")
                 };
-                self.errors.push(syn::Error::new(chain::target_span(&c), msg));
+                self.errors
+                    .push(syn::Error::new(chain::target_span(&c), msg));
             } else {
                 seen.push((identity, secret));
             }
@@ -155,11 +163,13 @@ impl VisitMut for Walker {
     }
 
     fn visit_item_fn_mut(&mut self, f: &mut syn::ItemFn) {
-        let saved = (
-            std::mem::take(&mut self.generics),
-            self.generic_set,
-        );
-        self.generics = f.sig.generics.type_params().map(|p| p.ident.clone()).collect();
+        let saved = (std::mem::take(&mut self.generics), self.generic_set);
+        self.generics = f
+            .sig
+            .generics
+            .type_params()
+            .map(|p| p.ident.clone())
+            .collect();
         self.generic_set = takes_generic_set(&f.sig);
         visit_mut::visit_item_fn_mut(self, f);
         (self.generics, self.generic_set) = saved;
@@ -212,7 +222,8 @@ impl VisitMut for Walker {
                         // Reported once; `inject()` keeps rustc from adding an arity error.
                         self.errors.push(e);
                         mc.method = Ident::new("inject_as", mc.method.span());
-                        mc.args = syn::parse_quote!(::kubricate::strategy::Strategy::ImagePullSecret);
+                        mc.args =
+                            syn::parse_quote!(::kubricate::strategy::Strategy::ImagePullSecret);
                     }
                 }
             }
@@ -225,9 +236,12 @@ impl VisitMut for Walker {
 fn starts_items(input: &TokenStream) -> bool {
     match input.clone().into_iter().next() {
         Some(TokenTree::Punct(p)) => p.as_char() == '#',
-        Some(TokenTree::Ident(i)) => ["pub", "fn", "const", "async", "unsafe", "extern", "use", "struct", "enum", "impl", "mod", "static", "type", "trait"]
-            .iter()
-            .any(|k| i == k),
+        Some(TokenTree::Ident(i)) => [
+            "pub", "fn", "const", "async", "unsafe", "extern", "use", "struct", "enum", "impl",
+            "mod", "static", "type", "trait",
+        ]
+        .iter()
+        .any(|k| i == k),
         _ => false,
     }
 }

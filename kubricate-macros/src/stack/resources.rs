@@ -44,7 +44,10 @@ impl ResourcesOf {
 /// A type path, not a value: `SimpleApp`, `templates::Web` (a variable holding a template is not one).
 fn type_path<'a>(p: &'a syn::Path, generics: &[Ident]) -> Option<&'a syn::Path> {
     let last = p.segments.last()?;
-    let upper = last.ident.to_string().starts_with(|c: char| c.is_uppercase());
+    let upper = last
+        .ident
+        .to_string()
+        .starts_with(|c: char| c.is_uppercase());
     let generic = p.get_ident().is_some_and(|i| generics.contains(i));
     (upper && !generic).then_some(p)
 }
@@ -59,21 +62,32 @@ fn root(expr: &Expr, generics: &[Ident]) -> Option<Option<ResourcesOf>> {
             let Expr::Path(f) = &*call.func else {
                 return None;
             };
-            let segs: Vec<String> = f.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let segs: Vec<String> = f
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
             let n = segs.len();
             if n < 2 || segs[n - 2] != "Stack" {
                 return None;
             }
             match segs[n - 1].as_str() {
-                "from_template" => Some(call.args.first().and_then(|a| match a {
-                    Expr::Path(p) if p.qself.is_none() => {
-                        type_path(&p.path, generics).cloned().map(ResourcesOf::Template)
+                "from_template" => Some(call.args.first().and_then(|a| {
+                    match a {
+                        Expr::Path(p) if p.qself.is_none() => type_path(&p.path, generics)
+                            .cloned()
+                            .map(ResourcesOf::Template),
+                        _ => None,
                     }
-                    _ => None,
                 })),
-                "from_static" => Some(call.args.iter().nth(1).and_then(|a| match a {
-                    Expr::Struct(s) => type_path(&s.path, generics).cloned().map(ResourcesOf::Static),
-                    _ => None,
+                "from_static" => Some(call.args.iter().nth(1).and_then(|a| {
+                    match a {
+                        Expr::Struct(s) => type_path(&s.path, generics)
+                            .cloned()
+                            .map(ResourcesOf::Static),
+                        _ => None,
+                    }
                 })),
                 _ => Some(None),
             }
@@ -104,8 +118,8 @@ impl<'ast> Visit<'ast> for Scan {
             "into_resource" => {
                 self.any_into = true;
                 if let Some(id) = mc.args.first().and_then(lit_str) {
-                    let explicit = chain::read(&Expr::MethodCall(mc.clone()))
-                        .is_some_and(|c| c.explicit_path);
+                    let explicit =
+                        chain::read(&Expr::MethodCall(mc.clone())).is_some_and(|c| c.explicit_path);
                     self.into.push((id, explicit));
                 }
             }
@@ -174,7 +188,9 @@ pub fn checks(expr: &Expr, generics: &[Ident], index: usize) -> Option<Vec<Token
     };
     let name = quote::format_ident!("__KUBRICATE_RESOURCES_{}", index);
     let info = res.tokens();
-    let mut out = vec![quote!(#[allow(non_upper_case_globals)] const #name: ::kubricate::checks::ResInfo = #info;)];
+    let mut out = vec![
+        quote!(#[allow(non_upper_case_globals)] const #name: ::kubricate::checks::ResInfo = #info;),
+    ];
     let mut e = expr;
     loop {
         let Expr::MethodCall(mc) = e else { break };
@@ -182,7 +198,10 @@ pub fn checks(expr: &Expr, generics: &[Ident], index: usize) -> Option<Vec<Token
         if m == "r#override" || m == "override_with" {
             if let Some(Expr::Macro(mac)) = mc.args.first() {
                 for key in json_object_keys(&mac.mac.tokens) {
-                    out.push(check(key.span(), quote!(::kubricate::checks::override_target(&#name, #key))));
+                    out.push(check(
+                        key.span(),
+                        quote!(::kubricate::checks::override_target(&#name, #key)),
+                    ));
                 }
             }
         }
@@ -191,15 +210,27 @@ pub fn checks(expr: &Expr, generics: &[Ident], index: usize) -> Option<Vec<Token
                 let mut scan = Scan::default();
                 scan.visit_expr(&closure.body);
                 for d in &scan.defaults {
-                    out.push(check(d.span(), quote!(::kubricate::checks::resource_exists(&#name, #d, false))));
+                    out.push(check(
+                        d.span(),
+                        quote!(::kubricate::checks::resource_exists(&#name, #d, false)),
+                    ));
                 }
                 for (id, explicit) in &scan.into {
-                    out.push(check(id.span(), quote!(::kubricate::checks::resource_exists(&#name, #id, #explicit))));
+                    out.push(check(
+                        id.span(),
+                        quote!(::kubricate::checks::resource_exists(&#name, #id, #explicit)),
+                    ));
                 }
-                if let (false, false, false, Some(secret)) =
-                    (scan.any_into, scan.any_default, scan.unknown_target, &scan.first_secret)
-                {
-                    out.push(check(secret.span(), quote!(::kubricate::checks::resource_resolvable(&#name, #secret))));
+                if let (false, false, false, Some(secret)) = (
+                    scan.any_into,
+                    scan.any_default,
+                    scan.unknown_target,
+                    &scan.first_secret,
+                ) {
+                    out.push(check(
+                        secret.span(),
+                        quote!(::kubricate::checks::resource_resolvable(&#name, #secret)),
+                    ));
                 }
             }
         }

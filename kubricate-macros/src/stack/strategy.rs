@@ -19,7 +19,12 @@ pub enum Kind {
     Volume,
 }
 
-const KINDS: [Kind; 4] = [Kind::Env, Kind::EnvFrom, Kind::ImagePullSecret, Kind::Volume];
+const KINDS: [Kind; 4] = [
+    Kind::Env,
+    Kind::EnvFrom,
+    Kind::ImagePullSecret,
+    Kind::Volume,
+];
 
 const CONTAINER: [&str; 4] = [
     "container_index",
@@ -74,7 +79,11 @@ pub fn near_miss<'a>(written: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
         .find(|c| loose(c) == w)
-        .or_else(|| candidates.iter().find(|c| edit_distance(&loose(c), &w) <= 2))
+        .or_else(|| {
+            candidates
+                .iter()
+                .find(|c| edit_distance(&loose(c), &w) <= 2)
+        })
         .copied()
 }
 
@@ -94,7 +103,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 fn did_you_mean(s: Option<&str>) -> String {
-    s.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default()
+    s.map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default()
 }
 
 /// What `.inject(arg)` becomes: the method to call and its arguments.
@@ -143,7 +153,10 @@ pub fn read(arg: &Expr) -> syn::Result<Call> {
                     "`..` is not supported in a strategy; list the options you set",
                 ));
             }
-            (&s.path, s.fields.iter().map(|f| (&f.member, &f.expr)).collect())
+            (
+                &s.path,
+                s.fields.iter().map(|f| (&f.member, &f.expr)).collect(),
+            )
         }
         // `strategy::env().container_index(1)`, a variable, ...: checked at run time.
         other => {

@@ -45,7 +45,10 @@ impl CustomTypeSecretProvider {
     }
 }
 
-super::facts::provider_facts!(CustomTypeSecretProvider { strategies: [Env, EnvFrom, Volume], env_key: checked });
+super::facts::provider_facts!(CustomTypeSecretProvider {
+    strategies: [Env, EnvFrom, Volume],
+    env_key: checked
+});
 
 impl Provider for CustomTypeSecretProvider {
     fn info(&self) -> &'static ProviderInfo {

@@ -3,9 +3,7 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 
 use super::common::{keyed_injection, string_fields};
-use super::{
-    target_builders, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
-};
+use super::{target_builders, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
 use crate::strategy::Strategy;
 use crate::{SecretBytes, SecretValue};
 
@@ -21,7 +19,10 @@ pub struct DockerConfigSecretProvider {
 
 target_builders!(DockerConfigSecretProvider);
 
-super::facts::provider_facts!(DockerConfigSecretProvider { strategies: [ImagePullSecret], env_key: secret_name });
+super::facts::provider_facts!(DockerConfigSecretProvider {
+    strategies: [ImagePullSecret],
+    env_key: secret_name
+});
 
 impl Provider for DockerConfigSecretProvider {
     fn info(&self) -> &'static ProviderInfo {

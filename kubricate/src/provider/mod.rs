@@ -12,8 +12,8 @@ mod fixed;
 mod opaque;
 
 pub use custom_type::CustomTypeSecretProvider;
-pub use facts::AnyProvider;
 pub use docker_config::DockerConfigSecretProvider;
+pub use facts::AnyProvider;
 pub use fixed::{BasicAuthSecretProvider, SshAuthSecretProvider, TlsSecretProvider};
 pub use opaque::OpaqueSecretProvider;
 

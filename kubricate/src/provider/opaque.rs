@@ -1,7 +1,5 @@
 use super::common::keyed_injection;
-use super::{
-    target_builders, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
-};
+use super::{target_builders, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
 use crate::strategy::Strategy;
 use crate::SecretValue;
 
@@ -20,7 +18,10 @@ pub struct OpaqueSecretProvider {
 
 target_builders!(OpaqueSecretProvider);
 
-super::facts::provider_facts!(OpaqueSecretProvider { strategies: [Env], env_key: secret_name });
+super::facts::provider_facts!(OpaqueSecretProvider {
+    strategies: [Env],
+    env_key: secret_name
+});
 
 impl Provider for OpaqueSecretProvider {
     fn info(&self) -> &'static ProviderInfo {
