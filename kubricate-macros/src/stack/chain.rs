@@ -84,9 +84,12 @@ pub fn read(expr: &Expr) -> Option<Chain> {
     Some(chain)
 }
 
+/// (variable, container, resource) of an `env` injection written with literals only.
+pub type EnvIdentity = (String, String, Option<String>);
+
 /// The identity of a variable a chain defines, when every part of it is a literal: (variable,
 /// container, resource). Two sibling chains with one identity define one variable twice.
-pub fn env_identity(chain: &Chain) -> Option<(String, String, Option<String>)> {
+pub fn env_identity(chain: &Chain) -> Option<EnvIdentity> {
     let secret = chain.secret.as_ref()?.value();
     if !matches!(chain.kind, Some(None) | Some(Some(Kind::Env))) || chain.explicit_path {
         return None;

@@ -113,7 +113,7 @@ impl Walker {
 
     /// The checks of one block's statements that only syntax shows.
     fn check_block(&mut self, block: &syn::Block) {
-        let mut seen: Vec<((String, String, Option<String>), String)> = Vec::new();
+        let mut seen: Vec<(chain::EnvIdentity, String)> = Vec::new();
         for stmt in &block.stmts {
             let Stmt::Expr(expr, Some(_)) = stmt else {
                 continue;

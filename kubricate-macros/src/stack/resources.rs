@@ -127,10 +127,8 @@ impl<'ast> Visit<'ast> for Scan {
                 self.any_default = true;
                 self.defaults.extend(mc.args.first().and_then(lit_str));
             }
-            "secrets" | "secret" => {
-                if self.first_secret.is_none() {
-                    self.first_secret = mc.args.first().and_then(lit_str);
-                }
+            "secrets" | "secret" if self.first_secret.is_none() => {
+                self.first_secret = mc.args.first().and_then(lit_str);
             }
             "inject_as" => self.unknown_target = true,
             "inject" => {
@@ -192,8 +190,7 @@ pub fn checks(expr: &Expr, generics: &[Ident], index: usize) -> Option<Vec<Token
         quote!(#[allow(non_upper_case_globals)] const #name: ::kubricate::checks::ResInfo = #info;),
     ];
     let mut e = expr;
-    loop {
-        let Expr::MethodCall(mc) = e else { break };
+    while let Expr::MethodCall(mc) = e {
         let m = mc.method.to_string();
         if m == "r#override" || m == "override_with" {
             if let Some(Expr::Macro(mac)) = mc.args.first() {
