@@ -54,8 +54,8 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
         };
         let doc = format!("`{}`", s.name);
         let name = &s.name;
-        fields.push(quote!(#[doc = #doc] pub #field: ::kubricate::secret_set::SecretName<#provider, #ident>,));
-        values.push(quote!(#field: ::kubricate::secret_set::SecretName::new_unchecked(#name),));
+        fields.push(quote!(#[doc = #doc] pub #field: ::kubricate::SecretName<#provider, #ident>,));
+        values.push(quote!(#field: ::kubricate::SecretName::new_unchecked(#name),));
     }
     let struct_doc = format!(
         "The secret names of [`{ident}`], one field per secret typed by its provider (written by `#[derive(SecretSet)]`)."

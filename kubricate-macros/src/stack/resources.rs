@@ -2,7 +2,7 @@
 //! `Stack::from_static(name, Struct { .. })`): `.into_resource("id")`, `set_default_resource_id("id")`
 //! and `.override(json!({ "id": .. }))` name one of its resources, and a stack whose injections
 //! name no resource has exactly one workload. Each literal becomes one `const` check calling
-//! `kubricate::checks`; a stack built otherwise (a template in a variable, a generic template,
+//! `kubricate::__private::checks`; a stack built otherwise (a template in a variable, a generic template,
 //! `Stack::from_resources`) is checked at run time with the same words.
 
 use proc_macro2::TokenStream;
@@ -31,11 +31,11 @@ impl ResourcesOf {
         match self {
             ResourcesOf::Template(p) => {
                 let n = name(p);
-                quote!(::kubricate::checks::ResInfo::of::<<#p as ::kubricate::Template>::Output>("stack template", #n))
+                quote!(::kubricate::__private::checks::ResInfo::of::<<#p as ::kubricate::Template>::Output>("stack template", #n))
             }
             ResourcesOf::Static(p) => {
                 let n = name(p);
-                quote!(::kubricate::checks::ResInfo::of::<#p>("static stack", #n))
+                quote!(::kubricate::__private::checks::ResInfo::of::<#p>("static stack", #n))
             }
         }
     }
@@ -146,7 +146,7 @@ impl<'ast> Visit<'ast> for Scan {
 }
 
 fn check(span: proc_macro2::Span, call: TokenStream) -> TokenStream {
-    quote_spanned!(span=> const _: () = ::kubricate::checks::enforce(#call);)
+    quote_spanned!(span=> const _: () = ::kubricate::__private::checks::enforce(#call);)
 }
 
 fn json_object_keys(tokens: &TokenStream) -> Vec<LitStr> {
@@ -187,7 +187,7 @@ pub fn checks(expr: &Expr, generics: &[Ident], index: usize) -> Option<Vec<Token
     let name = quote::format_ident!("__KUBRICATE_RESOURCES_{}", index);
     let info = res.tokens();
     let mut out = vec![
-        quote!(#[allow(non_upper_case_globals)] const #name: ::kubricate::checks::ResInfo = #info;),
+        quote!(#[allow(non_upper_case_globals)] const #name: ::kubricate::__private::checks::ResInfo = #info;),
     ];
     let mut e = expr;
     while let Expr::MethodCall(mc) = e {
@@ -197,7 +197,7 @@ pub fn checks(expr: &Expr, generics: &[Ident], index: usize) -> Option<Vec<Token
                 for key in json_object_keys(&mac.mac.tokens) {
                     out.push(check(
                         key.span(),
-                        quote!(::kubricate::checks::override_target(&#name, #key)),
+                        quote!(::kubricate::__private::checks::override_target(&#name, #key)),
                     ));
                 }
             }
@@ -209,13 +209,13 @@ pub fn checks(expr: &Expr, generics: &[Ident], index: usize) -> Option<Vec<Token
                 for d in &scan.defaults {
                     out.push(check(
                         d.span(),
-                        quote!(::kubricate::checks::resource_exists(&#name, #d, false)),
+                        quote!(::kubricate::__private::checks::resource_exists(&#name, #d, false)),
                     ));
                 }
                 for (id, explicit) in &scan.into {
                     out.push(check(
                         id.span(),
-                        quote!(::kubricate::checks::resource_exists(&#name, #id, #explicit)),
+                        quote!(::kubricate::__private::checks::resource_exists(&#name, #id, #explicit)),
                     ));
                 }
                 if let (false, false, false, Some(secret)) = (
@@ -226,7 +226,7 @@ pub fn checks(expr: &Expr, generics: &[Ident], index: usize) -> Option<Vec<Token
                 ) {
                     out.push(check(
                         secret.span(),
-                        quote!(::kubricate::checks::resource_resolvable(&#name, #secret)),
+                        quote!(::kubricate::__private::checks::resource_resolvable(&#name, #secret)),
                     ));
                 }
             }

@@ -4,8 +4,8 @@ use indexmap::IndexMap;
 
 use super::common::{keyed_injection, string_fields};
 use super::{target_builders, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
-use crate::strategy::Strategy;
-use crate::{SecretBytes, SecretValue};
+use crate::model::secret_value::{SecretBytes, SecretValue};
+use crate::model::strategy::Strategy;
 
 /// A `kubernetes.io/dockerconfigjson` Secret, added to the pod's `imagePullSecrets`.
 ///
@@ -39,7 +39,7 @@ impl Provider for DockerConfigSecretProvider {
         secret: &str,
         target_name: &str,
         strategy: &Strategy,
-    ) -> Result<crate::inject::PodPatch, String> {
+    ) -> Result<crate::model::pod_patch::PodPatch, String> {
         keyed_injection(&self.target.name, target_name, secret, strategy)
     }
     fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {

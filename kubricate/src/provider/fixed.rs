@@ -5,9 +5,9 @@
 use super::common::{keyed_injection, prepare_fixed, FieldMap};
 use super::facts::provider_facts;
 use super::{target_builders, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
-use crate::inject::PodPatch;
-use crate::strategy::Strategy;
-use crate::SecretValue;
+use crate::model::pod_patch::PodPatch;
+use crate::model::secret_value::SecretValue;
+use crate::model::strategy::Strategy;
 
 macro_rules! fixed_key_provider {
     (

@@ -1,7 +1,7 @@
 use super::common::keyed_injection;
 use super::{target_builders, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
-use crate::strategy::Strategy;
-use crate::SecretValue;
+use crate::model::secret_value::SecretValue;
+use crate::model::strategy::Strategy;
 
 /// An `Opaque` Secret; each secret is one key, read by one container env var.
 ///
@@ -38,7 +38,7 @@ impl Provider for OpaqueSecretProvider {
         secret: &str,
         target_name: &str,
         strategy: &Strategy,
-    ) -> Result<crate::inject::PodPatch, String> {
+    ) -> Result<crate::model::pod_patch::PodPatch, String> {
         keyed_injection(&self.target.name, target_name, secret, strategy)
     }
     fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {

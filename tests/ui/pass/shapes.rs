@@ -167,5 +167,5 @@ fn main() {
     assert_eq!(env_of(&let_split(&m), 0), one("DB", "app-secrets", "DATABASE_URL"));
     assert_eq!(env_of(&via_helper(&m), 0), one("API_KEY", "app-secrets", "API_KEY"));
     assert_eq!(env_of(&plain(&m), 0), one("DATABASE_URL", "app-secrets", "DATABASE_URL"));
-    let _keyword: kubricate::secret_set::SecretName<OpaqueSecretProvider, AppSecrets> = AppSecrets::NAMES.r#type;
+    let _keyword: kubricate::SecretName<OpaqueSecretProvider, AppSecrets> = AppSecrets::NAMES.r#type;
 }

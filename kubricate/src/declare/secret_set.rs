@@ -1,0 +1,161 @@
+//! Secret sets: the secrets a manager knows, declared at compile time (`#[derive(SecretSet)]`) or at
+//! run time ([`Dynamic`]).
+
+use std::marker::PhantomData;
+
+use crate::provider::ProviderInfo;
+
+/// One declared secret.
+#[derive(Debug, Clone, Copy)]
+pub struct SecretDecl {
+    /// Logical name (`DATABASE_URL`); also the connector lookup key and the Opaque Secret key.
+    pub name: &'static str,
+    /// The provider type that delivers it, when declared (`#[secret(provider = ...)]` or the set's default).
+    pub provider: Option<&'static ProviderInfo>,
+    /// The id of the provider instance in the manager, when several instances share a type.
+    pub provider_id: Option<&'static str>,
+    /// The id of the connector that loads it (default: the manager's default connector).
+    pub connector: Option<&'static str>,
+}
+
+/// A set of secrets known at compile time. Implemented by `#[derive(SecretSet)]`.
+///
+/// ```
+/// use kubricate::prelude::*;
+/// use kubricate::SecretName;
+///
+/// #[derive(SecretSet)]
+/// #[secret_set(provider = OpaqueSecretProvider)]
+/// pub enum AppSecrets {
+///     DatabaseUrl,
+///     #[secret(name = "pg_connection_string")]
+///     PgConnectionString,
+///     #[secret(provider = DockerConfigSecretProvider)]
+///     DockerRegistryToken,
+/// }
+///
+/// let names: Vec<_> = AppSecrets::SECRETS.iter().map(|s| s.name).collect();
+/// assert_eq!(names, ["DATABASE_URL", "pg_connection_string", "DOCKER_REGISTRY_TOKEN"]);
+/// assert_eq!(AppSecrets::DatabaseUrl.secret_name(), "DATABASE_URL");
+/// // The names struct: one field per secret, typed by its provider.
+/// let url: SecretName<OpaqueSecretProvider, AppSecrets> = AppSecrets::NAMES.DATABASE_URL;
+/// assert_eq!(url.name(), "DATABASE_URL");
+/// let _docker: SecretName<DockerConfigSecretProvider, AppSecrets> = AppSecrets::NAMES.DOCKER_REGISTRY_TOKEN;
+/// let _pg = AppSecrets::NAMES.pg_connection_string;
+/// ```
+pub trait SecretSet: 'static {
+    /// The set's type name, for messages.
+    const NAME: &'static str;
+    /// Every secret, in declaration order.
+    const SECRETS: &'static [SecretDecl];
+    /// Whether the names are known at compile time (`false` for [`Dynamic`]).
+    const STATIC: bool = true;
+    /// The set's names as a struct: one field per secret, named after its logical name (a raw
+    /// identifier such as `r#type` for a Rust keyword), typed by its provider. Written by the
+    /// derive; [`DynamicNames`] (no fields) for [`Dynamic`].
+    type Names: 'static;
+    /// The names. `Injector::names` hands them out, so `c.secret(c.names().DATABASE_URL)` (what
+    /// `stack!` writes for `c.secrets("DATABASE_URL")`) is checked by rustc against the set of `c`.
+    const NAMES: &'static Self::Names;
+}
+
+/// A declared secret's name, typed by the set `S` that declares it and the provider type `P` that
+/// delivers it ([`AnyProvider`](crate::provider::AnyProvider) when the set declares none): the typed injection chain
+/// (`Injector::secret`) checks strategies and options against `P` at compile time.
+pub struct SecretName<P, S> {
+    name: &'static str,
+    types: PhantomData<fn() -> (P, S)>,
+}
+
+impl<P, S> SecretName<P, S> {
+    /// The name `name`. Only the derive should call this: the name must be declared in `S` with `P`.
+    #[doc(hidden)]
+    pub const fn new_unchecked(name: &'static str) -> Self {
+        SecretName {
+            name,
+            types: PhantomData,
+        }
+    }
+
+    /// The logical name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl<P, S> Clone for SecretName<P, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P, S> Copy for SecretName<P, S> {}
+
+impl<P, S> std::fmt::Debug for SecretName<P, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretName").field(&self.name).finish()
+    }
+}
+
+impl<P, S> SecretRef for SecretName<P, S> {
+    fn secret_name(&self) -> &str {
+        self.name
+    }
+}
+
+/// The names of a [`Dynamic`] set: none known at compile time. Inside `stack!`, inject the secrets
+/// of a run-time set with `use_secrets_any`, whose names are checked at run time.
+#[derive(Debug, Clone, Copy)]
+pub struct DynamicNames;
+
+/// Secrets declared at run time with [`SecretManager::add_secret`](crate::SecretManager::add_secret);
+/// names are checked when the stack is built, with the same wording as the compile-time checks.
+#[derive(Debug, Clone, Copy)]
+pub enum Dynamic {}
+
+impl SecretSet for Dynamic {
+    const NAME: &'static str = "Dynamic";
+    const SECRETS: &'static [SecretDecl] = &[];
+    const STATIC: bool = false;
+    type Names = DynamicNames;
+    const NAMES: &'static DynamicNames = &DynamicNames;
+}
+
+/// Something that names a secret: a `&str`, a `String`, or a variant of a `#[derive(SecretSet)]` enum.
+pub trait SecretRef {
+    /// The logical name.
+    fn secret_name(&self) -> &str;
+}
+
+impl SecretRef for str {
+    fn secret_name(&self) -> &str {
+        self
+    }
+}
+impl SecretRef for String {
+    fn secret_name(&self) -> &str {
+        self
+    }
+}
+/// Any reference to a name: `&str`, `&String`, and `&&str` (the item of a loop over `&[&str]`).
+impl<T: SecretRef + ?Sized> SecretRef for &T {
+    fn secret_name(&self) -> &str {
+        (**self).secret_name()
+    }
+}
+
+/// Whether `name` can be an environment variable name (`[A-Za-z_][A-Za-z0-9_]*`), which a secret name must
+/// be so that connectors and `env` injection can use it.
+pub const fn is_env_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    if b.is_empty() || b[0].is_ascii_digit() {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        if !(b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
