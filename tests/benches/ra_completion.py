@@ -11,11 +11,11 @@ completions at two places inside `stack!`:
 and, for comparison, the same two places in the same code written outside the macro. Prints a
 Markdown table; exits 1 if an expected method is missing inside the macro.
 
-Usage: python3 benches/ra_completion.py      (takes a minute or two: rust-analyzer indexes the crate)
+Usage: python3 tests/benches/ra_completion.py      (takes a minute or two: rust-analyzer indexes the crate)
 """
 import json, os, shutil, subprocess, sys, tempfile, threading, time
 
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 work = tempfile.mkdtemp(prefix="kubricate-ra-")
 
 SRC = r'''use kubricate::prelude::*;
@@ -67,15 +67,16 @@ EXPECTED = {
 }
 
 
-def variant(marker):
-    """The source as the user has it while typing at `marker`: that line ends at the marker (`c.`),
-    every other marker is removed (those lines are complete). Returns (text, (line, column))."""
+def variant(marker, typing=True):
+    """The source as the user has it at `marker`: while typing, that line ends at the marker (`c.`);
+    while editing, the line is complete and the cursor sits at the marker. Every other marker is
+    removed. Returns (text, (line, column))."""
     lines = []
     at = None
     for n, line in enumerate(SRC.split("\n")):
         if marker in line:
-            line = line[: line.index(marker)]
-            at = (n, len(line))
+            at = (n, line.index(marker))
+            line = line[: line.index(marker)] if typing else line
         for m in MARKERS:
             line = line.replace(m, "")
         lines.append(line)
@@ -145,13 +146,14 @@ def main():
         sys.exit("rust-analyzer did not finish indexing in 10 minutes")
     time.sleep(2)
     results = {}
-    for i, m in enumerate(MARKERS, start=10):
-        text, (line, col) = variant(m)
+    cases = [(m, typing) for typing in (False, True) for m in MARKERS[:4]]
+    for i, (m, typing) in enumerate(cases, start=10):
+        text, (line, col) = variant(m, typing)
         quiescent.clear()
         send({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
             "textDocument": {"uri": uri, "version": i}, "contentChanges": [{"text": text}]}})
-        quiescent.wait(120)
-        time.sleep(1)
+        quiescent.wait(20)
+        time.sleep(2)
         for attempt in range(5):
             send({"jsonrpc": "2.0", "id": i * 10 + attempt, "method": "textDocument/completion", "params": {
                 "textDocument": {"uri": uri}, "position": {"line": line, "character": col}}})
@@ -163,25 +165,26 @@ def main():
             if labels:
                 break
             time.sleep(3)
-        results[m] = labels
+        results[(m, typing)] = labels
         if os.environ.get("RA_DEBUG"):
             print(m, line, col, repr(text.splitlines()[line][:col]), labels[:30], file=sys.stderr)
     proc.kill()
     ok = True
     print(f"rust-analyzer {subprocess.run([ra, '--version'], capture_output=True, text=True).stdout.strip()},"
           f" indexed in {time.time() - started:.0f} s\n")
-    print("| where | completion at | expected methods offered | other labels (first 12) |")
-    print("|---|---|---|---|")
-    for m in MARKERS[:4]:
+    print("| where | line | completion at | expected methods offered | other labels |")
+    print("|---|---|---|---|---|")
+    for m, typing in cases:
         which = "injector" if "INJECTOR" in m else "chain"
         place = "`c.|`" if which == "injector" else '`c.secrets("DATABASE_URL").|`'
         inside = "inside `stack!`" if m.startswith("MACRO") else "plain Rust"
-        got = results[m]
+        got = results[(m, typing)]
         missing = [e for e in EXPECTED[which] if e not in got]
         ok &= not (missing and m.startswith("MACRO"))
+        state = "being typed (ends at the cursor)" if typing else "complete (cursor inside it)"
         shown = ", ".join(e if e in got else f"~~{e}~~" for e in EXPECTED[which])
         others = ", ".join(l for l in got if l not in EXPECTED[which])[:200]
-        print(f"| {inside} | {place} | {shown} | {others} |")
+        print(f"| {inside} | {state} | {place} | {shown} | {others} |")
     shutil.rmtree(work, ignore_errors=True)
     sys.exit(0 if ok else 1)
 

@@ -2,7 +2,8 @@
 //!
 //! The macro rewrites, wherever they appear in its body (loops, `if`s, nested blocks, closures, helper
 //! functions, `let`-split chains):
-//! - `X.secrets("NAME")` into `{ let c = injector(X); c.secret(c.names().NAME) }`: a field access on the
+//! - `c.secrets("NAME")` into `c.secret(c.names().NAME)` (another receiver `X` is evaluated once:
+//!   `{ let c = injector(X); c.secret(c.names().NAME) }`): a field access on the
 //!   names the injector's own set hands out, so rustc resolves the set from the type of `X` and a
 //!   misspelt name is its "no field `NAME`", with "a field with a similar name exists";
 //! - `.inject(kind { .. })` into the typed strategy call (`.inject_env(strategy::env()..)`, ...), whose
@@ -18,7 +19,7 @@ mod resources;
 mod strategy;
 
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{quote, quote_spanned};
+use quote::quote;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Ident, Item, Stmt};
 
@@ -53,7 +54,6 @@ struct Walker {
     any_depth: usize,
     /// Resource checks, to place before the function's statements.
     consts: Vec<TokenStream>,
-    stacks: usize,
 }
 
 /// Whether a type parameter of `sig` is the secret set (`SecretManager<S>`, `Injector<S>`, `S: SecretSet`).
@@ -100,9 +100,22 @@ impl Walker {
         // `self`, `crate`, ...: no field can spell them; the string form checks them at run time.
         let field = crate::case::field_ident(&name, lit.span())?;
         let receiver = &mc.receiver;
+        // Generated tokens carry no span of the user's: an IDE then maps the user's `secrets` token to
+        // nothing here and completes on the code as typed. Errors point at the field (the literal)
+        // and at the strategy call.
+        let secret = Ident::new("secret", Span::call_site());
+        // A variable (the usual `c`) is read twice at no cost: `c.secret(c.names().NAME)`, which
+        // type-checks like the plain call. Anything else is evaluated once, into a reborrow.
+        if let Expr::Path(p) = &**receiver {
+            if p.qself.is_none() && p.path.get_ident().is_some() {
+                return syn::parse2(quote! {
+                    #receiver.#secret(#receiver.names().#field)
+                })
+                .ok();
+            }
+        }
         let c = Ident::new("__kubricate_injector", Span::mixed_site());
-        let secret = Ident::new("secret", mc.method.span());
-        syn::parse2(quote_spanned! {mc.method.span()=>
+        syn::parse2(quote! {
             {
                 let #c = ::kubricate::__private::injector(#receiver);
                 #c.#secret(#c.names().#field)
@@ -176,11 +189,8 @@ impl VisitMut for Walker {
     }
 
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
-        if let Some(checks) = resources::checks(expr, &self.generics, self.stacks) {
-            if !checks.is_empty() {
-                self.stacks += 1;
-                self.consts.extend(checks);
-            }
+        if let Some(checks) = resources::checks(expr, &self.generics) {
+            self.consts.extend(checks);
             // The chain's receivers are the same chain: visit their arguments only.
             let mut e = &mut *expr;
             while let Expr::MethodCall(mc) = e {

@@ -179,16 +179,16 @@ fn json_object_keys(tokens: &TokenStream) -> Vec<LitStr> {
 
 /// The checks of the stack chain `expr`; `None` when `expr` is not a stack chain (`Some(empty)` when
 /// it is one whose resources are not known).
-pub fn checks(expr: &Expr, generics: &[Ident], index: usize) -> Option<Vec<TokenStream>> {
+pub fn checks(expr: &Expr, generics: &[Ident]) -> Option<Vec<TokenStream>> {
     let res = root(expr, generics)?;
     let Some(res) = res else {
         return Some(Vec::new());
     };
-    let name = quote::format_ident!("__KUBRICATE_RESOURCES_{}", index);
+    // Each check evaluates the resources' facts itself: one `const` item per check, nothing shared,
+    // as rustc's cost is mostly per item.
     let info = res.tokens();
-    let mut out = vec![
-        quote!(#[allow(non_upper_case_globals)] const #name: ::kubricate::__private::checks::ResInfo = #info;),
-    ];
+    let name = quote!((#info));
+    let mut out = Vec::new();
     let mut e = expr;
     while let Expr::MethodCall(mc) = e {
         let m = mc.method.to_string();
