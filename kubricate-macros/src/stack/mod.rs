@@ -19,7 +19,7 @@ mod resources;
 mod strategy;
 
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Ident, Item, Stmt};
 
@@ -100,22 +100,21 @@ impl Walker {
         // `self`, `crate`, ...: no field can spell them; the string form checks them at run time.
         let field = crate::case::field_ident(&name, lit.span())?;
         let receiver = &mc.receiver;
-        // Generated tokens carry no span of the user's: an IDE then maps the user's `secrets` token to
-        // nothing here and completes on the code as typed. Errors point at the field (the literal)
-        // and at the strategy call.
-        let secret = Ident::new("secret", Span::call_site());
+        // Spanned on the user's `secrets`, so an error about the chain (an unsatisfied bound of
+        // `.inject()`) points at the chain, not at the whole macro; the field carries the literal's.
+        let secret = Ident::new("secret", mc.method.span());
         // A variable (the usual `c`) is read twice at no cost: `c.secret(c.names().NAME)`, which
         // type-checks like the plain call. Anything else is evaluated once, into a reborrow.
         if let Expr::Path(p) = &**receiver {
             if p.qself.is_none() && p.path.get_ident().is_some() {
-                return syn::parse2(quote! {
+                return syn::parse2(quote_spanned! {mc.method.span()=>
                     #receiver.#secret(#receiver.names().#field)
                 })
                 .ok();
             }
         }
         let c = Ident::new("__kubricate_injector", Span::mixed_site());
-        syn::parse2(quote! {
+        syn::parse2(quote_spanned! {mc.method.span()=>
             {
                 let #c = ::kubricate::__private::injector(#receiver);
                 #c.#secret(#c.names().#field)
