@@ -6,7 +6,8 @@
 
 pub use crate::declare::checks;
 
-use crate::{Injector, SecretSet};
+use crate::declare::inject::Injector;
+use crate::declare::secret_set::SecretSet;
 
 /// Reborrows the receiver of a `c.secrets("NAME")` that `stack!` rewrote, so it is evaluated once
 /// and `c` stays usable (in a loop, say); its type gives the set whose names are checked.

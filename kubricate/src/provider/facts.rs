@@ -1,4 +1,4 @@
-//! What each provider type supports, declared once ([`provider_facts!`]) and read twice: as the
+//! What each provider type supports, declared once (`provider_facts!`) and read twice: as the
 //! [`ProviderInfo`](super::ProviderInfo) the run-time checks of the plain API use, and as the marker
 //! trait impls below, which the typed injection chain (`c.secret(names.X).inject()`, what `stack!`
 //! writes) requires, so that rustc reports a mistake with these messages at the user's token.
@@ -7,10 +7,10 @@
 //! the providers that do implement the trait.
 //!
 //! The run-time checks and these messages share their words (see `check_static` in the parent
-//! module and [`StackProblem`](crate::stack::StackProblem)).
+//! module and `Stack::use_secrets`).
 
 use super::ProviderType;
-use crate::strategy::StrategyKind;
+use crate::model::strategy::StrategyKind;
 
 /// A provider type whose `.inject()` needs no strategy: it supports exactly one.
 #[diagnostic::on_unimplemented(
@@ -79,7 +79,7 @@ macro_rules! provider_facts {
     (@single $ty:ty, [$only:ident]) => {
         #[diagnostic::do_not_recommend]
         impl $crate::provider::facts::InjectDefault for $ty {
-            const STRATEGY: $crate::strategy::StrategyKind = $crate::strategy::StrategyKind::$only;
+            const STRATEGY: $crate::model::strategy::StrategyKind = $crate::model::strategy::StrategyKind::$only;
         }
     };
     (@single $ty:ty, [$($many:ident),*]) => {};
@@ -96,7 +96,7 @@ macro_rules! provider_facts {
         impl $crate::provider::ProviderType for $ty {
             const INFO: $crate::provider::ProviderInfo = $crate::provider::ProviderInfo {
                 kind: stringify!($ty),
-                strategies: &[$($crate::strategy::StrategyKind::$kind),+],
+                strategies: &[$($crate::model::strategy::StrategyKind::$kind),+],
                 env_key: $crate::provider::facts::provider_facts!(@rule $($rule)+),
             };
         }
