@@ -40,7 +40,7 @@ pub use declare::registry::{IntoManagers, RegistryError, SecretRegistry};
 pub use declare::secret_set::{
     Dynamic, DynamicNames, SecretDecl, SecretName, SecretRef, SecretSet,
 };
-pub use declare::stack::{Stack, StackError};
+pub use declare::stack::{Stack, StackError, StackProblem};
 pub use declare::template::{self, Template};
 pub use deliver::apply::{
     parse_duration, run_kubectl, ApplyError, DurationError, KubectlOptions, KubectlOutput,
