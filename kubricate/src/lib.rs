@@ -27,6 +27,7 @@
 
 pub mod apply;
 pub mod checks;
+pub mod checksum;
 mod cli;
 pub mod connector;
 pub mod crosscheck;
@@ -41,6 +42,8 @@ pub mod provider;
 pub mod registry;
 pub mod render;
 pub mod resource;
+#[cfg(feature = "sealed-secrets")]
+pub mod seal;
 pub mod secret_set;
 pub mod secret_value;
 pub mod stack;
@@ -55,10 +58,13 @@ pub use orchestrator::{
 };
 pub use project::{GenerateOptions, Project, ProjectError};
 pub use provider::{
-    BasicAuthSecretProvider, CustomTypeSecretProvider, DockerConfigSecretProvider,
-    OpaqueSecretProvider, Provider, ProviderInfo, ProviderType, SshAuthSecretProvider,
-    TlsSecretProvider,
+    BasicAuthSecretProvider, CreationPolicy, CustomTypeSecretProvider, Delivery,
+    DockerConfigSecretProvider, ExternalSecretProvider, ManifestRequest, OpaqueSecretProvider,
+    Provider, ProviderError, ProviderInfo, ProviderType, RemoteRef, SecretStoreRef,
+    SshAuthSecretProvider, TlsSecretProvider,
 };
+#[cfg(feature = "sealed-secrets")]
+pub use provider::{SealedSecretProvider, SealingScope};
 pub use registry::{IntoManagers, RegistryError, SecretRegistry};
 pub use render::{MetadataOptions, OutputMode};
 pub use resource::{kinds, Kind, Manifest, Resource, ResourceDecl, ResourceMap, Resources};
@@ -179,8 +185,11 @@ pub mod prelude {
     pub use crate::template::{Namespace, NamespaceInput, SimpleApp, SimpleAppInput};
     pub use crate::{
         kinds, stack, BasicAuthSecretProvider, CustomTypeSecretProvider,
-        DockerConfigSecretProvider, EnvConnector, InMemoryConnector, IntoManagers,
-        OpaqueSecretProvider, Resource, Resources, SecretManager, SecretRef, SecretRegistry,
-        SecretSet, SshAuthSecretProvider, Stack, Template, TlsSecretProvider,
+        DockerConfigSecretProvider, EnvConnector, ExternalSecretProvider, InMemoryConnector,
+        IntoManagers, OpaqueSecretProvider, RemoteRef, Resource, Resources, SecretManager,
+        SecretRef, SecretRegistry, SecretSet, SecretStoreRef, SshAuthSecretProvider, Stack,
+        Template, TlsSecretProvider,
     };
+    #[cfg(feature = "sealed-secrets")]
+    pub use crate::{SealedSecretProvider, SealingScope};
 }

@@ -234,7 +234,9 @@ impl Stack {
             },
         };
         check_static(info, &secret, &strategy)?;
-        provider.check_strategy(&secret, &strategy)?;
+        provider
+            .check_strategy(&secret, &strategy)
+            .map_err(|e| e.to_string())?;
         let resource_id = match record.resource.as_deref().or(default_resource) {
             Some(id) => {
                 if !self.resources.contains_key(id) {
@@ -258,7 +260,9 @@ impl Stack {
             }
         }
         let target_name = record.target_name.unwrap_or_else(|| secret.clone());
-        let patch = provider.injection(&secret, &target_name, &strategy)?;
+        let patch = provider
+            .injection(&secret, &target_name, &strategy)
+            .map_err(|e| e.to_string())?;
         Ok(PlannedInjection {
             secret,
             target_name,

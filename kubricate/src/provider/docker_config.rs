@@ -4,7 +4,8 @@ use indexmap::IndexMap;
 
 use super::common::{keyed_injection, string_fields};
 use super::{
-    target_builders, KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
+    target_builders, KeyRule, Provider, ProviderError, ProviderInfo, ProviderType, SecretEntry,
+    SecretTarget,
 };
 use crate::strategy::{Strategy, StrategyKind};
 use crate::{SecretBytes, SecretValue};
@@ -44,34 +45,40 @@ impl Provider for DockerConfigSecretProvider {
         secret: &str,
         target_name: &str,
         strategy: &Strategy,
-    ) -> Result<crate::inject::PodPatch, String> {
+    ) -> Result<crate::inject::PodPatch, ProviderError> {
         keyed_injection(&self.target.name, target_name, secret, strategy)
     }
-    fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {
+    fn prepare(
+        &self,
+        secret: &str,
+        value: &SecretValue,
+    ) -> Result<Vec<SecretEntry>, ProviderError> {
+        let invalid = |m: String| ProviderError::value(secret, m);
         let fields = string_fields(
             Self::INFO.kind,
             secret,
             value,
             &["username", "password", "registry"],
             &[],
-        )?;
+        )
+        .map_err(invalid)?;
         let [Some(user), Some(pass), Some(registry)] = <[Option<SecretBytes>; 3]>::try_from(fields)
-            .map_err(|_| "internal: field count".to_owned())?
+            .map_err(|_| invalid("internal: field count".to_owned()))?
         else {
-            return Err(format!("secret `{secret}` for DockerConfigSecretProvider: username, password and registry must be strings"));
+            return Err(invalid(format!("secret `{secret}` for DockerConfigSecretProvider: username, password and registry must be strings")));
         };
         let registry = String::from_utf8_lossy(registry.expose()).into_owned();
         if registry.trim().is_empty() {
-            return Err(format!(
+            return Err(invalid(format!(
                 "secret `{secret}` for DockerConfigSecretProvider: `registry` is empty"
-            ));
+            )));
         }
         let user = String::from_utf8_lossy(user.expose()).into_owned();
         let pass = String::from_utf8_lossy(pass.expose()).into_owned();
         let auth = SecretBytes::from(format!("{user}:{pass}").into_bytes()).to_base64();
         let entry =
             serde_json::json!({ "username": user, "password": pass, "auth": auth.as_str() });
-        let bytes = SecretBytes::from(serde_json::to_vec(&entry).map_err(|e| e.to_string())?);
+        let bytes = SecretBytes::from(serde_json::to_vec(&entry).map_err(|e| invalid(e.to_string()))?);
         zeroize::Zeroize::zeroize(&mut user.into_bytes());
         zeroize::Zeroize::zeroize(&mut pass.into_bytes());
         Ok(vec![SecretEntry {
@@ -101,7 +108,8 @@ mod tests {
         let p = DockerConfigSecretProvider::new("r");
         let err = p
             .prepare("TOKEN", &SecretValue::parse(r#"{"username":"CANARY-x"}"#))
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("missing field(s): password, registry"),
             "{err}"
@@ -109,7 +117,8 @@ mod tests {
         assert!(!err.contains("CANARY"));
         let err = p
             .prepare("TOKEN", &SecretValue::parse("CANARY-plain"))
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("not a JSON object") && !err.contains("CANARY"),
             "{err}"
@@ -119,7 +128,8 @@ mod tests {
                 "TOKEN",
                 &SecretValue::parse(r#"{"username":"u","password":1,"registry":"r"}"#),
             )
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("`password` must be a string, found number"),
             "{err}"

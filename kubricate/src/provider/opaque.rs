@@ -1,6 +1,7 @@
 use super::common::keyed_injection;
 use super::{
-    target_builders, KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
+    target_builders, KeyRule, Provider, ProviderError, ProviderInfo, ProviderType, SecretEntry,
+    SecretTarget,
 };
 use crate::strategy::{Strategy, StrategyKind};
 use crate::SecretValue;
@@ -43,10 +44,14 @@ impl Provider for OpaqueSecretProvider {
         secret: &str,
         target_name: &str,
         strategy: &Strategy,
-    ) -> Result<crate::inject::PodPatch, String> {
+    ) -> Result<crate::inject::PodPatch, ProviderError> {
         keyed_injection(&self.target.name, target_name, secret, strategy)
     }
-    fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {
+    fn prepare(
+        &self,
+        secret: &str,
+        value: &SecretValue,
+    ) -> Result<Vec<SecretEntry>, ProviderError> {
         Ok(vec![SecretEntry {
             key: secret.to_owned(),
             value: value.to_bytes(),
