@@ -256,6 +256,17 @@ fn validate(
             keys.join(", ")
         );
     }
+    for g in &plan.generated {
+        let _ = writeln!(
+            out,
+            "  {}/{} ({}): {} (made in the cluster from the {} manifests `generate` writes; nothing to apply)",
+            g.namespace,
+            g.name,
+            g.secret_type,
+            g.keys.join(", "),
+            g.provider
+        );
+    }
     Ok(())
 }
 

@@ -44,6 +44,7 @@ pub mod render;
 pub mod resource;
 #[cfg(feature = "sealed-secrets")]
 pub mod seal;
+pub(crate) mod secret_manifests;
 pub mod secret_set;
 pub mod secret_value;
 pub mod stack;
@@ -54,7 +55,8 @@ pub mod yaml;
 pub use connector::{Connector, ConnectorError, EnvConnector, InMemoryConnector};
 pub use manager::{AnySecretManager, SecretManager, SecretSpec};
 pub use orchestrator::{
-    ConflictOptions, ConflictStrategy, MergedSecret, SecretError, SecretPlan, StrictModeError,
+    ConflictOptions, ConflictStrategy, GeneratedSecret, MergedSecret, SecretError, SecretPlan,
+    StrictModeError,
 };
 pub use project::{GenerateOptions, Project, ProjectError};
 pub use provider::{
@@ -184,7 +186,7 @@ pub mod prelude {
     pub use crate::strategy;
     pub use crate::template::{Namespace, NamespaceInput, SimpleApp, SimpleAppInput};
     pub use crate::{
-        kinds, stack, BasicAuthSecretProvider, CustomTypeSecretProvider,
+        kinds, stack, BasicAuthSecretProvider, CreationPolicy, CustomTypeSecretProvider,
         DockerConfigSecretProvider, EnvConnector, ExternalSecretProvider, InMemoryConnector,
         IntoManagers, OpaqueSecretProvider, RemoteRef, Resource, Resources, SecretManager,
         SecretRef, SecretRegistry, SecretSet, SecretStoreRef, SshAuthSecretProvider, Stack,

@@ -379,8 +379,11 @@ impl AnySecretManager {
             if let Err(e) = self.provider_for(name) {
                 problems.push(e);
             }
-            if let Err(e) = self.connector_for(name) {
-                problems.push(e);
+            // A provider that loads no values (ExternalSecret) needs no connector.
+            if crate::orchestrator::needs_values(self, name) {
+                if let Err(e) = self.connector_for(name) {
+                    problems.push(e);
+                }
             }
         }
         for (id, p) in &self.providers {
