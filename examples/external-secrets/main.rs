@@ -43,34 +43,62 @@ pub fn secret_manager() -> SecretManager<ShopSecrets> {
             "app",
             ExternalSecretProvider::new("app-secrets", vault())
                 .refresh_interval("15m")
-                .remote("DATABASE_URL", RemoteRef::new("shop/database").property("url")),
+                .remote(
+                    "DATABASE_URL",
+                    RemoteRef::new("shop/database").property("url"),
+                ),
         )
         .provider_as(
             "payment",
-            ExternalSecretProvider::new("payment-api", vault())
-                .remote("API_KEY", RemoteRef::new("shop/payment-api").property("key")),
+            ExternalSecretProvider::new("payment-api", vault()).remote(
+                "API_KEY",
+                RemoteRef::new("shop/payment-api").property("key"),
+            ),
         )
         .provider_as(
             "db-login",
             ExternalSecretProvider::new("db-login", vault())
                 .secret_type("kubernetes.io/basic-auth")
-                .remote_into("DB_USER", "username", RemoteRef::new("shop/database").property("user"))
-                .remote_into("DB_PASSWORD", "password", RemoteRef::new("shop/database").property("password")),
+                .remote_into(
+                    "DB_USER",
+                    "username",
+                    RemoteRef::new("shop/database").property("user"),
+                )
+                .remote_into(
+                    "DB_PASSWORD",
+                    "password",
+                    RemoteRef::new("shop/database").property("password"),
+                ),
         )
         .provider_as(
             "tls",
-            ExternalSecretProvider::new("shop-tls", SecretStoreRef::namespaced("aws-secrets-manager"))
-                .refresh_interval("24h")
-                .secret_type("kubernetes.io/tls")
-                .remote_into("TLS_CERT", "tls.crt", RemoteRef::new("shop/tls").property("certificate"))
-                .remote_into("TLS_KEY", "tls.key", RemoteRef::new("shop/tls").property("private_key")),
+            ExternalSecretProvider::new(
+                "shop-tls",
+                SecretStoreRef::namespaced("aws-secrets-manager"),
+            )
+            .refresh_interval("24h")
+            .secret_type("kubernetes.io/tls")
+            .remote_into(
+                "TLS_CERT",
+                "tls.crt",
+                RemoteRef::new("shop/tls").property("certificate"),
+            )
+            .remote_into(
+                "TLS_KEY",
+                "tls.key",
+                RemoteRef::new("shop/tls").property("private_key"),
+            ),
         )
         .provider_as(
             "registry",
             ExternalSecretProvider::new("registry-pull", vault())
                 .secret_type("kubernetes.io/dockerconfigjson")
                 .creation_policy(CreationPolicy::Orphan)
-                .remote_into("REGISTRY_AUTH", ".dockerconfigjson", RemoteRef::new("shop/registry")),
+                .remote_into(
+                    "REGISTRY_AUTH",
+                    ".dockerconfigjson",
+                    RemoteRef::new("shop/registry"),
+                ),
         )
 }
 

@@ -42,7 +42,10 @@ fn test_only_cert() -> String {
 pub fn secret_manager() -> SecretManager<AppSecrets> {
     SecretManager::new()
         .connector(EnvConnector::new().working_dir(DIR))
-        .provider_as("app", SealedSecretProvider::new("app-secrets", test_only_cert()))
+        .provider_as(
+            "app",
+            SealedSecretProvider::new("app-secrets", test_only_cert()),
+        )
         .provider_as(
             "signing",
             SealedSecretProvider::new("signing-key", test_only_cert())

@@ -232,7 +232,10 @@ mod tests {
     #[test]
     fn context_framing_keeps_fields_apart() {
         let k = key();
-        assert_ne!(k.checksum(&["ab", "c"], b"v"), k.checksum(&["a", "bc"], b"v"));
+        assert_ne!(
+            k.checksum(&["ab", "c"], b"v"),
+            k.checksum(&["a", "bc"], b"v")
+        );
         assert_ne!(k.checksum(&["a"], b"bv"), k.checksum(&["ab"], b"v"));
         let other = ChecksumKey::new(b"another key of thirty-two bytes!".to_vec()).unwrap();
         assert_ne!(k.checksum(&["a"], b"v"), other.checksum(&["a"], b"v"));
@@ -252,15 +255,19 @@ mod tests {
     fn short_or_missing_keys_are_clear_errors_that_never_show_the_key() {
         let err = ChecksumKey::new(b"CANARY-short".to_vec()).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("12 bytes") && msg.contains("at least 16"), "{msg}");
+        assert!(
+            msg.contains("12 bytes") && msg.contains("at least 16"),
+            "{msg}"
+        );
         assert!(!msg.contains("CANARY"));
 
-        let source = ChecksumKeySource::secret(
-            InMemoryConnector::new([("KEY", "CANARY-shrt")]),
-            "KEY",
-        );
+        let source =
+            ChecksumKeySource::secret(InMemoryConnector::new([("KEY", "CANARY-shrt")]), "KEY");
         let msg = source.resolve().unwrap_err().to_string();
-        assert!(msg.contains("secret `KEY` of InMemoryConnector") && !msg.contains("CANARY"), "{msg}");
+        assert!(
+            msg.contains("secret `KEY` of InMemoryConnector") && !msg.contains("CANARY"),
+            "{msg}"
+        );
 
         let source = ChecksumKeySource::secret(InMemoryConnector::default(), "KEY");
         let msg = source.resolve().unwrap_err().to_string();

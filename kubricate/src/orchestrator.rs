@@ -429,12 +429,18 @@ fn plan(
         // do not know their keys are trusted by name, like Project::external_secret.
         let mut external = external.to_vec();
         external.extend(usage.unchecked_external.iter().cloned());
-        secrets.extend(generated.iter().map(|g| MergedSecret {
-            name: g.name.clone(),
-            namespace: g.namespace.clone(),
-            secret_type: g.secret_type.clone(),
-            data: g.data.keys().map(|k| (k.clone(), SecretBytes::from(Vec::new()))).collect(),
-            sources: g.sources.clone(),
+        secrets.extend(generated.iter().map(|g| {
+            MergedSecret {
+                name: g.name.clone(),
+                namespace: g.namespace.clone(),
+                secret_type: g.secret_type.clone(),
+                data: g
+                    .data
+                    .keys()
+                    .map(|k| (k.clone(), SecretBytes::from(Vec::new())))
+                    .collect(),
+                sources: g.sources.clone(),
+            }
         }));
         let (dangling, checked) =
             crate::crosscheck::dangling_references(&built, &secrets, &external);
@@ -492,7 +498,10 @@ impl Usage {
                 if let Ok((_, p)) = manager.provider_for(name) {
                     if p.delivery() == Delivery::External
                         && p.declared_keys(name).is_none()
-                        && !usage.unchecked_external.iter().any(|n| n == p.secret_name())
+                        && !usage
+                            .unchecked_external
+                            .iter()
+                            .any(|n| n == p.secret_name())
                     {
                         usage.unchecked_external.push(p.secret_name().to_owned());
                     }

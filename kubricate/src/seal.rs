@@ -63,8 +63,8 @@ impl SealingKey {
             .subject_public_key_info
             .to_der()
             .map_err(|e| SealError::Certificate(e.to_string()))?;
-        let key =
-            RsaPublicKey::from_public_key_der(&spki).map_err(|e| SealError::NotRsa(e.to_string()))?;
+        let key = RsaPublicKey::from_public_key_der(&spki)
+            .map_err(|e| SealError::NotRsa(e.to_string()))?;
         Ok(SealingKey {
             key,
             fingerprint: crate::render::sha256_hex(&spki),
@@ -158,7 +158,9 @@ mod tests {
 
     #[test]
     fn bad_certificates_are_named() {
-        let err = SealingKey::from_certificate_pem("hello").unwrap_err().to_string();
+        let err = SealingKey::from_certificate_pem("hello")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no `BEGIN CERTIFICATE` block"), "{err}");
         let err = SealingKey::from_certificate_pem(
             "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",

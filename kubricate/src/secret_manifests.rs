@@ -59,6 +59,7 @@ pub(crate) fn for_stacks(
     let mut extras: Extras = IndexMap::new();
     let mut previous: Option<Vec<Value>> = None;
     let mut key: Option<Result<ChecksumKey, String>> = None;
+    let mut key_reported = false;
     for (manager_name, manager) in managers {
         for (pid, provider) in &manager.providers {
             let Delivery::GeneratedManifests { needs_values } = provider.delivery() else {
@@ -89,7 +90,11 @@ pub(crate) fn for_stacks(
                 match key.get_or_insert_with(|| checksum.resolve().map_err(|e| e.to_string())) {
                     Ok(k) => Some(&*k),
                     Err(e) => {
-                        problems.push(format!("{label}: {e}"));
+                        // One key for the project: said once, for the first provider needing it.
+                        if !key_reported {
+                            problems.push(format!("{label}: {e}"));
+                            key_reported = true;
+                        }
                         continue;
                     }
                 }

@@ -78,7 +78,8 @@ impl Provider for DockerConfigSecretProvider {
         let auth = SecretBytes::from(format!("{user}:{pass}").into_bytes()).to_base64();
         let entry =
             serde_json::json!({ "username": user, "password": pass, "auth": auth.as_str() });
-        let bytes = SecretBytes::from(serde_json::to_vec(&entry).map_err(|e| invalid(e.to_string()))?);
+        let bytes =
+            SecretBytes::from(serde_json::to_vec(&entry).map_err(|e| invalid(e.to_string()))?);
         zeroize::Zeroize::zeroize(&mut user.into_bytes());
         zeroize::Zeroize::zeroize(&mut pass.into_bytes());
         Ok(vec![SecretEntry {

@@ -370,7 +370,10 @@ mod tests {
                 ],
             })
         );
-        assert_eq!(doc["metadata"], json!({ "name": "app", "namespace": "shop" }));
+        assert_eq!(
+            doc["metadata"],
+            json!({ "name": "app", "namespace": "shop" })
+        );
     }
 
     #[test]
@@ -396,14 +399,23 @@ mod tests {
         let store = SecretStoreRef::cluster("vault");
         let p = ExternalSecretProvider::new("a", store.clone()).refresh_interval("hourly");
         let err = manifest(&p, &["X"]).unwrap_err().to_string();
-        assert!(err.contains("refresh interval `hourly` is not a duration"), "{err}");
+        assert!(
+            err.contains("refresh interval `hourly` is not a duration"),
+            "{err}"
+        );
         let p = ExternalSecretProvider::new("a", store.clone())
             .remote_into("X", "k", RemoteRef::new("x"))
             .remote_into("Y", "k", RemoteRef::new("y"));
         let err = manifest(&p, &["X", "Y"]).unwrap_err().to_string();
-        assert!(err.contains("secrets `X` and `Y` both write Secret key `k`"), "{err}");
-        let p = ExternalSecretProvider::new("a", store.clone())
-            .remote_into("X", "a/b", RemoteRef::new("x"));
+        assert!(
+            err.contains("secrets `X` and `Y` both write Secret key `k`"),
+            "{err}"
+        );
+        let p = ExternalSecretProvider::new("a", store.clone()).remote_into(
+            "X",
+            "a/b",
+            RemoteRef::new("x"),
+        );
         assert!(manifest(&p, &["X"]).is_err());
         let p = ExternalSecretProvider::new("a", SecretStoreRef::cluster("Vault_1"));
         let err = manifest(&p, &["X"]).unwrap_err().to_string();

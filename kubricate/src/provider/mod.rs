@@ -12,9 +12,9 @@ mod docker_config;
 mod external_secret;
 mod fixed;
 mod opaque;
-mod typed_keys;
 #[cfg(feature = "sealed-secrets")]
 mod sealed_secret;
+mod typed_keys;
 
 pub use custom_type::CustomTypeSecretProvider;
 pub use docker_config::DockerConfigSecretProvider;
@@ -337,7 +337,8 @@ pub trait Provider: Send + Sync + 'static {
 
     /// The entries that the value of `secret` becomes. Errors name the secret and fields, never values.
     /// Called only when [`Delivery::needs_values`].
-    fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, ProviderError>;
+    fn prepare(&self, secret: &str, value: &SecretValue)
+        -> Result<Vec<SecretEntry>, ProviderError>;
 
     /// The `data` keys the Secret holds for `secret`, for providers that load no values (an
     /// ExternalSecret's `secretKey`s); `None`: not known, references to the Secret are not key-checked.

@@ -167,7 +167,10 @@ impl SealedSecretProvider {
         &self,
         namespace: &str,
         previous: &'a [Value],
-    ) -> (BTreeMap<String, String>, Option<&'a serde_json::Map<String, Value>>) {
+    ) -> (
+        BTreeMap<String, String>,
+        Option<&'a serde_json::Map<String, Value>>,
+    ) {
         let Some(doc) = previous.iter().find(|d| {
             d["apiVersion"] == "bitnami.com/v1alpha1"
                 && d["kind"] == "SealedSecret"
@@ -230,7 +233,12 @@ impl Provider for SealedSecretProvider {
         target_name: &str,
         strategy: &Strategy,
     ) -> Result<crate::inject::PodPatch, ProviderError> {
-        keyed_injection(&self.target.name, target_name, self.key_of(secret), strategy)
+        keyed_injection(
+            &self.target.name,
+            target_name,
+            self.key_of(secret),
+            strategy,
+        )
     }
     fn prepare(
         &self,
@@ -281,9 +289,9 @@ impl Provider for SealedSecretProvider {
                 Some(previous) => previous.to_owned(),
                 None => {
                     use base64::Engine;
-                    let ct = sealing.seal(&label, value.expose()).map_err(|e| {
-                        self.config_error(format!("cannot seal key `{key}`: {e}"))
-                    })?;
+                    let ct = sealing
+                        .seal(&label, value.expose())
+                        .map_err(|e| self.config_error(format!("cannot seal key `{key}`: {e}")))?;
                     base64::engine::general_purpose::STANDARD.encode(ct)
                 }
             };
@@ -382,8 +390,15 @@ mod tests {
         let p = SealedSecretProvider::from_pem("app", CERT);
         let v = seal(&p, &data(&[("A", "CANARY-sealed-value")]), &[]);
         assert!(!v.to_string().contains("CANARY"));
-        let sums = v["metadata"]["annotations"][CHECKSUMS_ANNOTATION].as_str().unwrap();
-        assert_eq!(serde_json::from_str::<BTreeMap<String, String>>(sums).unwrap().len(), 1);
+        let sums = v["metadata"]["annotations"][CHECKSUMS_ANNOTATION]
+            .as_str()
+            .unwrap();
+        assert_eq!(
+            serde_json::from_str::<BTreeMap<String, String>>(sums)
+                .unwrap()
+                .len(),
+            1
+        );
 
         let d = data(&[("A", "x")]);
         let req = ManifestRequest::new("shop", &["A"], &d);
@@ -405,6 +420,9 @@ mod tests {
             .manifests(&ManifestRequest::new("shop", &["A"], &d).checksum_key(&k))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("needs the key(s) `tls.crt`, `tls.key`"), "{err}");
+        assert!(
+            err.contains("needs the key(s) `tls.crt`, `tls.key`"),
+            "{err}"
+        );
     }
 }

@@ -4,7 +4,11 @@
 /// `(type, keys the API server requires, at least one of these)`, from the Secret type validation of
 /// the Kubernetes API (`pkg/apis/core/validation`).
 const TYPED: &[(&str, &[&str], &[&str])] = &[
-    ("kubernetes.io/dockerconfigjson", &[".dockerconfigjson"], &[]),
+    (
+        "kubernetes.io/dockerconfigjson",
+        &[".dockerconfigjson"],
+        &[],
+    ),
     ("kubernetes.io/dockercfg", &[".dockercfg"], &[]),
     ("kubernetes.io/basic-auth", &[], &["username", "password"]),
     ("kubernetes.io/tls", &["tls.crt", "tls.key"], &[]),
