@@ -27,7 +27,7 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::connector::{Connector, ConnectorError};
-use crate::{ExposeSecret, SecretValue};
+use crate::model::secret_value::{ExposeSecret, SecretValue};
 
 /// The environment variable read when no other key source is configured.
 pub const CHECKSUM_KEY_ENV: &str = "KUBRICATE_CHECKSUM_KEY";

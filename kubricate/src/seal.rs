@@ -67,7 +67,7 @@ impl SealingKey {
             .map_err(|e| SealError::NotRsa(e.to_string()))?;
         Ok(SealingKey {
             key,
-            fingerprint: crate::render::sha256_hex(&spki),
+            fingerprint: crate::hash::sha256_hex(&spki),
         })
     }
 

@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 use zeroize::Zeroizing;
 
 use super::{Connector, ConnectorError, LoadProblem};
-use crate::SecretValue;
+use crate::model::secret_value::SecretValue;
 
 /// The default variable prefix: secret `X` is read from `KUBRICATE_SECRET_X`.
 pub const DEFAULT_PREFIX: &str = "KUBRICATE_SECRET_";

@@ -7,8 +7,8 @@ use super::{
     target_builders, KeyRule, Provider, ProviderError, ProviderInfo, ProviderType, SecretEntry,
     SecretTarget,
 };
-use crate::strategy::{Strategy, StrategyKind};
-use crate::{SecretBytes, SecretValue};
+use crate::model::secret_value::{SecretBytes, SecretValue};
+use crate::model::strategy::{Strategy, StrategyKind};
 
 /// A `kubernetes.io/dockerconfigjson` Secret, added to the pod's `imagePullSecrets`.
 ///
@@ -45,7 +45,7 @@ impl Provider for DockerConfigSecretProvider {
         secret: &str,
         target_name: &str,
         strategy: &Strategy,
-    ) -> Result<crate::inject::PodPatch, ProviderError> {
+    ) -> Result<crate::model::pod_patch::PodPatch, ProviderError> {
         keyed_injection(&self.target.name, target_name, secret, strategy)
     }
     fn prepare(

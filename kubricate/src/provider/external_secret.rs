@@ -7,8 +7,8 @@ use super::{
     Delivery, KeyRule, ManifestRequest, Provider, ProviderError, ProviderInfo, ProviderType,
     SecretEntry, SecretTarget,
 };
-use crate::strategy::{Strategy, StrategyKind};
-use crate::SecretValue;
+use crate::model::secret_value::SecretValue;
+use crate::model::strategy::{Strategy, StrategyKind};
 
 /// A Secret synced by the [External Secrets Operator](https://external-secrets.io) from a secret store
 /// (Vault, AWS/GCP/Azure secret managers, ...): `generate` writes an `ExternalSecret`
@@ -255,7 +255,7 @@ impl Provider for ExternalSecretProvider {
         secret: &str,
         target_name: &str,
         strategy: &Strategy,
-    ) -> Result<crate::inject::PodPatch, ProviderError> {
+    ) -> Result<crate::model::pod_patch::PodPatch, ProviderError> {
         let (key, _) = self.mapping(secret);
         keyed_injection(&self.target.name, target_name, &key, strategy)
     }
@@ -283,7 +283,7 @@ impl Provider for ExternalSecretProvider {
                 self.refresh_interval
             )));
         }
-        if let Err(e) = crate::names::check_dns_subdomain(&self.store.name) {
+        if let Err(e) = crate::model::names::check_dns_subdomain(&self.store.name) {
             return Err(self.config_error(format!(
                 "{} name `{}` {e}",
                 self.store.kind, self.store.name

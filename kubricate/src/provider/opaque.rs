@@ -3,8 +3,8 @@ use super::{
     target_builders, KeyRule, Provider, ProviderError, ProviderInfo, ProviderType, SecretEntry,
     SecretTarget,
 };
-use crate::strategy::{Strategy, StrategyKind};
-use crate::SecretValue;
+use crate::model::secret_value::SecretValue;
+use crate::model::strategy::{Strategy, StrategyKind};
 
 /// An `Opaque` Secret; each secret is one key, read by one container env var.
 ///
@@ -44,7 +44,7 @@ impl Provider for OpaqueSecretProvider {
         secret: &str,
         target_name: &str,
         strategy: &Strategy,
-    ) -> Result<crate::inject::PodPatch, ProviderError> {
+    ) -> Result<crate::model::pod_patch::PodPatch, ProviderError> {
         keyed_injection(&self.target.name, target_name, secret, strategy)
     }
     fn prepare(

@@ -10,9 +10,9 @@ use super::{
     Delivery, KeyRule, ManifestRequest, Provider, ProviderError, ProviderInfo, ProviderType,
     SecretEntry, SecretTarget,
 };
+use crate::model::secret_value::SecretValue;
+use crate::model::strategy::{Strategy, StrategyKind};
 use crate::seal::SealingKey;
-use crate::strategy::{Strategy, StrategyKind};
-use crate::SecretValue;
 
 /// The annotation holding the keyed checksum of every sealed value, as a JSON object `{key: hex}`.
 pub const CHECKSUMS_ANNOTATION: &str = "kubricate.thaitype.dev/sealed-checksums";
@@ -232,7 +232,7 @@ impl Provider for SealedSecretProvider {
         secret: &str,
         target_name: &str,
         strategy: &Strategy,
-    ) -> Result<crate::inject::PodPatch, ProviderError> {
+    ) -> Result<crate::model::pod_patch::PodPatch, ProviderError> {
         keyed_injection(
             &self.target.name,
             target_name,
@@ -324,7 +324,7 @@ impl Provider for SealedSecretProvider {
 mod tests {
     use super::*;
     use crate::checksum::ChecksumKey;
-    use crate::SecretBytes;
+    use crate::model::secret_value::SecretBytes;
 
     const CERT: &str = include_str!("../../../examples/sealed-secrets/TEST-ONLY-sealing-cert.pem");
 
@@ -355,7 +355,11 @@ mod tests {
         let first = seal(&p, &d, &[]);
         let again = seal(&p, &d, std::slice::from_ref(&first));
         assert_eq!(first, again);
-        let changed = seal(&p, &data(&[("A", "one"), ("B", "2")]), &[first.clone()]);
+        let changed = seal(
+            &p,
+            &data(&[("A", "one"), ("B", "2")]),
+            std::slice::from_ref(&first),
+        );
         let enc = |v: &Value, k: &str| v["spec"]["encryptedData"][k].clone();
         assert_eq!(enc(&first, "A"), enc(&changed, "A"));
         assert_ne!(enc(&first, "B"), enc(&changed, "B"));
