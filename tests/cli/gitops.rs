@@ -831,3 +831,62 @@ fn image_pull_from_an_opaque_external_secret_is_refused_at_injection() {
     let err = stack.build().unwrap_err().to_string();
     assert!(err.contains("makes a Secret of type `Opaque`, which the kubelet does not read from imagePullSecrets"), "{err}");
 }
+
+#[test]
+fn sealed_and_external_providers_in_one_project_keep_sealed_output_stable() {
+    // An ExternalSecret provider registered first must not hide the previous output from the
+    // SealedSecret provider after it.
+    let cert = workspace().join("examples/sealed-secrets/TEST-ONLY-sealing-cert.pem");
+    let m = SecretManager::new()
+        .connector(InMemoryConnector::new([("TOKEN", "t0ken-ünï $x 'q'")]))
+        .provider_as(
+            "eso",
+            ExternalSecretProvider::new("synced", SecretStoreRef::cluster("vault")),
+        )
+        .provider_as("sealed", SealedSecretProvider::new("sealed", cert))
+        .add_secret(kubricate::SecretSpec::new("REMOTE").provider("eso"))
+        .add_secret(kubricate::SecretSpec::new("TOKEN").provider("sealed"));
+    let stack = Stack::from_template(
+        SimpleApp,
+        SimpleAppInput {
+            name: "web",
+            image_name: "web",
+            ..Default::default()
+        },
+    )
+    .use_secrets(&m, |c| {
+        c.secrets("REMOTE").inject_as(strategy::env().key("REMOTE"));
+        c.secrets("TOKEN").inject_as(strategy::env().key("TOKEN"));
+    });
+    let root = tempdir();
+    let project = Project::new()
+        .stack("web", stack)
+        .secrets(m)
+        .root(root.path())
+        .checksum_key(kubricate::checksum::ChecksumKeySource::secret(
+            InMemoryConnector::new([("K", "a test checksum key of 32 bytes")]),
+            "K",
+        ));
+    let opts = GenerateOptions {
+        out_dir: root.path().join("out"),
+        ..Default::default()
+    };
+    project.generate(&opts).unwrap();
+    let first = files(&root.path().join("out"));
+    project.generate(&opts).unwrap();
+    assert_eq!(first, files(&root.path().join("out")));
+    let out = docs(&String::from_utf8_lossy(&first[Path::new("web.yml")]));
+    let kinds: Vec<&str> = out.iter().filter_map(|d| d["kind"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["Deployment", "Service", "ExternalSecret", "SealedSecret"]
+    );
+    assert!(!String::from_utf8_lossy(&first[Path::new("web.yml")]).contains("t0ken"));
+    if python_with("cryptography") {
+        let plain = unseal(&[out.iter().find(|d| d["kind"] == "SealedSecret").unwrap()]);
+        assert_eq!(
+            plain["default/sealed"]["TOKEN"],
+            "t0ken-ünï $x 'q'".as_bytes()
+        );
+    }
+}

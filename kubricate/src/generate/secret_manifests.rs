@@ -89,13 +89,12 @@ pub(crate) fn for_stacks(
             } else {
                 None
             };
-            let previous = previous.get_or_insert_with(|| {
-                if needs_values {
-                    previous_output(out_dir)
-                } else {
-                    Vec::new()
-                }
-            });
+            // Read once, and only for providers whose output depends on it (sealed values).
+            let previous: &[Value] = if needs_values {
+                previous.get_or_insert_with(|| previous_output(out_dir))
+            } else {
+                &[]
+            };
             for (ns, stack_id) in places {
                 let in_ns: Vec<Value> = previous
                     .iter()

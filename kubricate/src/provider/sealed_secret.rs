@@ -23,7 +23,7 @@ pub const CHECKSUMS_ANNOTATION: &str = "kubricate.thaitype.dev/sealed-checksums"
 /// opens. The output is safe to commit; `secret apply` has nothing to push for it.
 ///
 /// Each secret is one key (its name, or the key given with [`secret_key`](Self::secret_key)) holding
-/// the value byte for byte. Encryption is kubeseal's hybrid format (see [`crate::seal`]), randomised:
+/// the value byte for byte. Encryption is kubeseal's hybrid format (RSA-OAEP + AES-256-GCM), randomised:
 /// to keep re-runs byte-identical, each entry records a keyed checksum of its value (HMAC-SHA256, see
 /// [`crate::checksum`]) and the previous ciphertext is reused when it still matches.
 ///
