@@ -838,14 +838,22 @@ fn sealed_and_external_providers_in_one_project_keep_sealed_output_stable() {
     // SealedSecret provider after it.
     let cert = workspace().join("examples/sealed-secrets/TEST-ONLY-sealing-cert.pem");
     let m = SecretManager::new()
-        .connector(InMemoryConnector::new([("TOKEN", "t0ken-ünï $x 'q'")]))
+        .connector(InMemoryConnector::new([
+            ("TOKEN", "t0ken-ünï $x 'q'"),
+            ("WIDE", "wide välue"),
+        ]))
         .provider_as(
             "eso",
             ExternalSecretProvider::new("synced", SecretStoreRef::cluster("vault")),
         )
-        .provider_as("sealed", SealedSecretProvider::new("sealed", cert))
+        .provider_as("sealed", SealedSecretProvider::new("sealed", &cert))
+        .provider_as(
+            "wide",
+            SealedSecretProvider::new("wide", &cert).scope(SealingScope::ClusterWide),
+        )
         .add_secret(kubricate::SecretSpec::new("REMOTE").provider("eso"))
-        .add_secret(kubricate::SecretSpec::new("TOKEN").provider("sealed"));
+        .add_secret(kubricate::SecretSpec::new("TOKEN").provider("sealed"))
+        .add_secret(kubricate::SecretSpec::new("WIDE").provider("wide"));
     let stack = Stack::from_template(
         SimpleApp,
         SimpleAppInput {
@@ -857,6 +865,7 @@ fn sealed_and_external_providers_in_one_project_keep_sealed_output_stable() {
     .use_secrets(&m, |c| {
         c.secrets("REMOTE").inject_as(strategy::env().key("REMOTE"));
         c.secrets("TOKEN").inject_as(strategy::env().key("TOKEN"));
+        c.secrets("WIDE").inject_as(strategy::env_from());
     });
     let root = tempdir();
     let project = Project::new()
@@ -879,11 +888,19 @@ fn sealed_and_external_providers_in_one_project_keep_sealed_output_stable() {
     let kinds: Vec<&str> = out.iter().filter_map(|d| d["kind"].as_str()).collect();
     assert_eq!(
         kinds,
-        ["Deployment", "Service", "ExternalSecret", "SealedSecret"]
+        [
+            "Deployment",
+            "Service",
+            "ExternalSecret",
+            "SealedSecret",
+            "SealedSecret"
+        ]
     );
     assert!(!String::from_utf8_lossy(&first[Path::new("web.yml")]).contains("t0ken"));
     if python_with("cryptography") {
-        let plain = unseal(&[out.iter().find(|d| d["kind"] == "SealedSecret").unwrap()]);
+        let plain = unseal(&of_kind(&out, "SealedSecret"));
+        // Cluster-wide: sealed under the empty label.
+        assert_eq!(plain["default/wide"]["WIDE"], "wide välue".as_bytes());
         assert_eq!(
             plain["default/sealed"]["TOKEN"],
             "t0ken-ünï $x 'q'".as_bytes()

@@ -390,6 +390,24 @@ mod tests {
     }
 
     #[test]
+    fn image_pull_needs_a_dockerconfigjson_type_and_keys_are_renamed() {
+        let p = SealedSecretProvider::from_pem("reg", CERT);
+        let err = p
+            .check_strategy("REG", &Strategy::ImagePullSecret)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("seals a Secret of type `Opaque`"), "{err}");
+        let p = p
+            .secret_type("kubernetes.io/dockerconfigjson")
+            .secret_key("REG", ".dockerconfigjson");
+        assert!(p.check_strategy("REG", &Strategy::ImagePullSecret).is_ok());
+        let entries = p.prepare("REG", &SecretValue::text("{}")).unwrap();
+        assert_eq!(entries[0].key, ".dockerconfigjson");
+        let bad = SealedSecretProvider::from_pem("x", CERT).secret_key("A", "a/b");
+        assert!(bad.prepare("A", &SecretValue::text("v")).is_err());
+    }
+
+    #[test]
     fn output_holds_no_value_and_errors_are_named() {
         let p = SealedSecretProvider::from_pem("app", CERT);
         let v = seal(&p, &data(&[("A", "CANARY-sealed-value")]), &[]);
