@@ -907,3 +907,30 @@ fn sealed_and_external_providers_in_one_project_keep_sealed_output_stable() {
         );
     }
 }
+
+#[test]
+fn validate_reports_an_unreadable_sealing_certificate() {
+    let m = SecretManager::new()
+        .connector(InMemoryConnector::new([("A", "v")]))
+        .provider(SealedSecretProvider::new("app", "/nonexistent/cert.pem"))
+        .add_secret("A");
+    let stack = Stack::from_template(
+        SimpleApp,
+        SimpleAppInput {
+            name: "web",
+            image_name: "web",
+            ..Default::default()
+        },
+    )
+    .use_secrets(&m, |c| {
+        c.secrets("A").inject_as(strategy::env().key("A"));
+    });
+    let project = Project::new().stack("web", stack).secrets(m);
+    let err = project.secret_plan().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "manager `default`: SealedSecretProvider `app`: cannot read /nonexistent/cert.pem"
+        ),
+        "{err}"
+    );
+}

@@ -521,6 +521,11 @@ fn load_sources<'a>(
         );
         return Vec::new();
     }
+    for provider in manager.providers.values() {
+        if let Err(e) = provider.check_config() {
+            run.problems.push(format!("manager `{manager_name}`: {e}"));
+        }
+    }
     let mut to_load = Vec::new();
     for name in manager.secrets.keys() {
         if manager.needs_values(name) {

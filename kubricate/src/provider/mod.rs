@@ -340,6 +340,12 @@ pub trait Provider: Send + Sync + 'static {
     fn prepare(&self, secret: &str, value: &SecretValue)
         -> Result<Vec<SecretEntry>, ProviderError>;
 
+    /// Checks the instance's own configuration (a certificate that must parse, ...), so that
+    /// `secret validate` reports it before `generate` needs it. Default: nothing to check.
+    fn check_config(&self) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
     /// The `data` keys the Secret holds for `secret`, for providers that load no values (an
     /// ExternalSecret's `secretKey`s); `None`: not known, references to the Secret are not key-checked.
     fn declared_keys(&self, _secret: &str) -> Option<Vec<String>> {

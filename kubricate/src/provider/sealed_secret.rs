@@ -213,6 +213,9 @@ impl Provider for SealedSecretProvider {
     fn secret_type(&self) -> &str {
         &self.secret_type
     }
+    fn check_config(&self) -> Result<(), ProviderError> {
+        self.sealing_key().map(|_| ())
+    }
     fn check_strategy(&self, secret: &str, strategy: &Strategy) -> Result<(), ProviderError> {
         if matches!(strategy, Strategy::ImagePullSecret)
             && self.secret_type != "kubernetes.io/dockerconfigjson"
@@ -437,6 +440,12 @@ mod tests {
             err.starts_with("SealedSecretProvider `app`: cannot read /nonexistent/cert.pem"),
             "{err}"
         );
+        assert_eq!(
+            missing.check_config().unwrap_err().to_string(),
+            err,
+            "secret validate reports it too"
+        );
+        assert!(p.check_config().is_ok());
         let tls = SealedSecretProvider::from_pem("t", CERT).secret_type("kubernetes.io/tls");
         let err = tls
             .manifests(&ManifestRequest::new("shop", &["A"], &d).checksum_key(&k))
