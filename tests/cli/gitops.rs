@@ -934,3 +934,44 @@ fn validate_reports_an_unreadable_sealing_certificate() {
         "{err}"
     );
 }
+
+#[test]
+fn two_providers_writing_one_external_secret_is_an_error() {
+    let team = || {
+        SecretManager::new()
+            .provider(ExternalSecretProvider::new(
+                "shared",
+                SecretStoreRef::cluster("vault"),
+            ))
+            .add_secret("A")
+    };
+    let (a, b) = (team(), team());
+    let stack = Stack::from_template(
+        SimpleApp,
+        SimpleAppInput {
+            name: "web",
+            image_name: "web",
+            ..Default::default()
+        },
+    )
+    .use_secrets(&a, |c| {
+        c.secrets("A").inject_as(strategy::env().key("A"));
+    })
+    .use_secrets(&b, |c| {
+        c.secrets("A")
+            .for_name("B")
+            .inject_as(strategy::env().key("A"));
+    });
+    let project = Project::new()
+        .stack("web", stack)
+        .secrets_named("a", a)
+        .secrets_named("b", b);
+    let err = project
+        .render(&GenerateOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("ExternalSecret default/shared is written by manager `a`, provider `ExternalSecretProvider` and by manager `b`, provider `ExternalSecretProvider`"),
+        "{err}"
+    );
+}

@@ -48,6 +48,7 @@ pub(crate) fn for_stacks(
     let mut previous: Option<Vec<Value>> = None;
     let mut key: Option<Result<ChecksumKey, String>> = None;
     let mut key_reported = false;
+    let mut written: IndexMap<String, String> = IndexMap::new();
     for (manager_name, manager) in managers {
         for (pid, provider) in &manager.providers {
             let Delivery::GeneratedManifests { needs_values } = provider.delivery() else {
@@ -124,6 +125,19 @@ pub(crate) fn for_stacks(
                             continue;
                         }
                     };
+                    // Two providers writing one object would overwrite each other in the cluster.
+                    let object = format!(
+                        "{} {}/{}",
+                        manifest.kind(),
+                        manifest.namespace().unwrap_or("default"),
+                        manifest.name().unwrap_or("?")
+                    );
+                    if let Some(first) = written.insert(object.clone(), label.clone()) {
+                        problems.push(format!(
+                            "{object} is written by {first} and by {label}; one object has one author: give one provider another Secret name"
+                        ));
+                        continue;
+                    }
                     let taken = |id: &str| {
                         stack.resources().contains_key(id) || list.iter().any(|(r, _)| r == id)
                     };
