@@ -339,10 +339,15 @@ fn plan(
         let Some(provider) = sources.first().map(|s| Arc::clone(&s.provider)) else {
             continue;
         };
-        let names: Vec<String> = sources
-            .iter()
-            .flat_map(|s| s.entries.values().map(|e| e.secret.clone()))
-            .collect();
+        // Secret names, for the configuration check below (not needed for applied Secrets).
+        let names: Vec<String> = if provider.delivery() == Delivery::AppliedSecret {
+            Vec::new()
+        } else {
+            sources
+                .iter()
+                .flat_map(|s| s.entries.values().map(|e| e.secret.clone()))
+                .collect()
+        };
         let Some(mut merged) = merge_group(key, sources, &mut run) else {
             continue;
         };
