@@ -34,7 +34,7 @@ fn tool_or_skip() -> bool {
     available
 }
 
-/// API groups of custom resources kubernetes-validate has no schema for; `tests/gitops.rs` validates
+/// API groups of custom resources kubernetes-validate has no schema for; `tests/cli/gitops.rs` validates
 /// them against their vendored CRD schemas (`tests/crds/`).
 const CRD_GROUPS: [&str; 2] = ["external-secrets.io/", "bitnami.com/"];
 
