@@ -11,6 +11,7 @@ mod basic;
 mod examples;
 mod generate;
 mod gitops;
+mod harden;
 mod leaks;
 mod scale;
 mod schema;
