@@ -216,10 +216,8 @@ mod tests {
     }
 
     #[test]
-    fn matches_the_hmac_sha256_test_vector() {
-        // RFC 4231 test case 2 has a 4-byte key, below our minimum; test case 1's construction with a
-        // long key is checked through `hmac` against an empty context here instead: the framing
-        // (length prefixes) is ours, so check it explicitly.
+    fn is_hmac_sha256_of_length_prefixed_fields_then_the_value() {
+        // The framing is ours, so it is spelt out here: u64 big-endian length, bytes, per field.
         let k = key();
         let mut mac = Hmac::<Sha256>::new_from_slice(b"test-only checksum key, 32 bytes").unwrap();
         mac.update(&1u64.to_be_bytes());
