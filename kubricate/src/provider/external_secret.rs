@@ -4,11 +4,11 @@ use serde_json::{json, Value};
 use super::common::keyed_injection;
 use super::typed_keys::{check_required, is_data_key};
 use super::{
-    Delivery, KeyRule, ManifestRequest, Provider, ProviderError, ProviderInfo, ProviderType,
-    SecretEntry, SecretTarget,
+    Delivery, ManifestRequest, Provider, ProviderError, ProviderInfo, ProviderType, SecretEntry,
+    SecretTarget,
 };
 use crate::model::secret_value::SecretValue;
-use crate::model::strategy::{Strategy, StrategyKind};
+use crate::model::strategy::Strategy;
 
 /// A Secret synced by the [External Secrets Operator](https://external-secrets.io) from a secret store
 /// (Vault, AWS/GCP/Azure secret managers, ...): `generate` writes an `ExternalSecret`
@@ -179,18 +179,10 @@ impl ExternalSecretProvider {
     }
 }
 
-impl ProviderType for ExternalSecretProvider {
-    const INFO: ProviderInfo = ProviderInfo {
-        kind: "ExternalSecretProvider",
-        strategies: &[
-            StrategyKind::Env,
-            StrategyKind::EnvFrom,
-            StrategyKind::Volume,
-            StrategyKind::ImagePullSecret,
-        ],
-        env_key: KeyRule::Checked,
-    };
-}
+super::facts::provider_facts!(ExternalSecretProvider {
+    strategies: [Env, EnvFrom, Volume, ImagePullSecret],
+    env_key: checked
+});
 
 /// Whether `s` is a Go duration as `time.ParseDuration` reads it (`1h30m`, `15m`, `0`).
 fn is_go_duration(s: &str) -> bool {

@@ -1,10 +1,9 @@
 use super::common::keyed_injection;
 use super::{
-    target_builders, KeyRule, Provider, ProviderError, ProviderInfo, ProviderType, SecretEntry,
-    SecretTarget,
+    target_builders, Provider, ProviderError, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
 };
 use crate::model::secret_value::SecretValue;
-use crate::model::strategy::{Strategy, StrategyKind};
+use crate::model::strategy::Strategy;
 
 /// An `Opaque` Secret; each secret is one key, read by one container env var.
 ///
@@ -21,13 +20,10 @@ pub struct OpaqueSecretProvider {
 
 target_builders!(OpaqueSecretProvider);
 
-impl ProviderType for OpaqueSecretProvider {
-    const INFO: ProviderInfo = ProviderInfo {
-        kind: "OpaqueSecretProvider",
-        strategies: &[StrategyKind::Env],
-        env_key: KeyRule::SecretName,
-    };
-}
+super::facts::provider_facts!(OpaqueSecretProvider {
+    strategies: [Env],
+    env_key: secret_name
+});
 
 impl Provider for OpaqueSecretProvider {
     fn info(&self) -> &'static ProviderInfo {

@@ -7,11 +7,11 @@ use serde_json::{json, Value};
 use super::common::keyed_injection;
 use super::typed_keys::{check_required, is_data_key};
 use super::{
-    Delivery, KeyRule, ManifestRequest, Provider, ProviderError, ProviderInfo, ProviderType,
-    SecretEntry, SecretTarget,
+    Delivery, ManifestRequest, Provider, ProviderError, ProviderInfo, ProviderType, SecretEntry,
+    SecretTarget,
 };
 use crate::model::secret_value::SecretValue;
-use crate::model::strategy::{Strategy, StrategyKind};
+use crate::model::strategy::Strategy;
 use crate::seal::SealingKey;
 
 /// The annotation holding the keyed checksum of every sealed value, as a JSON object `{key: hex}`.
@@ -187,18 +187,10 @@ impl SealedSecretProvider {
     }
 }
 
-impl ProviderType for SealedSecretProvider {
-    const INFO: ProviderInfo = ProviderInfo {
-        kind: "SealedSecretProvider",
-        strategies: &[
-            StrategyKind::Env,
-            StrategyKind::EnvFrom,
-            StrategyKind::Volume,
-            StrategyKind::ImagePullSecret,
-        ],
-        env_key: KeyRule::Checked,
-    };
-}
+super::facts::provider_facts!(SealedSecretProvider {
+    strategies: [Env, EnvFrom, Volume, ImagePullSecret],
+    env_key: checked
+});
 
 impl Provider for SealedSecretProvider {
     fn info(&self) -> &'static ProviderInfo {
