@@ -95,8 +95,14 @@ impl ChecksumKey {
 
     /// The key in the environment variable [`CHECKSUM_KEY_ENV`].
     pub fn from_env() -> Result<ChecksumKey, ChecksumKeyError> {
+        Self::from_env_value(std::env::var_os(CHECKSUM_KEY_ENV))
+    }
+
+    /// [`from_env`](Self::from_env) for a given variable value (tests cannot set the environment
+    /// safely while other tests run).
+    fn from_env_value(value: Option<std::ffi::OsString>) -> Result<ChecksumKey, ChecksumKeyError> {
         let source = format!("the environment variable {CHECKSUM_KEY_ENV}");
-        match std::env::var_os(CHECKSUM_KEY_ENV) {
+        match value {
             Some(v) if !v.is_empty() => {
                 Self::checked(Zeroizing::new(v.into_encoded_bytes()), &source)
             }
@@ -210,10 +216,8 @@ mod tests {
     }
 
     #[test]
-    fn matches_the_hmac_sha256_test_vector() {
-        // RFC 4231 test case 2 has a 4-byte key, below our minimum; test case 1's construction with a
-        // long key is checked through `hmac` against an empty context here instead: the framing
-        // (length prefixes) is ours, so check it explicitly.
+    fn is_hmac_sha256_of_length_prefixed_fields_then_the_value() {
+        // The framing is ours, so it is spelt out here: u64 big-endian length, bytes, per field.
         let k = key();
         let mut mac = Hmac::<Sha256>::new_from_slice(b"test-only checksum key, 32 bytes").unwrap();
         mac.update(&1u64.to_be_bytes());
@@ -249,6 +253,35 @@ mod tests {
         assert!(!k.verify(&["x"], b"other", &sum));
         assert!(!k.verify(&["x"], "ünïcødé $'\"".as_bytes(), &sum[..63]));
         assert!(!k.verify(&["x"], "ünïcødé $'\"".as_bytes(), ""));
+    }
+
+    #[test]
+    fn the_environment_variable_is_named_when_missing_empty_or_short() {
+        for v in [None, Some("".into())] {
+            let msg = ChecksumKey::from_env_value(v).unwrap_err().to_string();
+            assert!(
+                msg.starts_with(
+                    "no checksum key: the environment variable KUBRICATE_CHECKSUM_KEY is not set"
+                ) && msg.contains("openssl rand -hex 32"),
+                "{msg}"
+            );
+        }
+        let msg = ChecksumKey::from_env_value(Some("CANARY-short".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("KUBRICATE_CHECKSUM_KEY is 12 bytes") && !msg.contains("CANARY"),
+            "{msg}"
+        );
+        let k = ChecksumKey::from_env_value(Some("0123456789abcdef".into())).unwrap();
+        assert_eq!(
+            k.checksum(&[], b""),
+            key_of("0123456789abcdef").checksum(&[], b"")
+        );
+    }
+
+    fn key_of(s: &str) -> ChecksumKey {
+        ChecksumKey::new(s.as_bytes().to_vec()).unwrap()
     }
 
     #[test]
