@@ -611,34 +611,37 @@ fn basic_auth_stack(
 }
 
 #[test]
-fn basic_auth_env_and_env_from_of_one_provider_do_not_mix_in_one_container() {
+fn basic_auth_env_and_env_from_of_one_secret_in_one_container_are_both_rendered() {
+    // Kubernetes and the reference accept it (an `env` entry wins over an `envFrom` variable of
+    // the same name), in either order of the calls.
     use kubricate::strategy::{env, env_from};
-    let err = basic_auth_stack(|c| {
+    let env_first = basic_auth_stack(|c| {
         c.secrets("DB_CREDENTIALS")
             .for_name("DB_USER")
             .inject_as(env().key("username"));
         c.secrets("DB_CREDENTIALS")
             .inject_as(env_from().prefix("DB_"));
     })
-    .unwrap_err()
-    .to_string();
-    assert!(
-        err.contains("stack `api-service`, resource `deployment`: container 0 (`api-service`) already reads Secret `db-auth` through env; use either env or envFrom for one Secret in one container"),
-        "{err}"
-    );
-
-    let err = basic_auth_stack(|c| {
-        c.secrets("DB_CREDENTIALS").inject_as(env_from());
+    .unwrap();
+    let from_first = basic_auth_stack(|c| {
         c.secrets("DB_CREDENTIALS")
-            .for_name("DB_PASSWORD")
-            .inject_as(env().key("password"));
+            .inject_as(env_from().prefix("DB_"));
+        c.secrets("DB_CREDENTIALS")
+            .for_name("DB_USER")
+            .inject_as(env().key("username"));
     })
-    .unwrap_err()
-    .to_string();
-    assert!(
-        err.contains("already gets Secret `db-auth` through envFrom; use either env or envFrom"),
-        "{err}"
-    );
+    .unwrap();
+    for built in [env_first, from_first] {
+        let c = &built["deployment"].body()["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(
+            c["env"],
+            serde_json::json!([{ "name": "DB_USER", "valueFrom": { "secretKeyRef": { "name": "db-auth", "key": "username" } } }])
+        );
+        assert_eq!(
+            c["envFrom"],
+            serde_json::json!([{ "prefix": "DB_", "secretRef": { "name": "db-auth" } }])
+        );
+    }
 }
 
 #[test]
