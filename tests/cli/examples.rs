@@ -260,7 +260,7 @@ fn container_index_past_the_end_names_stack_resource_and_count() {
     });
     let err = stack.build().unwrap_err().to_string();
     assert!(
-        err.contains("stack `multi-container-app`, resource `deployment`: container 2 is out of range: the pod has 1 container(s) (`multi-container-app`); use an index below 1"),
+        err.contains("stack `SimpleApp`, resource `deployment`: container 2 is out of range: the pod has 1 container(s) (`multi-container-app`); use an index below 1"),
         "{err}"
     );
 }
@@ -503,13 +503,14 @@ fn template_overrides_patch_resources_and_injections_land_in_the_result() {
     assert_eq!(
         containers.len(),
         1,
-        "the overridden list replaces the template's"
+        "the override names the template's container: merged into it, not added"
     );
     let container = &containers[0];
     assert_eq!(container["resources"]["limits"]["memory"], "256Mi");
-    assert!(
-        container.get("ports").is_none(),
-        "arrays are replaced, not merged"
+    assert_eq!(
+        container["ports"],
+        json!([{ "containerPort": 80 }]),
+        "containers merge by name: what the override does not say is kept"
     );
     assert_eq!(
         container["env"],
@@ -522,6 +523,11 @@ fn template_overrides_patch_resources_and_injections_land_in_the_result() {
     let service = find(&manifests, "Service", "multi-override-app");
     assert_eq!(service["spec"]["type"], "LoadBalancer");
     assert_eq!(service["spec"]["selector"]["app"], "multi-override-app");
+    assert_eq!(
+        service["spec"]["ports"],
+        json!([{ "port": 80, "targetPort": 3000, "protocol": "TCP" }]),
+        "unnamed ports are replaced as a list"
+    );
     let secret = find(&secrets, "Secret", "app-secrets");
     assert_eq!(secret["metadata"]["namespace"], "production");
 }
@@ -562,7 +568,7 @@ fn override_after_use_secrets_gives_the_same_result_and_unknown_ids_fail() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("override: resource `svc` not found in stack `web-app`; available resource ids: deployment, service"),
+        err.contains("override: resource `svc` not found in stack `SimpleApp`; available resource ids: deployment, service"),
         "{err}"
     );
 }

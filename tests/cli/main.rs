@@ -11,6 +11,8 @@ mod basic;
 mod examples;
 mod generate;
 mod leaks;
+mod overrides;
+mod parity;
 mod scale;
 mod schema;
 mod secret_registry;
