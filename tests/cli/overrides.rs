@@ -8,7 +8,10 @@ use serde_json::{json, Value};
 
 fn manager() -> SecretManager {
     SecretManager::new()
-        .connector(InMemoryConnector::new([("DATABASE_URL", "postgres://u:p@db/app")]))
+        .connector(InMemoryConnector::new([(
+            "DATABASE_URL",
+            "postgres://u:p@db/app",
+        )]))
         .provider(OpaqueSecretProvider::new("app-secrets"))
         .add_secret("DATABASE_URL")
 }
@@ -28,9 +31,11 @@ fn a_partial_container_override_keeps_the_image_and_ports() {
         .use_secrets(&m, |c| {
             c.secrets("DATABASE_URL").inject();
         })
-        .override_with(json!({ "deployment": { "spec": { "template": { "spec": { "containers": [
+        .override_with(
+            json!({ "deployment": { "spec": { "template": { "spec": { "containers": [
             { "name": "worker-app", "env": [{ "name": "GREETING", "value": "héllo \"$USER\"" }] }
-        ] } } } } }));
+        ] } } } } }),
+        );
     let project = Project::new().stack("workerApp", stack).secrets(m);
     let (code, out, err) = run_project(&project, &["generate", "--stdout"]);
     assert_eq!(code, 0, "{err}");
@@ -75,8 +80,18 @@ fn a_null_resource_override_removes_the_resource_document_and_file() {
             }
             let text = std::fs::read_to_string(&entry).unwrap();
             assert!(!text.contains("null"), "{}: {text}", entry.display());
-            assert!(!text.contains("kind: Service"), "{}: {text}", entry.display());
-            files.push(entry.strip_prefix(cwd.path()).unwrap().display().to_string());
+            assert!(
+                !text.contains("kind: Service"),
+                "{}: {text}",
+                entry.display()
+            );
+            files.push(
+                entry
+                    .strip_prefix(cwd.path())
+                    .unwrap()
+                    .display()
+                    .to_string(),
+            );
         }
         assert!(
             !files.iter().any(|f| f.contains("ervice")),
@@ -91,7 +106,9 @@ fn injecting_into_a_removed_resource_is_an_error() {
     let m = manager();
     let stack = simple_app("web", "web")
         .use_secrets(&m, |c| {
-            c.secrets("DATABASE_URL").inject().into_resource("deployment");
+            c.secrets("DATABASE_URL")
+                .inject()
+                .into_resource("deployment");
         })
         .override_with(json!({ "deployment": null }));
     let project = Project::new().stack("web", stack).secrets(m);

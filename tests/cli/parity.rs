@@ -93,8 +93,7 @@ fn assert_same(example: &str, expected: Vec<Value>) {
     assert_eq!(actual.len(), expected.len(), "{example}: document count");
     for (i, (a, e)) in actual.iter().zip(&expected).enumerate() {
         assert_eq!(
-            a,
-            e,
+            a, e,
             "{example}: document {i} differs from the reference's\nours:      {a}\nreference: {e}"
         );
     }
@@ -114,8 +113,12 @@ fn basic_renders_as_the_reference() {
 fn docker_registry_auth_renders_as_the_reference() {
     // imageRegistry `registry.example.com` + imageName `api` (joinPath), two registry secrets of
     // one provider: one imagePullSecrets entry.
-    let [mut api, api_service] =
-        simple_app("apiService", "api-service", "registry.example.com/api", None);
+    let [mut api, api_service] = simple_app(
+        "apiService",
+        "api-service",
+        "registry.example.com/api",
+        None,
+    );
     api["spec"]["template"]["spec"]["imagePullSecrets"] = json!([{ "name": "registry-secrets" }]);
     let [mut github, github_service] =
         simple_app("githubApp", "github-app", "ghcr.io/your-org/app", None);

@@ -242,7 +242,8 @@ mod tests {
 
     #[test]
     fn null_removes_a_field_and_never_lands_in_the_output() {
-        let mut base = json!({ "spec": { "type": "ClusterIP", "selector": { "app": "x" }, "z": 1 } });
+        let mut base =
+            json!({ "spec": { "type": "ClusterIP", "selector": { "app": "x" }, "z": 1 } });
         deep_merge(
             &mut base,
             json!({ "spec": { "type": null, "absent": null, "new": { "k": null, "v": 1 } } }),
@@ -253,7 +254,10 @@ mod tests {
         );
         // In a named item too: the container keeps everything but its `ports`.
         let mut base = deployment(json!([{ "name": "web", "image": "w", "ports": [] }]));
-        deep_merge(&mut base, deployment(json!([{ "name": "web", "ports": null }])));
+        deep_merge(
+            &mut base,
+            deployment(json!([{ "name": "web", "ports": null }])),
+        );
         assert_eq!(
             base["spec"]["template"]["spec"]["containers"],
             json!([{ "name": "web", "image": "w" }])
@@ -262,21 +266,51 @@ mod tests {
 
     #[test]
     fn required_fields_are_named_by_path() {
-        let ok = deployment(json!([{ "name": "web", "image": "w", "ports": [{ "containerPort": 80 }] }]));
+        let ok = deployment(
+            json!([{ "name": "web", "image": "w", "ports": [{ "containerPort": 80 }] }]),
+        );
         assert_eq!(missing_required("Deployment", &ok), None);
         for (containers, want) in [
-            (json!([{ "name": "web" }]), "spec.template.spec.containers[0].image"),
-            (json!([{ "name": "web", "image": "w" }, { "image": "x" }]), "spec.template.spec.containers[1].name"),
-            (json!([{ "name": "web", "image": "" }]), "spec.template.spec.containers[0].image"),
-            (json!([{ "name": "web", "image": "w", "env": [{ "value": "1" }] }]), "spec.template.spec.containers[0].env[0].name"),
-            (json!([{ "name": "web", "image": "w", "volumeMounts": [{ "name": "v" }] }]), "spec.template.spec.containers[0].volumeMounts[0].mountPath"),
-            (json!([{ "name": "web", "image": "w", "ports": [{ "name": "http" }] }]), "spec.template.spec.containers[0].ports[0].containerPort"),
+            (
+                json!([{ "name": "web" }]),
+                "spec.template.spec.containers[0].image",
+            ),
+            (
+                json!([{ "name": "web", "image": "w" }, { "image": "x" }]),
+                "spec.template.spec.containers[1].name",
+            ),
+            (
+                json!([{ "name": "web", "image": "" }]),
+                "spec.template.spec.containers[0].image",
+            ),
+            (
+                json!([{ "name": "web", "image": "w", "env": [{ "value": "1" }] }]),
+                "spec.template.spec.containers[0].env[0].name",
+            ),
+            (
+                json!([{ "name": "web", "image": "w", "volumeMounts": [{ "name": "v" }] }]),
+                "spec.template.spec.containers[0].volumeMounts[0].mountPath",
+            ),
+            (
+                json!([{ "name": "web", "image": "w", "ports": [{ "name": "http" }] }]),
+                "spec.template.spec.containers[0].ports[0].containerPort",
+            ),
         ] {
-            assert_eq!(missing_required("Deployment", &deployment(containers)).as_deref(), Some(want));
+            assert_eq!(
+                missing_required("Deployment", &deployment(containers)).as_deref(),
+                Some(want)
+            );
         }
-        let service = json!({ "metadata": { "name": "s" }, "spec": { "ports": [{ "targetPort": 80 }] } });
-        assert_eq!(missing_required("Service", &service).as_deref(), Some("spec.ports[0].port"));
-        assert_eq!(missing_required("ConfigMap", &json!({ "metadata": {} })).as_deref(), Some("metadata.name"));
+        let service =
+            json!({ "metadata": { "name": "s" }, "spec": { "ports": [{ "targetPort": 80 }] } });
+        assert_eq!(
+            missing_required("Service", &service).as_deref(),
+            Some("spec.ports[0].port")
+        );
+        assert_eq!(
+            missing_required("ConfigMap", &json!({ "metadata": {} })).as_deref(),
+            Some("metadata.name")
+        );
         let cron = json!({ "metadata": { "name": "c" }, "spec": { "jobTemplate": { "spec": { "template": { "spec": {
             "initContainers": [{ "name": "i" }], "containers": [{ "name": "c", "image": "c" }] } } } } } });
         assert_eq!(

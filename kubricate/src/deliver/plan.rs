@@ -146,13 +146,28 @@ pub struct SecretPlan {
     pub references_checked: usize,
 }
 
-/// Every problem found, reported together.
+/// Every problem found, reported together, with the warnings of the same run: a warning (a side
+/// dropped by an `overwrite`) is often the cause of a problem (a reference to a dropped key).
 #[derive(Debug, thiserror::Error)]
-#[error("{} secret problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+#[error("{} secret problem(s):\n{}{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"), show_warnings(warnings))]
 pub struct SecretError {
     /// Each problem.
     pub problems: Vec<String>,
+    /// The warnings of the failed run (the same as [`SecretPlan::warnings`] of a run that succeeds).
+    pub warnings: Vec<String>,
 }
+
+fn show_warnings(warnings: &[String]) -> String {
+    if warnings.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = warnings.iter().map(|w| format!("  - {w}")).collect();
+    format!("\nand {} warning(s):\n{}", warnings.len(), list.join("\n"))
+}
+
+/// Keys an `overwrite` dropped from a Secret, by `(namespace, name)` then key: the explanation the
+/// cross-check gives for a reference to one of them.
+pub(crate) type DroppedKeys = IndexMap<(String, String), IndexMap<String, String>>;
 
 /// One `data` entry and where it came from (for messages: names only).
 #[derive(Clone)]
@@ -212,6 +227,7 @@ struct Run {
     strict: bool,
     problems: Vec<String>,
     warnings: Vec<String>,
+    dropped: DroppedKeys,
 }
 
 impl Run {
@@ -268,12 +284,14 @@ fn plan(
 ) -> Result<SecretPlan, SecretError> {
     let strategies = conflict.effective().map_err(|e| SecretError {
         problems: vec![e.to_string()],
+        warnings: Vec::new(),
     })?;
     let mut run = Run {
         strategies,
         strict: conflict.strict,
         problems: Vec::new(),
         warnings: Vec::new(),
+        dropped: IndexMap::new(),
     };
     let usage = Usage::of(managers, stacks, &mut run);
 
@@ -333,7 +351,7 @@ fn plan(
             built
         });
         let (dangling, checked) =
-            crate::deliver::check::dangling_references(&built, &secrets, external);
+            crate::deliver::check::dangling_references(&built, &secrets, external, &run.dropped);
         run.problems.extend(dangling);
         references_checked = checked;
     }
@@ -346,6 +364,7 @@ fn plan(
     } else {
         Err(SecretError {
             problems: run.problems,
+            warnings: run.warnings,
         })
     }
 }
@@ -560,6 +579,13 @@ fn merge_group(
     for side in by_manager.into_values().flatten() {
         merge_side(&mut merged, side, Level::CrossManager, &id, run);
     }
+    if let (Some(m), Some(keys)) = (
+        merged.as_ref(),
+        run.dropped.get_mut(&(ns.clone(), name.clone())),
+    ) {
+        // A key one overwrite dropped and a later side wrote again is not missing.
+        keys.retain(|key, _| !m.entries.contains_key(key));
+    }
     let merged = merged?;
     let entries: IndexMap<String, SecretBytes> = merged
         .entries
@@ -601,6 +627,28 @@ fn merge_side(acc: &mut Option<Side>, next: Side, level: Level, id: &str, run: &
                 next.describe(),
                 prev.describe()
             ));
+            let (ns, name) = id.split_once('/').unwrap_or(("", id));
+            let dropped = run
+                .dropped
+                .entry((ns.to_owned(), name.to_owned()))
+                .or_default();
+            for (key, entry) in &prev.entries {
+                if !next.entries.contains_key(key) {
+                    dropped.insert(
+                        key.clone(),
+                        format!(
+                            "the {} overwrite dropped it: Secret `{id}` is delivered by {} and by {}, and overwrite keeps only {}, which does not write key `{key}` (secret `{}` of {} does); set {} to autoMerge to keep the keys of both sides, or give each side's provider its own Secret name",
+                            level.name(),
+                            prev.describe(),
+                            next.describe(),
+                            next.describe(),
+                            entry.secret,
+                            entry.source,
+                            level.name()
+                        ),
+                    );
+                }
+            }
             *prev = next;
         }
         ConflictStrategy::AutoMerge if !(prev.allow_merge && next.allow_merge) => {

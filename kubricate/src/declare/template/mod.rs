@@ -72,8 +72,14 @@ mod tests {
 
     #[test]
     fn the_default_name_is_the_type_name_without_its_path() {
-        assert_eq!(short_type_name("my_crate::stacks::WorkerTemplate"), "WorkerTemplate");
-        assert_eq!(short_type_name("my_crate::Generic<alloc::string::String>"), "Generic");
+        assert_eq!(
+            short_type_name("my_crate::stacks::WorkerTemplate"),
+            "WorkerTemplate"
+        );
+        assert_eq!(
+            short_type_name("my_crate::Generic<alloc::string::String>"),
+            "Generic"
+        );
         assert_eq!(short_type_name("Plain"), "Plain");
         assert_eq!(SimpleApp.name(), "SimpleApp");
         assert_eq!(Namespace.name(), "Namespace");

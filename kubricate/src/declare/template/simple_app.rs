@@ -158,10 +158,18 @@ mod tests {
     fn registry_and_image_are_joined_with_one_slash() {
         for (registry, image, want) in [
             ("", "api", "api"),
-            ("your-registry.com", "private-image", "your-registry.com/private-image"),
+            (
+                "your-registry.com",
+                "private-image",
+                "your-registry.com/private-image",
+            ),
             ("ghcr.io/acme/", "api:1.4", "ghcr.io/acme/api:1.4"),
             ("ghcr.io/acme", "/api", "ghcr.io/acme/api"),
-            ("registry.example.com:5000/", "team/api@sha256:ab", "registry.example.com:5000/team/api@sha256:ab"),
+            (
+                "registry.example.com:5000/",
+                "team/api@sha256:ab",
+                "registry.example.com:5000/team/api@sha256:ab",
+            ),
         ] {
             assert_eq!(image_ref(registry, image), want, "{registry:?} + {image:?}");
         }
@@ -169,9 +177,17 @@ mod tests {
 
     #[test]
     fn service_port_is_written_as_the_reference_does() {
-        let out = SimpleApp.create(SimpleAppInput { name: "web", image_name: "web", port: 8080, ..Default::default() });
+        let out = SimpleApp.create(SimpleAppInput {
+            name: "web",
+            image_name: "web",
+            port: 8080,
+            ..Default::default()
+        });
         let service = out.service.into_manifest();
-        assert_eq!(service.body()["spec"]["ports"], json!([{ "port": 8080, "targetPort": 8080 }]));
+        assert_eq!(
+            service.body()["spec"]["ports"],
+            json!([{ "port": 8080, "targetPort": 8080 }])
+        );
         let deployment = out.deployment.into_manifest();
         assert_eq!(
             deployment.body()["spec"]["template"]["spec"]["containers"][0]["ports"],
