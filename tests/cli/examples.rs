@@ -937,3 +937,34 @@ fn custom_type_env_key_outside_the_allowed_ones_fails_the_build() {
         "{err}"
     );
 }
+
+/// Every Rust block of the README is compiled by `cargo test -p kubricate --doc` (the README is
+/// included as a doctest in kubricate/src/lib.rs): none may opt out with `ignore`, and a block in
+/// another spelling (`rs`, no language) would not be compiled at all.
+#[test]
+fn every_rust_block_of_the_readme_is_a_doctest() {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
+    let lib = std::fs::read_to_string(workspace().join("kubricate/src/lib.rs")).unwrap();
+    assert!(lib.contains("#[doc = include_str!(\"../../README.md\")]"));
+    let mut rust_blocks = 0;
+    let mut in_block = false;
+    for line in readme.lines() {
+        let Some(info) = line.strip_prefix("```") else {
+            continue;
+        };
+        if in_block {
+            in_block = false;
+            continue;
+        }
+        in_block = true;
+        assert!(!info.is_empty(), "a README block without a language: say what it is");
+        assert!(
+            !matches!(info, "rs" | "rust,ignore" | "ignore"),
+            "README block ```{info} is not compiled"
+        );
+        if info == "rust" || info == "rust,no_run" {
+            rust_blocks += 1;
+        }
+    }
+    assert!(rust_blocks >= 3, "{rust_blocks} Rust blocks");
+}
