@@ -957,7 +957,10 @@ fn every_rust_block_of_the_readme_is_a_doctest() {
             continue;
         }
         in_block = true;
-        assert!(!info.is_empty(), "a README block without a language: say what it is");
+        assert!(
+            !info.is_empty(),
+            "a README block without a language: say what it is"
+        );
         assert!(
             !matches!(info, "rs" | "rust,ignore" | "ignore"),
             "README block ```{info} is not compiled"

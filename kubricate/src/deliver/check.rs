@@ -11,8 +11,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::deliver::plan::DroppedKeys;
-use crate::deliver::secret::MergedSecret;
+use crate::deliver::secret::{DroppedKeys, MergedSecret};
 use crate::model::resource::{value_at, Manifest, ResourceMap};
 use crate::model::workload::pod_spec_path;
 

@@ -27,7 +27,7 @@ use indexmap::IndexMap;
 
 use crate::declare::manager::AnySecretManager;
 use crate::declare::stack::Stack;
-use crate::deliver::secret::MergedSecret;
+use crate::deliver::secret::{DroppedKeys, MergedSecret};
 use crate::model::resource::ResourceMap;
 use crate::model::secret_value::SecretBytes;
 use crate::provider::Provider;
@@ -165,9 +165,6 @@ fn show_warnings(warnings: &[String]) -> String {
     format!("\nand {} warning(s):\n{}", warnings.len(), list.join("\n"))
 }
 
-/// Keys an `overwrite` dropped from a Secret, by `(namespace, name)` then key: the explanation the
-/// cross-check gives for a reference to one of them.
-pub(crate) type DroppedKeys = IndexMap<(String, String), IndexMap<String, String>>;
 
 /// One `data` entry and where it came from (for messages: names only).
 #[derive(Clone)]
