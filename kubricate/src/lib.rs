@@ -251,9 +251,6 @@ pub use kubricate_macros::stack;
 /// ```
 pub use serde_json::json;
 
-/// `serde_json`, whose `Value` holds every resource body ([`Manifest::body`]).
-pub use serde_json;
-
 /// The README's Rust blocks, compiled (and run, unless marked `no_run`) as doctests so that none of
 /// them can drift from the API. Only exists for `cargo test --doc`: the packaged crate does not need
 /// the workspace README at this path.
