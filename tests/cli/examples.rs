@@ -586,6 +586,8 @@ fn basic_auth_env_keys_and_env_from_prefix() {
         json!([
             secret_key_ref("API_USER", "api-auth", "username"),
             secret_key_ref("API_PASSWORD", "api-auth", "password"),
+            // `db-auth` through env too, next to its envFrom: both written.
+            secret_key_ref("DATABASE_USER", "db-auth", "username"),
         ])
     );
     assert_eq!(

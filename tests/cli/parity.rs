@@ -137,6 +137,7 @@ fn basic_auth_renders_as_the_reference() {
     c["env"] = json!([
         key_ref("API_USER", "api-auth", "username"),
         key_ref("API_PASSWORD", "api-auth", "password"),
+        key_ref("DATABASE_USER", "db-auth", "username"),
     ]);
     c["envFrom"] = json!([{ "prefix": "DB_", "secretRef": { "name": "db-auth" } }]);
     assert_same("basic-auth", vec![deployment, service]);
