@@ -165,7 +165,6 @@ fn show_warnings(warnings: &[String]) -> String {
     format!("\nand {} warning(s):\n{}", warnings.len(), list.join("\n"))
 }
 
-
 /// One `data` entry and where it came from (for messages: names only).
 #[derive(Clone)]
 struct Entry {
