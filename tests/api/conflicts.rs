@@ -216,7 +216,7 @@ fn cross_provider_default_is_error() {
         "{err}"
     );
     assert!(
-        err.contains("or set the crossProvider strategy to autoMerge or overwrite"),
+        err.contains("or set the crossProvider strategy to autoMerge: the two sides write different keys, which autoMerge delivers together (overwrite would keep only provider `second` of manager `m` and drop the keys of provider `first` of manager `m`)"),
         "{err}"
     );
 }
@@ -356,9 +356,24 @@ fn cross_manager_default_is_error_naming_both_managers_and_the_secret() {
     assert!(err.starts_with("1 secret problem(s):"), "{err}");
     assert!(err.contains(CROSS_MANAGER_CONFLICT), "{err}");
     assert!(
-        err.contains("or set the crossManager strategy to autoMerge or overwrite"),
+        err.contains(
+            "or set the crossManager strategy to autoMerge: the two sides write different keys"
+        ),
         "{err}"
     );
+    // The same key on both sides: autoMerge would refuse it, so the hint is overwrite.
+    let err = plan(&cross_manager(
+        ConflictOptions::default(),
+        &[("svc1", "A"), ("svc2", "A")],
+        true,
+    ))
+    .err()
+    .expect("conflict");
+    assert!(
+        err.contains("or set the crossManager strategy to overwrite to keep only provider `OpaqueSecretProvider` of manager `svc2`: both sides write key(s) `A`, which autoMerge refuses"),
+        "{err}"
+    );
+    assert!(!err.contains("from-svc"), "values leaked: {err}");
     assert!(!err.contains("from-svc"), "values leaked: {err}");
 }
 

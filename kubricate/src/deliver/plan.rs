@@ -231,14 +231,30 @@ impl Run {
         self.strategies[level as usize]
     }
 
-    /// How to resolve a conflict, in the words of the current settings.
-    fn hint(&self, level: Level) -> String {
+    /// How to resolve a conflict between `prev` and `next`, in the words of the current settings:
+    /// the strategy that would work for these two sides, not every strategy there is.
+    fn hint(&self, level: Level, prev: &Side, next: &Side) -> String {
         if self.strict {
-            "strict mode makes every conflict an error".to_owned()
+            return "strict mode makes every conflict an error".to_owned();
+        }
+        let shared: Vec<String> = next
+            .entries
+            .keys()
+            .filter(|k| prev.entries.contains_key(*k))
+            .map(|k| format!("`{k}`"))
+            .collect();
+        let level = level.name();
+        if shared.is_empty() {
+            format!(
+                "or set the {level} strategy to autoMerge: the two sides write different keys, which autoMerge delivers together (overwrite would keep only {} and drop the keys of {})",
+                next.describe(),
+                prev.describe()
+            )
         } else {
             format!(
-                "or set the {} strategy to autoMerge or overwrite",
-                level.name()
+                "or set the {level} strategy to overwrite to keep only {}: both sides write key(s) {}, which autoMerge refuses",
+                next.describe(),
+                shared.join(", ")
             )
         }
     }
@@ -614,8 +630,8 @@ fn merge_side(acc: &mut Option<Side>, next: Side, level: Level, id: &str, run: &
                 Level::CrossManager => "give each manager's provider its own Secret name (prefix it with the team: `frontend-app-secrets`, `backend-app-secrets`)",
                 _ => "give each provider its own Secret name",
             };
-            run.problems
-                .push(format!("{conflict}; {fix}, {}", run.hint(level)));
+            let hint = run.hint(level, prev, &next);
+            run.problems.push(format!("{conflict}; {fix}, {hint}"));
         }
         ConflictStrategy::Overwrite => {
             run.warnings.push(format!(
