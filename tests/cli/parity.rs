@@ -168,3 +168,49 @@ fn template_overrides_render_as_the_reference() {
     service["spec"]["ports"] = json!([{ "port": 80, "targetPort": 3000, "protocol": "TCP" }]);
     assert_same("template-overrides", vec![deployment, service]);
 }
+
+/// `stack-name` is the template's name for every template stack (`SimpleApp`, `Namespace`, a user
+/// template's `fn name`), the given name for a static stack, and what `with_name` says, which keeps
+/// the annotation kubricate-rs 0.1 wrote (the input's name) for tools that key on it.
+#[test]
+fn stack_name_is_the_template_name_unless_set() {
+    use kubricate::prelude::*;
+    use kubricate::Project;
+    let project = Project::new()
+        .stack(
+            "ns",
+            Stack::from_template(Namespace, NamespaceInput { name: "production" }),
+        )
+        .stack("web", crate::common::simple_app("web", "web"))
+        .stack(
+            "legacy",
+            crate::common::simple_app("api-service", "api").with_name("api-service"),
+        );
+    let (code, out, err) = run_project(&project, &["generate", "--stdout"]);
+    assert_eq!(code, 0, "{err}");
+    let names: Vec<(String, String)> = out
+        .split("\n---\n")
+        .map(|d| {
+            let doc: Value = serde_yaml::from_str(d).unwrap();
+            let annotation = &doc["metadata"]["annotations"]["kubricate.thaitype.dev/stack-name"];
+            (
+                doc["kind"].as_str().unwrap().to_owned(),
+                annotation.as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let pairs: Vec<(&str, &str)> = names
+        .iter()
+        .map(|(k, n)| (k.as_str(), n.as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("Namespace", "Namespace"),
+            ("Deployment", "SimpleApp"),
+            ("Service", "SimpleApp"),
+            ("Deployment", "api-service"),
+            ("Service", "api-service"),
+        ]
+    );
+}
