@@ -973,3 +973,39 @@ fn every_rust_block_of_the_readme_is_a_doctest() {
     }
     assert!(rust_blocks >= 3, "{rust_blocks} Rust blocks");
 }
+
+/// `cargo run --example NAME` builds the root package, whose dependencies must hold no test tool
+/// (those are dev-dependencies of this package, `tests/`): the first run stays short.
+#[test]
+fn the_examples_package_depends_on_no_test_tool() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = std::process::Command::new(cargo)
+        .current_dir(workspace())
+        .args([
+            "tree",
+            "--offline",
+            "--locked",
+            "-p",
+            "kubricate-workspace",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+            "--format",
+            "{lib}",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let crates: BTreeSet<String> = stdout(&out)
+        .lines()
+        .map(|l| l.trim_end_matches(" (*)").to_owned())
+        .collect();
+    assert!(crates.contains("kubricate"), "{crates:?}");
+    for tool in ["proptest", "trybuild", "divan", "tempfile", "k8s_openapi"] {
+        assert!(
+            !crates.contains(tool),
+            "the examples build {tool}: {crates:?}"
+        );
+    }
+}
