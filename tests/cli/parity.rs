@@ -171,7 +171,7 @@ fn template_overrides_render_as_the_reference() {
 
 /// `stack-name` is the template's name for every template stack (`SimpleApp`, `Namespace`, a user
 /// template's `fn name`), the given name for a static stack, and what `with_name` says, which keeps
-/// the annotation kubricate-rs 0.1 wrote (the input's name) for tools that key on it.
+/// the annotation earlier kubricate-rs versions wrote (the input's name) for tools that key on it.
 #[test]
 fn stack_name_is_the_template_name_unless_set() {
     use kubricate::prelude::*;

@@ -108,7 +108,8 @@ impl Stack {
     }
 
     /// Sets the stack's name, e.g. to keep an annotation that named the instance rather than the
-    /// template (`.with_name("api-service")`, what kubricate-rs before 0.2 wrote for `SimpleApp`).
+    /// template (`.with_name("api-service")`: the input's name, which earlier kubricate-rs versions
+    /// wrote for `SimpleApp`).
     /// Messages name the stack by it as well.
     ///
     /// ```
