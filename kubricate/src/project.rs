@@ -421,7 +421,8 @@ impl Project {
     }
 
     /// Renders and writes the files into `opts.out_dir`, which must be a safe directory (see
-    /// [`generate`](crate::generate)); a relative one is taken from the project's root.
+    /// [`generate`](crate::generate) and [`OutputError`](crate::generate::OutputError) for what is
+    /// refused); a relative one is taken from the project's root.
     pub fn generate(&self, opts: &GenerateOptions) -> Result<GenerateReport, ProjectError> {
         let (stacks, resources, files) = self.render_built(opts)?;
         let root = self.root_dir()?;
