@@ -373,13 +373,13 @@ impl Project {
     }
 
     /// Renders the files `generate` would write (for `--stdout`, join them with
-    /// [`render::to_stream`](crate::render::to_stream)).
+    /// [`generate::to_stream`](crate::generate::to_stream)).
     pub fn render(&self, opts: &GenerateOptions) -> Result<Vec<RenderedFile>, ProjectError> {
         Ok(self.render_built(opts)?.2)
     }
 
     /// Renders and writes the files into `opts.out_dir`, which must be a safe directory inside the
-    /// project's root (see [`output`](crate::output)).
+    /// project's root ([`OutputError`](crate::generate::OutputError) lists what is refused).
     pub fn generate(&self, opts: &GenerateOptions) -> Result<GenerateReport, ProjectError> {
         let (stacks, resources, files) = self.render_built(opts)?;
         let root = match &self.root {
