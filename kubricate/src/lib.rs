@@ -35,15 +35,16 @@ pub mod yaml;
 
 pub use connector::{Connector, ConnectorError, EnvConnector, InMemoryConnector};
 pub use declare::inject::{Injected, Injector, PlannedInjection, SecretInjection};
-pub use declare::manager::{AnySecretManager, SecretManager, SecretSpec};
+pub use declare::manager::{AnySecretManager, ManagerProblem, SecretManager, SecretSpec};
 pub use declare::registry::{IntoManagers, RegistryError, SecretRegistry};
 pub use declare::secret_set::{Dynamic, SecretDecl, SecretRef, SecretSet};
 pub use declare::stack::{Stack, StackError};
 pub use declare::template::{self, Template};
 pub use deliver::apply::{ApplyError, KubectlOptions};
-pub use deliver::check::{ReferenceUsage, SecretReference};
+pub use deliver::check::{ReferenceProblem, ReferenceSite, ReferenceUsage, SecretReference};
 pub use deliver::plan::{
-    ConflictOptions, ConflictStrategy, SecretError, SecretPlan, StrictModeError,
+    ConflictLevel, ConflictOptions, ConflictStrategy, SecretError, SecretPlan, SecretProblem,
+    StrictModeError,
 };
 pub use deliver::secret::MergedSecret;
 pub use generate::{MetadataOptions, OutputMode};

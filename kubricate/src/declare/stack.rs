@@ -210,7 +210,7 @@ impl Stack {
         let Some(strategy) = record.strategy else {
             return Err(format!("no injection strategy defined for secret `{secret}`: the chain `c.secrets(\"{secret}\")` never calls `.inject()`; add `.inject()`"));
         };
-        let (provider_id, provider) = manager.provider_for(&secret)?;
+        let (provider_id, provider) = manager.provider_for(&secret).map_err(|e| e.to_string())?;
         // The name ends up in every reference the manifests make: refuse it before anything is written.
         crate::model::names::check_dns_subdomain(provider.secret_name()).map_err(|e| {
             format!(

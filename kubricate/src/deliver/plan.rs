@@ -25,8 +25,10 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use crate::declare::manager::AnySecretManager;
-use crate::declare::stack::Stack;
+use crate::connector::ConnectorError;
+use crate::declare::manager::{AnySecretManager, ManagerProblem};
+use crate::declare::stack::{Stack, StackError};
+use crate::deliver::check::ReferenceProblem;
 use crate::deliver::secret::MergedSecret;
 use crate::model::resource::ResourceMap;
 use crate::model::secret_value::SecretBytes;
@@ -85,7 +87,7 @@ pub struct ConflictOptions {
     if relaxed.len() == 1 { "it" } else { "them" })]
 pub struct StrictModeError {
     /// Each relaxed level and its strategy.
-    pub relaxed: Vec<(&'static str, ConflictStrategy)>,
+    pub relaxed: Vec<(ConflictLevel, ConflictStrategy)>,
 }
 
 impl ConflictOptions {
@@ -93,16 +95,16 @@ impl ConflictOptions {
     pub fn effective(&self) -> Result<[ConflictStrategy; 3], StrictModeError> {
         use ConflictStrategy::*;
         let levels = [
-            (Level::IntraProvider, self.intra_provider, AutoMerge),
-            (Level::CrossProvider, self.cross_provider, Error),
-            (Level::CrossManager, self.cross_manager, Error),
+            (ConflictLevel::IntraProvider, self.intra_provider, AutoMerge),
+            (ConflictLevel::CrossProvider, self.cross_provider, Error),
+            (ConflictLevel::CrossManager, self.cross_manager, Error),
         ];
         let mut out = [Error; 3];
         let mut relaxed = Vec::new();
         for (i, (level, set, default)) in levels.into_iter().enumerate() {
             out[i] = match (self.strict, set) {
                 (true, Some(s)) if s != Error => {
-                    relaxed.push((level.name(), s));
+                    relaxed.push((level, s));
                     Error
                 }
                 (true, _) => Error,
@@ -119,20 +121,172 @@ impl ConflictOptions {
 
 /// A conflict level; the discriminant indexes the result of [`ConflictOptions::effective`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Level {
+#[non_exhaustive]
+pub enum ConflictLevel {
+    /// Two secrets of one provider instance write the same key.
     IntraProvider = 0,
+    /// Two provider instances of one manager deliver the same Secret.
     CrossProvider = 1,
+    /// Two managers deliver the same Secret.
     CrossManager = 2,
 }
 
-impl Level {
-    fn name(self) -> &'static str {
+impl ConflictLevel {
+    /// The level's name as the options spell it: `intraProvider`, `crossProvider`, `crossManager`.
+    pub fn name(self) -> &'static str {
         match self {
-            Level::IntraProvider => "intraProvider",
-            Level::CrossProvider => "crossProvider",
-            Level::CrossManager => "crossManager",
+            ConflictLevel::IntraProvider => "intraProvider",
+            ConflictLevel::CrossProvider => "crossProvider",
+            ConflictLevel::CrossManager => "crossManager",
         }
     }
+
+    /// How to avoid a conflict at this level when its strategy is `error`.
+    fn fix(self) -> &'static str {
+        match self {
+            ConflictLevel::CrossManager => "give each manager's provider its own Secret name (prefix it with the team: `frontend-app-secrets`, `backend-app-secrets`)",
+            _ => "give each provider its own Secret name",
+        }
+    }
+}
+
+impl fmt::Display for ConflictLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How to resolve a conflict, in the words of the current settings.
+fn hint(level: ConflictLevel, strict: bool) -> String {
+    if strict {
+        "strict mode makes every conflict an error".to_owned()
+    } else if level == ConflictLevel::IntraProvider {
+        "or set intraProvider to overwrite".to_owned()
+    } else {
+        format!("or set the {level} strategy to autoMerge or overwrite")
+    }
+}
+
+/// One problem of a secret run. Each names the secret, Secret, manager, provider or stack involved
+/// and the fix; [`SecretError`] reports them all together.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretProblem {
+    /// Strict mode together with a relaxed strategy.
+    #[error(transparent)]
+    StrictMode(#[from] StrictModeError),
+    /// A stack injects a secret of a manager the project does not hold.
+    #[error("stack `{stack}` injects secret `{secret}` (Secret `{secret_name}`) from a secret manager that is not part of the project; add that manager with Project::secrets(..), secrets_named(..) or registry(..)")]
+    ManagerNotInProject {
+        /// The stack id.
+        stack: String,
+        /// The logical secret.
+        secret: String,
+        /// The Kubernetes Secret it is delivered in.
+        secret_name: String,
+    },
+    /// A manager is misconfigured.
+    #[error("manager `{manager}`: {problem}")]
+    Manager {
+        /// The manager's name.
+        manager: String,
+        /// What is wrong.
+        #[source]
+        problem: ManagerProblem,
+    },
+    /// A connector failed to load values.
+    #[error("manager `{manager}`, connector `{connector}`: {}", error.to_string().replace('\n', "\n  "))]
+    Load {
+        /// The manager's name.
+        manager: String,
+        /// The connector id.
+        connector: String,
+        /// Why (names variables and files, never values).
+        #[source]
+        error: ConnectorError,
+    },
+    /// A provider refused a value (the message comes from the provider and names no value).
+    #[error("manager `{manager}`: {message}")]
+    Prepare {
+        /// The manager's name.
+        manager: String,
+        /// The provider's message.
+        message: String,
+    },
+    /// Two secrets of one provider instance write one key (intraProvider `error`).
+    #[error("Secret `{secret_name}` key `{key}` is written by secret `{first}` and by secret `{second}` of {origin}: intraProvider conflict; one Secret key holds one value: give each secret its own provider (Secret name), {}", hint(ConflictLevel::IntraProvider, *strict))]
+    SameKey {
+        /// The Kubernetes Secret.
+        secret_name: String,
+        /// The data key.
+        key: String,
+        /// The secret declared first.
+        first: String,
+        /// The secret declared second.
+        second: String,
+        /// `provider `id` of manager `m``.
+        origin: String,
+        /// Whether strict mode made it an error.
+        strict: bool,
+    },
+    /// One Secret name delivered by different provider kinds or Secret types.
+    #[error("Secret `{namespace}/{name}` is delivered by different provider kinds or types: {}; one Secret has one type and cannot be merged across kinds: give one provider another Secret name", kinds.join("; "))]
+    MixedKinds {
+        /// The namespace.
+        namespace: String,
+        /// The Secret's name.
+        name: String,
+        /// `Kind (type `t`) from provider ...`, one per kind.
+        kinds: Vec<String>,
+    },
+    /// One Secret delivered by two sides whose level's strategy is `error`.
+    #[error("Secret `{secret}` is delivered by {first} and by {second}: {level} conflict; {}, {}", level.fix(), hint(*level, *strict))]
+    Conflict {
+        /// The level.
+        level: ConflictLevel,
+        /// `namespace/name`.
+        secret: String,
+        /// The side declared first.
+        first: String,
+        /// The side declared second.
+        second: String,
+        /// Whether strict mode made it an error.
+        strict: bool,
+    },
+    /// autoMerge, but a provider does not allow its Secret to be merged.
+    #[error("Secret `{secret}` is delivered by {first} and by {second}: {level} conflict; {level} is autoMerge but the provider does not allow merging: give each provider its own Secret name")]
+    MergeNotAllowed {
+        /// The level.
+        level: ConflictLevel,
+        /// `namespace/name`.
+        secret: String,
+        /// The side declared first.
+        first: String,
+        /// The side declared second.
+        second: String,
+    },
+    /// autoMerge of two sides that write the same key.
+    #[error("Secret `{secret}` key `{key}` is written twice: by secret `{first}` ({first_origin}) and by secret `{second}` ({second_origin}); one Secret key holds one value: rename one secret or give one provider another Secret name")]
+    KeyWrittenTwice {
+        /// `namespace/name`.
+        secret: String,
+        /// The data key.
+        key: String,
+        /// The first secret.
+        first: String,
+        /// Where it comes from.
+        first_origin: String,
+        /// The second secret.
+        second: String,
+        /// Where it comes from.
+        second_origin: String,
+    },
+    /// A stack failed to build for the cross-check.
+    #[error(transparent)]
+    Stack(#[from] StackError),
+    /// A reference of the manifests that the delivered Secrets do not satisfy.
+    #[error(transparent)]
+    Reference(#[from] ReferenceProblem),
 }
 
 /// The outcome of a secret run: Secrets to apply and warnings.
@@ -151,7 +305,7 @@ pub struct SecretPlan {
 #[error("{} secret problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
 pub struct SecretError {
     /// Each problem.
-    pub problems: Vec<String>,
+    pub problems: Vec<SecretProblem>,
 }
 
 /// One `data` entry and where it came from (for messages: names only).
@@ -210,25 +364,13 @@ type GroupKey = (&'static str, String, String, String);
 struct Run {
     strategies: [ConflictStrategy; 3],
     strict: bool,
-    problems: Vec<String>,
+    problems: Vec<SecretProblem>,
     warnings: Vec<String>,
 }
 
 impl Run {
-    fn strategy(&self, level: Level) -> ConflictStrategy {
+    fn strategy(&self, level: ConflictLevel) -> ConflictStrategy {
         self.strategies[level as usize]
-    }
-
-    /// How to resolve a conflict, in the words of the current settings.
-    fn hint(&self, level: Level) -> String {
-        if self.strict {
-            "strict mode makes every conflict an error".to_owned()
-        } else {
-            format!(
-                "or set the {} strategy to autoMerge or overwrite",
-                level.name()
-            )
-        }
     }
 }
 
@@ -267,7 +409,7 @@ fn plan(
     built: Option<Vec<(String, ResourceMap)>>,
 ) -> Result<SecretPlan, SecretError> {
     let strategies = conflict.effective().map_err(|e| SecretError {
-        problems: vec![e.to_string()],
+        problems: vec![e.into()],
     })?;
     let mut run = Run {
         strategies,
@@ -326,7 +468,7 @@ fn plan(
                     Ok(resources) => built.push((id.clone(), resources)),
                     Err(mut e) => {
                         e.id = Some(id.clone());
-                        run.problems.push(e.to_string());
+                        run.problems.push(e.into());
                     }
                 }
             }
@@ -334,7 +476,8 @@ fn plan(
         });
         let (dangling, checked) =
             crate::deliver::check::dangling_references(&built, &secrets, external);
-        run.problems.extend(dangling);
+        run.problems
+            .extend(dangling.into_iter().map(SecretProblem::from));
         references_checked = checked;
     }
     if run.problems.is_empty() {
@@ -372,11 +515,11 @@ impl Usage {
                 if !managers.iter().any(|(_, m)| m.id == inj.manager_id) {
                     if !reported.contains(&inj.manager_id) {
                         reported.push(inj.manager_id);
-                        run.problems.push(format!(
-                            "stack `{stack_id}` injects secret `{}` (Secret `{}`) from a secret manager that is not part of the project; add that manager with Project::secrets(..), secrets_named(..) or registry(..)",
-                            inj.secret,
-                            inj.provider().secret_name()
-                        ));
+                        run.problems.push(SecretProblem::ManagerNotInProject {
+                            stack: stack_id.clone(),
+                            secret: inj.secret.clone(),
+                            secret_name: inj.provider().secret_name().to_owned(),
+                        });
                     }
                     continue;
                 }
@@ -411,11 +554,11 @@ fn load_sources<'a>(
     run: &mut Run,
 ) -> Vec<Source<'a>> {
     if let Err(problems) = manager.validate() {
-        run.problems.extend(
-            problems
-                .into_iter()
-                .map(|e| format!("manager `{manager_name}`: {e}")),
-        );
+        run.problems
+            .extend(problems.into_iter().map(|problem| SecretProblem::Manager {
+                manager: manager_name.to_owned(),
+                problem,
+            }));
         return Vec::new();
     }
     let mut by_connector: IndexMap<&str, Vec<&str>> = IndexMap::new();
@@ -436,10 +579,11 @@ fn load_sources<'a>(
         };
         match connector.load(names) {
             Ok(v) => values.extend(v),
-            Err(e) => run.problems.push(format!(
-                "manager `{manager_name}`, connector `{cid}`: {}",
-                e.to_string().replace('\n', "\n  ")
-            )),
+            Err(error) => run.problems.push(SecretProblem::Load {
+                manager: manager_name.to_owned(),
+                connector: (*cid).to_owned(),
+                error,
+            }),
         }
     }
 
@@ -455,7 +599,10 @@ fn load_sources<'a>(
         let entries = match provider.prepare(secret, value) {
             Ok(e) => e,
             Err(e) => {
-                run.problems.push(format!("manager `{manager_name}`: {e}"));
+                run.problems.push(SecretProblem::Prepare {
+                    manager: manager_name.to_owned(),
+                    message: e,
+                });
                 continue;
             }
         };
@@ -479,17 +626,15 @@ fn load_sources<'a>(
                 );
                 continue;
             };
-            let msg = format!(
-                "Secret `{}` key `{}` is written by secret `{}` and by secret `{secret}` of {}: intraProvider conflict",
-                provider.secret_name(),
-                entry.key,
-                first.secret,
-                source.label()
-            );
-            match run.strategy(Level::IntraProvider) {
+            match run.strategy(ConflictLevel::IntraProvider) {
                 ConflictStrategy::Overwrite => {
-                    run.warnings
-                        .push(format!("{msg}; overwrite keeps secret `{secret}`"));
+                    run.warnings.push(format!(
+                        "Secret `{}` key `{}` is written by secret `{}` and by secret `{secret}` of {}: intraProvider conflict; overwrite keeps secret `{secret}`",
+                        provider.secret_name(),
+                        entry.key,
+                        first.secret,
+                        source.label()
+                    ));
                     let label = Rc::clone(&source.label);
                     source.entries.insert(
                         entry.key,
@@ -501,14 +646,14 @@ fn load_sources<'a>(
                     );
                 }
                 ConflictStrategy::Error | ConflictStrategy::AutoMerge => {
-                    let hint = if run.strict {
-                        "strict mode makes every conflict an error".to_owned()
-                    } else {
-                        "or set intraProvider to overwrite".to_owned()
-                    };
-                    run.problems.push(format!(
-                        "{msg}; one Secret key holds one value: give each secret its own provider (Secret name), {hint}"
-                    ));
+                    run.problems.push(SecretProblem::SameKey {
+                        secret_name: provider.secret_name().to_owned(),
+                        key: entry.key,
+                        first: first.secret.clone(),
+                        second: secret.clone(),
+                        origin: source.label().to_owned(),
+                        strict: run.strict,
+                    });
                 }
             }
         }
@@ -534,10 +679,11 @@ fn one_kind_per_secret(groups: &IndexMap<GroupKey, Vec<Source<'_>>>, run: &mut R
     }
     for ((ns, name), kinds) in seen {
         if kinds.len() > 1 {
-            run.problems.push(format!(
-                "Secret `{ns}/{name}` is delivered by different provider kinds or types: {}; one Secret has one type and cannot be merged across kinds: give one provider another Secret name",
-                kinds.join("; ")
-            ));
+            run.problems.push(SecretProblem::MixedKinds {
+                namespace: ns.to_owned(),
+                name: name.to_owned(),
+                kinds,
+            });
         }
     }
 }
@@ -554,11 +700,17 @@ fn merge_group(
     let mut by_manager: IndexMap<u64, Option<Side>> = IndexMap::new();
     for source in sources {
         let slot = by_manager.entry(source.manager_id).or_default();
-        merge_side(slot, Side::of(source), Level::CrossProvider, &id, run);
+        merge_side(
+            slot,
+            Side::of(source),
+            ConflictLevel::CrossProvider,
+            &id,
+            run,
+        );
     }
     let mut merged: Option<Side> = None;
     for side in by_manager.into_values().flatten() {
-        merge_side(&mut merged, side, Level::CrossManager, &id, run);
+        merge_side(&mut merged, side, ConflictLevel::CrossManager, &id, run);
     }
     let merged = merged?;
     let entries: IndexMap<String, SecretBytes> = merged
@@ -575,47 +727,48 @@ fn merge_group(
     })
 }
 
-fn merge_side(acc: &mut Option<Side>, next: Side, level: Level, id: &str, run: &mut Run) {
+fn merge_side(acc: &mut Option<Side>, next: Side, level: ConflictLevel, id: &str, run: &mut Run) {
     let Some(prev) = acc else {
         *acc = Some(next);
         return;
     };
-    let conflict = format!(
-        "Secret `{id}` is delivered by {} and by {}: {} conflict",
-        prev.describe(),
-        next.describe(),
-        level.name()
-    );
     match run.strategy(level) {
-        ConflictStrategy::Error => {
-            let fix = match level {
-                Level::CrossManager => "give each manager's provider its own Secret name (prefix it with the team: `frontend-app-secrets`, `backend-app-secrets`)",
-                _ => "give each provider its own Secret name",
-            };
-            run.problems
-                .push(format!("{conflict}; {fix}, {}", run.hint(level)));
-        }
+        ConflictStrategy::Error => run.problems.push(SecretProblem::Conflict {
+            level,
+            secret: id.to_owned(),
+            first: prev.describe(),
+            second: next.describe(),
+            strict: run.strict,
+        }),
         ConflictStrategy::Overwrite => {
             run.warnings.push(format!(
-                "{conflict}; overwrite keeps {} and drops {}",
+                "Secret `{id}` is delivered by {} and by {}: {level} conflict; overwrite keeps {} and drops {}",
+                prev.describe(),
+                next.describe(),
                 next.describe(),
                 prev.describe()
             ));
             *prev = next;
         }
         ConflictStrategy::AutoMerge if !(prev.allow_merge && next.allow_merge) => {
-            run.problems.push(format!(
-                "{conflict}; {} is autoMerge but the provider does not allow merging: give each provider its own Secret name",
-                level.name()
-            ));
+            run.problems.push(SecretProblem::MergeNotAllowed {
+                level,
+                secret: id.to_owned(),
+                first: prev.describe(),
+                second: next.describe(),
+            });
         }
         ConflictStrategy::AutoMerge => {
             for (key, entry) in next.entries {
                 match prev.entries.get(&key) {
-                    Some(first) => run.problems.push(format!(
-                        "Secret `{id}` key `{key}` is written twice: by secret `{}` ({}) and by secret `{}` ({}); one Secret key holds one value: rename one secret or give one provider another Secret name",
-                        first.secret, first.source, entry.secret, entry.source
-                    )),
+                    Some(first) => run.problems.push(SecretProblem::KeyWrittenTwice {
+                        secret: id.to_owned(),
+                        key,
+                        first: first.secret.clone(),
+                        first_origin: first.source.to_string(),
+                        second: entry.secret,
+                        second_origin: entry.source.to_string(),
+                    }),
                     None => {
                         prev.entries.insert(key, entry);
                     }
@@ -729,7 +882,12 @@ mod tests {
         let err =
             plan_secrets(&[], &[("web".into(), &s)], &ConflictOptions::default(), &[]).unwrap_err();
         assert_eq!(err.problems.len(), 1, "{err}");
-        assert!(err.problems[0].contains(
+        assert!(
+            matches!(&err.problems[0], SecretProblem::ManagerNotInProject { stack, secret, secret_name }
+                if stack == "web" && secret == "A" && secret_name == "app"),
+            "{err}"
+        );
+        assert!(err.problems[0].to_string().starts_with(
             "stack `web` injects secret `A` (Secret `app`) from a secret manager that is not part of the project"
         ));
     }
@@ -751,9 +909,12 @@ mod tests {
         let err =
             plan_secrets(&[("m".into(), m.as_any())], &[("web".into(), &s)], &o, &[]).unwrap_err();
         assert!(
-            err.problems[0]
-                .contains("Secret `default/shared` is delivered by different provider kinds"),
+            matches!(&err.problems[0], SecretProblem::MixedKinds { namespace, name, kinds }
+                if namespace == "default" && name == "shared" && kinds.len() == 2),
             "{err}"
         );
+        assert!(err.problems[0]
+            .to_string()
+            .starts_with("Secret `default/shared` is delivered by different provider kinds"));
     }
 }
