@@ -52,7 +52,7 @@ pub use model::pod_patch::PodPatch;
 pub use model::resource::{kinds, Kind, Manifest, Resource, ResourceDecl, ResourceMap, Resources};
 pub use model::secret_value::{ExposeSecret, SecretBytes, SecretValue};
 pub use model::strategy;
-pub use project::{GenerateOptions, GenerateReport, Project, ProjectError};
+pub use project::{ConfigProblem, GenerateOptions, GenerateReport, Project, ProjectError};
 pub use provider::{
     BasicAuthSecretProvider, CustomTypeSecretProvider, DockerConfigSecretProvider,
     OpaqueSecretProvider, Provider, ProviderInfo, ProviderType, SshAuthSecretProvider,
