@@ -44,7 +44,7 @@ pub use deliver::apply::{ApplyError, KubectlOptions};
 pub use deliver::check::{ReferenceProblem, ReferenceSite, ReferenceUsage, SecretReference};
 pub use deliver::plan::{
     ConflictLevel, ConflictOptions, ConflictStrategy, SecretError, SecretPlan, SecretProblem,
-    StrictModeError,
+    SecretWarning, StrictModeError,
 };
 pub use deliver::secret::MergedSecret;
 pub use generate::{MetadataOptions, OutputMode};

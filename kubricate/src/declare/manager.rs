@@ -284,7 +284,7 @@ impl AnySecretManager {
             })?;
             if let Some(want) = spec.provider {
                 if p.info().kind != want.kind {
-                    return Err(ManagerProblem::ProviderKindMismatch {
+                    return Err(ManagerProblem::ProviderTypeMismatch {
                         secret: secret(),
                         declared: want.kind,
                         id: id.clone(),
@@ -302,9 +302,9 @@ impl AnySecretManager {
                 .collect();
             return match matching.as_slice() {
                 [(id, p)] => Ok((id.as_str(), p)),
-                [] => Err(ManagerProblem::NoProviderOfKind {
+                [] => Err(ManagerProblem::NoProviderOfType {
                     secret: secret(),
-                    kind: want.kind,
+                    provider_type: want.kind,
                 }),
                 several => {
                     if let Some((id, p)) = self
@@ -316,9 +316,9 @@ impl AnySecretManager {
                             return Ok((id.as_str(), p));
                         }
                     }
-                    Err(ManagerProblem::SeveralProvidersOfKind {
+                    Err(ManagerProblem::SeveralProvidersOfType {
                         secret: secret(),
-                        kind: want.kind,
+                        provider_type: want.kind,
                         ids: several.iter().map(|(id, _)| (*id).clone()).collect(),
                     })
                 }
@@ -471,7 +471,7 @@ pub enum ManagerProblem {
     },
     /// `provider_id` names a provider of another type than the declaration's.
     #[error("secret `{secret}` is declared with {declared} but provider `{id}` is a {actual}")]
-    ProviderKindMismatch {
+    ProviderTypeMismatch {
         /// The secret.
         secret: String,
         /// The provider type of the declaration.
@@ -482,20 +482,20 @@ pub enum ManagerProblem {
         actual: &'static str,
     },
     /// No provider of the declared type is registered.
-    #[error("secret `{secret}` is delivered by {kind} but the manager has no {kind}; add `.provider({kind}::new(\"<secret name>\"))`")]
-    NoProviderOfKind {
+    #[error("secret `{secret}` is delivered by {provider_type} but the manager has no {provider_type}; add `.provider({provider_type}::new(\"<secret name>\"))`")]
+    NoProviderOfType {
         /// The secret.
         secret: String,
         /// The declared provider type.
-        kind: &'static str,
+        provider_type: &'static str,
     },
     /// Several providers of the declared type, and the declaration picks none.
-    #[error("secret `{secret}`: several {kind} instances are registered ({}); choose one with #[secret(provider_id = \"...\")]", ids.join(", "))]
-    SeveralProvidersOfKind {
+    #[error("secret `{secret}`: several {provider_type} instances are registered ({}); choose one with #[secret(provider_id = \"...\")]", ids.join(", "))]
+    SeveralProvidersOfType {
         /// The secret.
         secret: String,
         /// The declared provider type.
-        kind: &'static str,
+        provider_type: &'static str,
         /// The ids of that type.
         ids: Vec<String>,
     },
@@ -659,11 +659,11 @@ mod tests {
         assert_eq!(
             problems(&m),
             [
-                ManagerProblem::NoProviderOfKind {
+                ManagerProblem::NoProviderOfType {
                     secret: "DB".into(),
-                    kind: "BasicAuthSecretProvider"
+                    provider_type: "BasicAuthSecretProvider"
                 },
-                ManagerProblem::ProviderKindMismatch {
+                ManagerProblem::ProviderTypeMismatch {
                     secret: "API".into(),
                     declared: "BasicAuthSecretProvider",
                     id: "OpaqueSecretProvider".into(),

@@ -19,8 +19,8 @@ use crate::model::workload::pod_spec_path;
 /// One reference a pod makes to a Secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretReference {
-    /// The Secret's name.
-    pub secret: String,
+    /// The Kubernetes Secret's name.
+    pub secret_name: String,
     /// The container making it (`container 0 (`api`)`), or `None` for pod-level references
     /// (`imagePullSecrets`, volumes).
     pub container: Option<String>,
@@ -93,38 +93,38 @@ impl fmt::Display for ReferenceSite {
 #[non_exhaustive]
 pub enum ReferenceProblem {
     /// No provider delivers a Secret of that name anywhere.
-    #[error("{site}: {usage} refers to Secret `{secret}`, which no provider of the project delivers; fix the name, give a provider of a registered secret manager the Secret name `{secret}`, or declare a Secret created elsewhere with Project::external_secret(\"{secret}\")")]
+    #[error("{site}: {usage} refers to Secret `{secret_name}`, which no provider of the project delivers; fix the name, give a provider of a registered secret manager the Secret name `{secret_name}`, or declare a Secret created elsewhere with Project::external_secret(\"{secret_name}\")")]
     NotDelivered {
         /// Where.
         site: ReferenceSite,
         /// How the pod uses it.
         usage: ReferenceUsage,
-        /// The Secret's name.
-        secret: String,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
     },
     /// The Secret is delivered, but not in the workload's namespace.
-    #[error("{site}: {usage} refers to Secret `{secret}` in namespace `{namespace}`, but it is delivered only in namespace {}; a pod can only read Secrets of its own namespace: remove the provider's explicit namespace, or set it to `{namespace}`", quoted(delivered_in))]
+    #[error("{site}: {usage} refers to Secret `{secret_name}` in namespace `{namespace}`, but it is delivered only in namespace {}; a pod can only read Secrets of its own namespace: remove the provider's explicit namespace, or set it to `{namespace}`", quoted(delivered_in))]
     OtherNamespace {
         /// Where.
         site: ReferenceSite,
         /// How the pod uses it.
         usage: ReferenceUsage,
-        /// The Secret's name.
-        secret: String,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
         /// The workload's namespace.
         namespace: String,
         /// The namespaces it is delivered in.
         delivered_in: Vec<String>,
     },
     /// An env var reads a key the Secret does not hold.
-    #[error("{site}: {usage} reads key `{key}` of Secret `{namespace}/{secret}`, which holds only {}; fix the env strategy's `key` option, or the secret's value", held(keys_held))]
+    #[error("{site}: {usage} reads key `{key}` of Secret `{namespace}/{secret_name}`, which holds only {}; fix the env strategy's `key` option, or the secret's value", held(keys_held))]
     MissingKey {
         /// Where.
         site: ReferenceSite,
         /// How the pod uses it.
         usage: ReferenceUsage,
-        /// The Secret's name.
-        secret: String,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
         /// Its namespace.
         namespace: String,
         /// The key read.
@@ -133,14 +133,14 @@ pub enum ReferenceProblem {
         keys_held: Vec<String>,
     },
     /// A volume mounts keys the Secret does not hold.
-    #[error("{site}: {usage} mounts key(s) {} of Secret `{namespace}/{secret}`, which holds only {}; fix the volume strategy's items", quoted(missing), held(keys_held))]
+    #[error("{site}: {usage} mounts key(s) {} of Secret `{namespace}/{secret_name}`, which holds only {}; fix the volume strategy's items", quoted(missing), held(keys_held))]
     MissingVolumeKeys {
         /// Where.
         site: ReferenceSite,
         /// How the pod uses it.
         usage: ReferenceUsage,
-        /// The Secret's name.
-        secret: String,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
         /// Its namespace.
         namespace: String,
         /// The keys mounted but not held.
@@ -149,14 +149,14 @@ pub enum ReferenceProblem {
         keys_held: Vec<String>,
     },
     /// `imagePullSecrets` names a Secret that is not a docker-config Secret.
-    #[error("{site}: {usage} names Secret `{namespace}/{secret}` of type `{secret_type}`, but the kubelet only reads kubernetes.io/dockerconfigjson Secrets there; deliver it with DockerConfigSecretProvider")]
+    #[error("{site}: {usage} names Secret `{namespace}/{secret_name}` of type `{secret_type}`, but the kubelet only reads kubernetes.io/dockerconfigjson Secrets there; deliver it with DockerConfigSecretProvider")]
     NotAPullSecret {
         /// Where.
         site: ReferenceSite,
         /// How the pod uses it.
         usage: ReferenceUsage,
-        /// The Secret's name.
-        secret: String,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
         /// Its namespace.
         namespace: String,
         /// Its type.
@@ -208,7 +208,7 @@ pub fn pod_references(manifest: &Manifest) -> Vec<SecretReference> {
     for entry in list(pod, "imagePullSecrets") {
         if let Some(name) = str_at(entry, "name") {
             out.push(SecretReference {
-                secret: name.to_owned(),
+                secret_name: name.to_owned(),
                 container: None,
                 usage: ReferenceUsage::ImagePullSecret,
                 optional: false,
@@ -240,7 +240,7 @@ fn container_references(c: &Value, container: &str, out: &mut Vec<SecretReferenc
         };
         if let Some(secret) = str_at(r, "name") {
             out.push(SecretReference {
-                secret: secret.to_owned(),
+                secret_name: secret.to_owned(),
                 container: Some(container.to_owned()),
                 usage: ReferenceUsage::EnvKey {
                     var: str_at(var, "name").unwrap_or("?").to_owned(),
@@ -256,7 +256,7 @@ fn container_references(c: &Value, container: &str, out: &mut Vec<SecretReferenc
         };
         if let Some(secret) = str_at(r, "name") {
             out.push(SecretReference {
-                secret: secret.to_owned(),
+                secret_name: secret.to_owned(),
                 container: Some(container.to_owned()),
                 usage: ReferenceUsage::EnvFrom,
                 optional: is_optional(r),
@@ -267,7 +267,7 @@ fn container_references(c: &Value, container: &str, out: &mut Vec<SecretReferenc
 
 fn volume_reference(secret: &str, volume: &str, source: &Value) -> SecretReference {
     SecretReference {
-        secret: secret.to_owned(),
+        secret_name: secret.to_owned(),
         container: None,
         usage: ReferenceUsage::Volume {
             volume: volume.to_owned(),
@@ -321,7 +321,7 @@ pub fn dangling_references(
         for (resource_id, manifest) in resources {
             let ns = manifest.namespace().unwrap_or("default");
             for r in pod_references(manifest) {
-                if external.contains(&r.secret) {
+                if external.contains(&r.secret_name) {
                     continue;
                 }
                 checked += 1;
@@ -331,7 +331,7 @@ pub fn dangling_references(
                     resource: resource_id.clone(),
                     container: r.container.clone(),
                 };
-                let found = by_place.get(&(ns, r.secret.as_str())).copied();
+                let found = by_place.get(&(ns, r.secret_name.as_str())).copied();
                 if let Some(p) = check_one(site, ns, &r, found, secrets) {
                     problems.push(p);
                 }
@@ -351,14 +351,14 @@ fn check_one(
     secrets: &[MergedSecret],
 ) -> Option<ReferenceProblem> {
     // Everything below is cloned only on the way to a problem: most references are fine.
-    let (secret, usage) = (|| r.secret.clone(), || r.usage.clone());
+    let (secret_name, usage) = (|| r.secret_name.clone(), || r.usage.clone());
     let Some(delivered) = found else {
         if r.optional {
             return None;
         }
         let delivered_in: Vec<String> = secrets
             .iter()
-            .filter(|s| s.name == r.secret)
+            .filter(|s| s.name == r.secret_name)
             .map(|s| s.namespace.clone())
             .collect();
         let site = site();
@@ -366,13 +366,13 @@ fn check_one(
             ReferenceProblem::NotDelivered {
                 site,
                 usage: usage(),
-                secret: secret(),
+                secret_name: secret_name(),
             }
         } else {
             ReferenceProblem::OtherNamespace {
                 site,
                 usage: usage(),
-                secret: secret(),
+                secret_name: secret_name(),
                 namespace: ns.to_owned(),
                 delivered_in,
             }
@@ -385,7 +385,7 @@ fn check_one(
             Some(ReferenceProblem::MissingKey {
                 site: site(),
                 usage: usage(),
-                secret: secret(),
+                secret_name: secret_name(),
                 namespace: namespace(),
                 key: key.clone(),
                 keys_held: keys_held(),
@@ -400,7 +400,7 @@ fn check_one(
             (!missing.is_empty()).then(|| ReferenceProblem::MissingVolumeKeys {
                 site: site(),
                 usage: usage(),
-                secret: secret(),
+                secret_name: secret_name(),
                 namespace: namespace(),
                 missing,
                 keys_held: keys_held(),
@@ -412,7 +412,7 @@ fn check_one(
             Some(ReferenceProblem::NotAPullSecret {
                 site: site(),
                 usage: usage(),
-                secret: secret(),
+                secret_name: secret_name(),
                 namespace: namespace(),
                 secret_type: delivered.secret_type.clone(),
             })
@@ -466,7 +466,7 @@ mod tests {
             ] }] } })).unwrap();
         let refs = pod_references(&pod);
         assert_eq!(refs.len(), 2);
-        assert_eq!(refs[0].secret, "app-secrets");
+        assert_eq!(refs[0].secret_name, "app-secrets");
         assert_eq!(refs[0].container.as_deref(), Some("container 0 (`api`)"));
         assert!(
             matches!(&refs[0].usage, ReferenceUsage::EnvKey { var, key } if var == "DB" && key == "DATABASE_URL")
@@ -491,7 +491,7 @@ mod tests {
             }),
         );
         let refs = pod_references(&stacks[0].1["deployment"]);
-        let names: Vec<&str> = refs.iter().map(|r| r.secret.as_str()).collect();
+        let names: Vec<&str> = refs.iter().map(|r| r.secret_name.as_str()).collect();
         assert_eq!(names, ["a", "b", "c", "d", "e"]);
         assert_eq!(
             refs[0].container.as_deref(),
@@ -534,7 +534,7 @@ mod tests {
                     var: "X".into(),
                     key: "MISSING".into()
                 },
-                secret: "app".into(),
+                secret_name: "app".into(),
                 namespace: "shop".into(),
                 key: "MISSING".into(),
                 keys_held: vec!["K".into()],
@@ -542,8 +542,8 @@ mod tests {
         );
         assert_eq!(problems[0].to_string(), "stack `web`, resource `deployment`, container 0 (`api`): env var `X` reads key `MISSING` of Secret `shop/app`, which holds only `K`; fix the env strategy's `key` option, or the secret's value");
         assert!(
-            matches!(&problems[1], ReferenceProblem::OtherNamespace { secret, namespace, delivered_in, .. }
-                if secret == "elsewhere" && namespace == "shop" && delivered_in == &["default"]),
+            matches!(&problems[1], ReferenceProblem::OtherNamespace { secret_name, namespace, delivered_in, .. }
+                if secret_name == "elsewhere" && namespace == "shop" && delivered_in == &["default"]),
             "{:?}",
             problems[1]
         );
@@ -558,7 +558,7 @@ mod tests {
         );
         assert!(problems[2].to_string().starts_with("stack `web`, resource `deployment`: imagePullSecrets names Secret `shop/app` of type `Opaque`"));
         assert!(
-            matches!(&problems[3], ReferenceProblem::NotDelivered { secret, usage: ReferenceUsage::ImagePullSecret, .. } if secret == "nowhere")
+            matches!(&problems[3], ReferenceProblem::NotDelivered { secret_name, usage: ReferenceUsage::ImagePullSecret, .. } if secret_name == "nowhere")
         );
         let text = problems[3].to_string();
         assert!(
@@ -579,7 +579,7 @@ mod tests {
         assert!(ReferenceProblem::MissingKey {
             site: site(None),
             usage: ReferenceUsage::EnvFrom,
-            secret: "s".into(),
+            secret_name: "s".into(),
             namespace: "ns".into(),
             key: "k".into(),
             keys_held: vec![],

@@ -230,22 +230,24 @@ pub enum SecretProblem {
         strict: bool,
     },
     /// One Secret name delivered by different provider kinds or Secret types.
-    #[error("Secret `{namespace}/{name}` is delivered by different provider kinds or types: {}; one Secret has one type and cannot be merged across kinds: give one provider another Secret name", kinds.join("; "))]
-    MixedKinds {
+    #[error("Secret `{namespace}/{secret_name}` is delivered by different provider kinds or types: {}; one Secret has one type and cannot be merged across kinds: give one provider another Secret name", deliveries.join("; "))]
+    MixedTypes {
         /// The namespace.
         namespace: String,
-        /// The Secret's name.
-        name: String,
-        /// `Kind (type `t`) from provider ...`, one per kind.
-        kinds: Vec<String>,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// `ProviderType (type `t`) from provider ...`, one per provider type and Secret type.
+        deliveries: Vec<String>,
     },
     /// One Secret delivered by two sides whose level's strategy is `error`.
-    #[error("Secret `{secret}` is delivered by {first} and by {second}: {level} conflict; {}, {}", level.fix(), hint(*level, *strict))]
+    #[error("Secret `{namespace}/{secret_name}` is delivered by {first} and by {second}: {level} conflict; {}, {}", level.fix(), hint(*level, *strict))]
     Conflict {
         /// The level.
         level: ConflictLevel,
-        /// `namespace/name`.
-        secret: String,
+        /// The Secret's namespace.
+        namespace: String,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
         /// The side declared first.
         first: String,
         /// The side declared second.
@@ -254,22 +256,26 @@ pub enum SecretProblem {
         strict: bool,
     },
     /// autoMerge, but a provider does not allow its Secret to be merged.
-    #[error("Secret `{secret}` is delivered by {first} and by {second}: {level} conflict; {level} is autoMerge but the provider does not allow merging: give each provider its own Secret name")]
+    #[error("Secret `{namespace}/{secret_name}` is delivered by {first} and by {second}: {level} conflict; {level} is autoMerge but the provider does not allow merging: give each provider its own Secret name")]
     MergeNotAllowed {
         /// The level.
         level: ConflictLevel,
-        /// `namespace/name`.
-        secret: String,
+        /// The Secret's namespace.
+        namespace: String,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
         /// The side declared first.
         first: String,
         /// The side declared second.
         second: String,
     },
     /// autoMerge of two sides that write the same key.
-    #[error("Secret `{secret}` key `{key}` is written twice: by secret `{first}` ({first_origin}) and by secret `{second}` ({second_origin}); one Secret key holds one value: rename one secret or give one provider another Secret name")]
+    #[error("Secret `{namespace}/{secret_name}` key `{key}` is written twice: by secret `{first}` ({first_origin}) and by secret `{second}` ({second_origin}); one Secret key holds one value: rename one secret or give one provider another Secret name")]
     KeyWrittenTwice {
-        /// `namespace/name`.
-        secret: String,
+        /// The Secret's namespace.
+        namespace: String,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
         /// The data key.
         key: String,
         /// The first secret.
@@ -289,13 +295,55 @@ pub enum SecretProblem {
     Reference(#[from] ReferenceProblem),
 }
 
+/// A finding that does not stop a secret run; `secret validate` and `secret apply` print each.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretWarning {
+    /// A secret of a manager that no stack injects.
+    #[error("manager `{manager}`: secret `{secret}` is registered but injected into no stack")]
+    NotInjected {
+        /// The manager's name.
+        manager: String,
+        /// The logical secret.
+        secret: String,
+    },
+    /// intraProvider `overwrite`: the later secret's value is kept for a key.
+    #[error("Secret `{secret_name}` key `{key}` is written by secret `{dropped}` and by secret `{kept}` of {origin}: intraProvider conflict; overwrite keeps secret `{kept}`")]
+    KeyOverwritten {
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// The data key.
+        key: String,
+        /// The secret whose value was dropped (declared first).
+        dropped: String,
+        /// The secret whose value is kept (declared last).
+        kept: String,
+        /// `provider `id` of manager `m``.
+        origin: String,
+    },
+    /// crossProvider or crossManager `overwrite`: the later side is kept whole.
+    #[error("Secret `{namespace}/{secret_name}` is delivered by {dropped} and by {kept}: {level} conflict; overwrite keeps {kept} and drops {dropped}")]
+    SideOverwritten {
+        /// The level.
+        level: ConflictLevel,
+        /// The Secret's namespace.
+        namespace: String,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// The side kept (declared last).
+        kept: String,
+        /// The side dropped.
+        dropped: String,
+    },
+}
+
 /// The outcome of a secret run: Secrets to apply and warnings.
 #[derive(Debug, Default)]
 pub struct SecretPlan {
     /// Merged Secrets, ordered by namespace then name.
     pub secrets: Vec<MergedSecret>,
     /// Non-fatal findings (dropped sources, unused secrets).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<SecretWarning>,
     /// How many Secret references of the generated manifests were checked.
     pub references_checked: usize,
 }
@@ -365,7 +413,7 @@ struct Run {
     strategies: [ConflictStrategy; 3],
     strict: bool,
     problems: Vec<SecretProblem>,
-    warnings: Vec<String>,
+    warnings: Vec<SecretWarning>,
 }
 
 impl Run {
@@ -567,9 +615,10 @@ fn load_sources<'a>(
             by_connector.entry(cid).or_default().push(name.as_str());
         }
         if !usage.injected.contains_key(&(manager.id, name.clone())) {
-            run.warnings.push(format!(
-                "manager `{manager_name}`: secret `{name}` is registered but injected into no stack"
-            ));
+            run.warnings.push(SecretWarning::NotInjected {
+                manager: manager_name.to_owned(),
+                secret: name.clone(),
+            });
         }
     }
     let mut values = IndexMap::new();
@@ -628,13 +677,13 @@ fn load_sources<'a>(
             };
             match run.strategy(ConflictLevel::IntraProvider) {
                 ConflictStrategy::Overwrite => {
-                    run.warnings.push(format!(
-                        "Secret `{}` key `{}` is written by secret `{}` and by secret `{secret}` of {}: intraProvider conflict; overwrite keeps secret `{secret}`",
-                        provider.secret_name(),
-                        entry.key,
-                        first.secret,
-                        source.label()
-                    ));
+                    run.warnings.push(SecretWarning::KeyOverwritten {
+                        secret_name: provider.secret_name().to_owned(),
+                        key: entry.key.clone(),
+                        dropped: first.secret.clone(),
+                        kept: secret.clone(),
+                        origin: source.label().to_owned(),
+                    });
                     let label = Rc::clone(&source.label);
                     source.entries.insert(
                         entry.key,
@@ -679,10 +728,10 @@ fn one_kind_per_secret(groups: &IndexMap<GroupKey, Vec<Source<'_>>>, run: &mut R
     }
     for ((ns, name), kinds) in seen {
         if kinds.len() > 1 {
-            run.problems.push(SecretProblem::MixedKinds {
+            run.problems.push(SecretProblem::MixedTypes {
                 namespace: ns.to_owned(),
-                name: name.to_owned(),
-                kinds,
+                secret_name: name.to_owned(),
+                deliveries: kinds,
             });
         }
     }
@@ -695,7 +744,6 @@ fn merge_group(
     sources: Vec<Source<'_>>,
     run: &mut Run,
 ) -> Option<MergedSecret> {
-    let id = format!("{ns}/{name}");
     let provider = Arc::clone(&sources.first()?.provider);
     let mut by_manager: IndexMap<u64, Option<Side>> = IndexMap::new();
     for source in sources {
@@ -704,13 +752,19 @@ fn merge_group(
             slot,
             Side::of(source),
             ConflictLevel::CrossProvider,
-            &id,
+            (&ns, &name),
             run,
         );
     }
     let mut merged: Option<Side> = None;
     for side in by_manager.into_values().flatten() {
-        merge_side(&mut merged, side, ConflictLevel::CrossManager, &id, run);
+        merge_side(
+            &mut merged,
+            side,
+            ConflictLevel::CrossManager,
+            (&ns, &name),
+            run,
+        );
     }
     let merged = merged?;
     let entries: IndexMap<String, SecretBytes> = merged
@@ -727,7 +781,13 @@ fn merge_group(
     })
 }
 
-fn merge_side(acc: &mut Option<Side>, next: Side, level: ConflictLevel, id: &str, run: &mut Run) {
+fn merge_side(
+    acc: &mut Option<Side>,
+    next: Side,
+    level: ConflictLevel,
+    (namespace, secret_name): (&str, &str),
+    run: &mut Run,
+) {
     let Some(prev) = acc else {
         *acc = Some(next);
         return;
@@ -735,25 +795,27 @@ fn merge_side(acc: &mut Option<Side>, next: Side, level: ConflictLevel, id: &str
     match run.strategy(level) {
         ConflictStrategy::Error => run.problems.push(SecretProblem::Conflict {
             level,
-            secret: id.to_owned(),
+            namespace: namespace.to_owned(),
+            secret_name: secret_name.to_owned(),
             first: prev.describe(),
             second: next.describe(),
             strict: run.strict,
         }),
         ConflictStrategy::Overwrite => {
-            run.warnings.push(format!(
-                "Secret `{id}` is delivered by {} and by {}: {level} conflict; overwrite keeps {} and drops {}",
-                prev.describe(),
-                next.describe(),
-                next.describe(),
-                prev.describe()
-            ));
+            run.warnings.push(SecretWarning::SideOverwritten {
+                level,
+                namespace: namespace.to_owned(),
+                secret_name: secret_name.to_owned(),
+                kept: next.describe(),
+                dropped: prev.describe(),
+            });
             *prev = next;
         }
         ConflictStrategy::AutoMerge if !(prev.allow_merge && next.allow_merge) => {
             run.problems.push(SecretProblem::MergeNotAllowed {
                 level,
-                secret: id.to_owned(),
+                namespace: namespace.to_owned(),
+                secret_name: secret_name.to_owned(),
                 first: prev.describe(),
                 second: next.describe(),
             });
@@ -762,7 +824,8 @@ fn merge_side(acc: &mut Option<Side>, next: Side, level: ConflictLevel, id: &str
             for (key, entry) in next.entries {
                 match prev.entries.get(&key) {
                     Some(first) => run.problems.push(SecretProblem::KeyWrittenTwice {
-                        secret: id.to_owned(),
+                        namespace: namespace.to_owned(),
+                        secret_name: secret_name.to_owned(),
                         key,
                         first: first.secret.clone(),
                         first_origin: first.source.to_string(),
@@ -862,13 +925,20 @@ mod tests {
         let plan =
             plan_secrets(&[("m".into(), m.as_any())], &[("web".into(), &s)], &o, &[]).unwrap();
         assert_eq!(plan.secrets[0].data["token"].expose(), b"from-c");
+        let overwritten: Vec<&SecretWarning> = plan
+            .warnings
+            .iter()
+            .filter(|w| {
+                matches!(w, SecretWarning::KeyOverwritten { key, dropped, kept, .. }
+                if key == "token" && dropped == "B" && kept == "C")
+            })
+            .collect();
+        assert_eq!(overwritten.len(), 1, "{:?}", plan.warnings);
+        let text = overwritten[0].to_string();
         assert!(
-            plan.warnings
-                .iter()
-                .any(|w| w.contains("written by secret `B` and by secret `C`")
-                    && w.contains("overwrite keeps secret `C`")),
-            "{:?}",
-            plan.warnings
+            text.contains("written by secret `B` and by secret `C`")
+                && text.ends_with("overwrite keeps secret `C`"),
+            "{text}"
         );
     }
 
@@ -909,8 +979,8 @@ mod tests {
         let err =
             plan_secrets(&[("m".into(), m.as_any())], &[("web".into(), &s)], &o, &[]).unwrap_err();
         assert!(
-            matches!(&err.problems[0], SecretProblem::MixedKinds { namespace, name, kinds }
-                if namespace == "default" && name == "shared" && kinds.len() == 2),
+            matches!(&err.problems[0], SecretProblem::MixedTypes { namespace, secret_name, deliveries }
+                if namespace == "default" && secret_name == "shared" && deliveries.len() == 2),
             "{err}"
         );
         assert!(err.problems[0]
