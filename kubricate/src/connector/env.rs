@@ -269,6 +269,10 @@ impl Connector for EnvConnector {
         "EnvConnector"
     }
 
+    fn env_prefix(&self) -> Option<&str> {
+        Some(&self.prefix)
+    }
+
     fn load(&self, names: &[&str]) -> Result<IndexMap<String, SecretValue>, ConnectorError> {
         let file = self.read_dotenv()?;
         let mut out = IndexMap::with_capacity(names.len());

@@ -22,6 +22,13 @@ pub trait Connector: Send + Sync + 'static {
 
     /// Loads every name in `names`, or reports every name that could not be loaded.
     fn load(&self, names: &[&str]) -> Result<IndexMap<String, SecretValue>, ConnectorError>;
+
+    /// The prefix of the environment variables this connector reads values from (`KUBRICATE_SECRET_`
+    /// for `EnvConnector`), if it reads any. kubectl, and the credential plugins it starts, run without
+    /// them; an empty prefix removes the variables named after this manager's secrets.
+    fn env_prefix(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Why a connector could not load values. Never holds a value.

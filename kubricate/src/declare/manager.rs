@@ -7,7 +7,8 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 
 use crate::connector::Connector;
-use crate::declare::secret_set::{is_env_name, Dynamic, SecretSet};
+use crate::declare::secret_set::{Dynamic, SecretSet};
+use crate::model::names::NameError;
 use crate::provider::{Provider, ProviderInfo};
 
 static NEXT_MANAGER_ID: AtomicU64 = AtomicU64::new(1);
@@ -380,8 +381,11 @@ impl AnySecretManager {
     pub fn validate(&self) -> Result<(), Vec<ManagerProblem>> {
         let mut problems = self.errors.clone();
         for name in self.secrets.keys() {
-            if !is_env_name(name) {
-                problems.push(ManagerProblem::NotAnEnvName { name: name.clone() });
+            if let Err(reason) = crate::model::names::check_env_name(name) {
+                problems.push(ManagerProblem::InvalidEnvName {
+                    name: name.clone(),
+                    reason,
+                });
             }
             if let Err(e) = self.provider_for(name) {
                 problems.push(e);
@@ -397,6 +401,15 @@ impl AnySecretManager {
                     secret_name: p.secret_name().to_owned(),
                     reason,
                 });
+            }
+            if let Some(ns) = p.namespace() {
+                if let Err(reason) = crate::model::names::check_dns_label(ns) {
+                    problems.push(ManagerProblem::InvalidNamespace {
+                        provider: id.clone(),
+                        namespace: ns.to_owned(),
+                        reason,
+                    });
+                }
             }
         }
         if problems.is_empty() {
@@ -441,10 +454,12 @@ pub enum ManagerProblem {
         name: String,
     },
     /// A secret name that cannot be an environment variable.
-    #[error("secret name `{name}` is not a valid environment variable name (letters, digits and `_`, not starting with a digit)")]
-    NotAnEnvName {
+    #[error("secret name `{name}` {reason}")]
+    InvalidEnvName {
         /// The secret's name.
         name: String,
+        /// The rule it breaks.
+        reason: NameError,
     },
     /// A name the secret set does not declare.
     #[error("secret `{secret}` is not declared in the secret set `{set}`; declared: {}. Add it to the set (or fix the spelling)", or_none(declared))]
@@ -556,7 +571,17 @@ pub enum ManagerProblem {
         /// The Kubernetes Secret's name.
         secret_name: String,
         /// The rule it breaks.
-        reason: String,
+        reason: NameError,
+    },
+    /// A provider's explicit namespace is not a valid namespace name.
+    #[error("provider `{provider}`: namespace `{namespace}` {reason}")]
+    InvalidNamespace {
+        /// The provider id.
+        provider: String,
+        /// The namespace.
+        namespace: String,
+        /// The rule it breaks.
+        reason: NameError,
     },
 }
 
@@ -673,11 +698,20 @@ mod tests {
         );
         let bad_name = SecretManager::new()
             .connector(InMemoryConnector::default())
-            .provider(OpaqueSecretProvider::new("Not_A_Name"))
-            .add_secret("A");
+            .provider(OpaqueSecretProvider::new("Not_A_Name").namespace("No.Dots"))
+            .add_secret("A")
+            .add_secret("lower-case");
+        let found = problems(&bad_name);
         assert!(
-            matches!(&problems(&bad_name)[..], [ManagerProblem::InvalidSecretName { provider, secret_name, .. }]
-                if provider == "OpaqueSecretProvider" && secret_name == "Not_A_Name")
+            matches!(&found[..], [
+                ManagerProblem::InvalidEnvName { name, .. },
+                ManagerProblem::InvalidSecretName { provider, secret_name, .. },
+                ManagerProblem::InvalidNamespace { namespace, .. },
+            ] if name == "lower-case" && provider == "OpaqueSecretProvider" && secret_name == "Not_A_Name" && namespace == "No.Dots"),
+            "{found:?}"
         );
+        assert!(found[0]
+            .to_string()
+            .starts_with("secret name `lower-case` is not a valid environment variable name"));
     }
 }

@@ -6,6 +6,7 @@ use super::common::{keyed_injection, string_fields};
 use super::{
     target_builders, KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
 };
+use crate::model::secret_value::{zeroizing_json, ZeroizingJson};
 use crate::model::secret_value::{SecretBytes, SecretValue};
 use crate::model::strategy::{Strategy, StrategyKind};
 
@@ -66,28 +67,59 @@ impl Provider for DockerConfigSecretProvider {
                 "secret `{secret}` for DockerConfigSecretProvider: `registry` is empty"
             ));
         }
-        let user = String::from_utf8_lossy(user.expose()).into_owned();
-        let pass = String::from_utf8_lossy(pass.expose()).into_owned();
-        let auth = SecretBytes::from(format!("{user}:{pass}").into_bytes()).to_base64();
-        let entry =
-            serde_json::json!({ "username": user, "password": pass, "auth": auth.as_str() });
-        let bytes = SecretBytes::from(serde_json::to_vec(&entry).map_err(|e| e.to_string())?);
-        zeroize::Zeroize::zeroize(&mut user.into_bytes());
-        zeroize::Zeroize::zeroize(&mut pass.into_bytes());
+        // Every copy of a value made here is zeroized: the strings, the `user:pass` text, the JSON tree
+        // and the buffer it is written to (sized up front, so it never grows and leaves a copy behind).
+        let user = zeroize::Zeroizing::new(String::from_utf8_lossy(user.expose()).into_owned());
+        let pass = zeroize::Zeroizing::new(String::from_utf8_lossy(pass.expose()).into_owned());
+        let mut user_pass =
+            zeroize::Zeroizing::new(Vec::with_capacity(user.len() + 1 + pass.len()));
+        user_pass.extend_from_slice(user.as_bytes());
+        user_pass.push(b':');
+        user_pass.extend_from_slice(pass.as_bytes());
+        let auth = SecretBytes::from_zeroizing(user_pass).to_base64();
+        let mut entry = serde_json::Map::new();
+        entry.insert(
+            "username".into(),
+            serde_json::Value::String(String::clone(&user)),
+        );
+        entry.insert(
+            "password".into(),
+            serde_json::Value::String(String::clone(&pass)),
+        );
+        entry.insert(
+            "auth".into(),
+            serde_json::Value::String(String::clone(&auth)),
+        );
+        let entry = ZeroizingJson(serde_json::Value::Object(entry));
+        let bytes = SecretBytes::from_zeroizing(zeroizing_json(&entry.0));
         Ok(vec![SecretEntry {
             key: registry,
             value: bytes,
         }])
     }
     fn encode(&self, entries: &IndexMap<String, SecretBytes>) -> BTreeMap<String, SecretBytes> {
-        let mut auths = serde_json::Map::new();
-        for (registry, bytes) in entries {
-            let v: serde_json::Value =
-                serde_json::from_slice(bytes.expose()).unwrap_or(serde_json::Value::Null);
-            auths.insert(registry.clone(), v);
+        // `{"auths":{"<registry>":<entry>,...}}`, joined from the entries' own compact JSON (what
+        // re-serializing a parsed tree would give) instead of parsing them again: no tree of values to
+        // drop unzeroized, and a buffer sized up front that never grows.
+        let keys: Vec<String> = entries
+            .keys()
+            .map(|r| serde_json::to_string(r).unwrap_or_else(|_| "\"\"".to_owned()))
+            .collect();
+        let len = br#"{"auths":{}}"#.len()
+            + keys.iter().map(|k| k.len() + 1).sum::<usize>()
+            + entries.values().map(|b| b.len() + 1).sum::<usize>();
+        let mut doc = zeroize::Zeroizing::new(Vec::with_capacity(len));
+        doc.extend_from_slice(br#"{"auths":{"#);
+        for (i, (key, bytes)) in keys.iter().zip(entries.values()).enumerate() {
+            if i > 0 {
+                doc.push(b',');
+            }
+            doc.extend_from_slice(key.as_bytes());
+            doc.push(b':');
+            doc.extend_from_slice(bytes.expose());
         }
-        let doc = serde_json::json!({ "auths": serde_json::Value::Object(auths) });
-        let bytes = SecretBytes::from(serde_json::to_vec(&doc).unwrap_or_default());
+        doc.extend_from_slice(b"}}");
+        let bytes = SecretBytes::from_zeroizing(doc);
         BTreeMap::from([(".dockerconfigjson".to_owned(), bytes)])
     }
 }
