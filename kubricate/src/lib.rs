@@ -116,7 +116,7 @@ pub mod yaml;
 
 pub use connector::{Connector, ConnectorError, EnvConnector, InMemoryConnector};
 pub use declare::inject::{Injected, Injector, PlannedInjection, SecretInjection};
-pub use declare::manager::{AnySecretManager, SecretManager, SecretSpec};
+pub use declare::manager::{AnySecretManager, ManagerProblem, SecretManager, SecretSpec};
 pub use declare::registry::{IntoManagers, RegistryError, SecretRegistry};
 pub use declare::secret_set::{
     Dynamic, DynamicNames, SecretDecl, SecretName, SecretRef, SecretSet,
@@ -127,9 +127,10 @@ pub use deliver::apply::{
     parse_duration, run_kubectl, ApplyError, DurationError, KubectlOptions, KubectlOutput,
     KubectlRun, Scrubber, Stream as KubectlStream,
 };
-pub use deliver::check::{ReferenceUsage, SecretReference};
+pub use deliver::check::{ReferenceProblem, ReferenceSite, ReferenceUsage};
 pub use deliver::plan::{
-    ConflictOptions, ConflictStrategy, GeneratedSecret, SecretError, SecretPlan, StrictModeError,
+    ConflictLevel, ConflictOptions, ConflictStrategy, GeneratedSecret, SecretError, SecretPlan,
+    SecretProblem, SecretWarning, StrictModeError,
 };
 pub use deliver::secret::MergedSecret;
 pub use generate::{MetadataOptions, OutputMode};
@@ -138,7 +139,7 @@ pub use model::pod_patch::PodPatch;
 pub use model::resource::{kinds, Kind, Manifest, Resource, ResourceDecl, ResourceMap, Resources};
 pub use model::secret_value::{CoreDumpsOff, ExposeSecret, SecretBytes, SecretValue};
 pub use model::strategy;
-pub use project::{GenerateOptions, GenerateReport, Project, ProjectError};
+pub use project::{ConfigProblem, GenerateOptions, GenerateReport, Project, ProjectError};
 pub use provider::{
     BasicAuthSecretProvider, CreationPolicy, CustomTypeSecretProvider, Delivery,
     DockerConfigSecretProvider, ExternalSecretProvider, ManifestRequest, OpaqueSecretProvider,
