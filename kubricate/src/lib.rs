@@ -3,7 +3,8 @@
 //! Declare Kubernetes stacks and the secrets they consume in Rust; the compiler checks the wiring.
 //!
 //! - **Secrets** are declared with `#[derive(SecretSet)]` (or at run time).
-//! - **Connectors** load their values ([`EnvConnector`]: `KUBRICATE_SECRET_*` variables and `.env`).
+//! - **Connectors** load their values ([`EnvConnector`]: `KUBRICATE_SECRET_*` variables and `.env`;
+//!   [`FileConnector`]: files; [`CommandConnector`]: a password manager or vault command).
 //! - **Providers** deliver them ([`OpaqueSecretProvider`], [`DockerConfigSecretProvider`], ...).
 //! - **Stacks** ([`Stack`]) hold resources; `use_secrets` injects secrets into them.
 //! - A [`SecretRegistry`] (or your own struct implementing [`IntoManagers`]) names one manager per team.
@@ -48,7 +49,10 @@ pub mod strategy;
 pub mod template;
 pub mod yaml;
 
-pub use connector::{Connector, ConnectorError, EnvConnector, InMemoryConnector};
+pub use connector::{
+    CommandConnector, Connector, ConnectorError, DotenvProblem, EnvConnector, FileConnector,
+    InMemoryConnector, LoadProblem,
+};
 pub use manager::{AnySecretManager, SecretManager, SecretSpec};
 pub use orchestrator::{
     ConflictOptions, ConflictStrategy, MergedSecret, SecretError, SecretPlan, StrictModeError,
@@ -63,7 +67,7 @@ pub use registry::{IntoManagers, RegistryError, SecretRegistry};
 pub use render::{MetadataOptions, OutputMode};
 pub use resource::{kinds, Kind, Manifest, Resource, ResourceDecl, ResourceMap, Resources};
 pub use secret_set::{Dynamic, SecretDecl, SecretRef, SecretSet};
-pub use secret_value::{ExposeSecret, SecretBytes, SecretValue};
+pub use secret_value::{ExposeSecret, SecretBytes, SecretField, SecretObject, SecretValue};
 pub use stack::{Stack, StackError};
 pub use template::Template;
 
@@ -178,8 +182,8 @@ pub mod prelude {
     pub use crate::strategy;
     pub use crate::template::{Namespace, NamespaceInput, SimpleApp, SimpleAppInput};
     pub use crate::{
-        kinds, stack, BasicAuthSecretProvider, CustomTypeSecretProvider,
-        DockerConfigSecretProvider, EnvConnector, InMemoryConnector, IntoManagers,
+        kinds, stack, BasicAuthSecretProvider, CommandConnector, CustomTypeSecretProvider,
+        DockerConfigSecretProvider, EnvConnector, FileConnector, InMemoryConnector, IntoManagers,
         OpaqueSecretProvider, Resource, Resources, SecretManager, SecretRef, SecretRegistry,
         SecretSet, SshAuthSecretProvider, Stack, Template, TlsSecretProvider,
     };

@@ -357,6 +357,11 @@ fn plan(
         .filter_map(|(key, sources)| merge_group(key, sources, &mut run))
         .collect();
     secrets.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    for s in &secrets {
+        let id = format!("{}/{}", s.namespace, s.name);
+        run.problems
+            .extend(crate::provider::value::check_secret_data(&id, &s.data));
+    }
 
     // A reference check against Secrets that failed to load would only repeat those failures.
     let mut references_checked = 0;
@@ -476,7 +481,14 @@ fn load_sources<'a>(
         let Some(connector) = manager.connectors.get(*cid) else {
             continue;
         };
-        match connector.load(names) {
+        let mut warnings = Vec::new();
+        let loaded = connector.load_reporting(names, &mut warnings);
+        run.warnings.extend(
+            warnings
+                .into_iter()
+                .map(|w| format!("manager `{manager_name}`, connector `{cid}`: {w}")),
+        );
+        match loaded {
             Ok(v) => values.extend(v),
             Err(e) => run.problems.push(format!(
                 "manager `{manager_name}`, connector `{cid}`: {}",

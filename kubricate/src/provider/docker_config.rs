@@ -7,13 +7,20 @@ use super::{
     target_builders, KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
 };
 use crate::strategy::{Strategy, StrategyKind};
-use crate::{SecretBytes, SecretValue};
+use crate::{ExposeSecret, SecretBytes, SecretValue};
 
 /// A `kubernetes.io/dockerconfigjson` Secret, added to the pod's `imagePullSecrets`.
 ///
 /// Each secret's value is `{"username","password","registry"}`; secrets of several registries merge into
 /// one `.dockerconfigjson` with an `auths` entry per registry, as `kubectl create secret docker-registry`
 /// writes it.
+///
+/// A value may also be a whole docker `config.json` (`{"auths":{"<registry>":{"auth":".."}}}`, e.g. read
+/// by a [`FileConnector`](crate::FileConnector) from `~/.docker/config.json`), as `kubectl create secret
+/// generic --from-file=.dockerconfigjson=..` takes it: its shape is checked (an `auths` object whose
+/// entries hold `auth`, or `username` and `password`, as strings; no `credsStore`/`credHelpers`, whose
+/// credentials are not in the file) and, when it is the provider's only secret, it is delivered byte for
+/// byte. Merged with other secrets, its `auths` entries are merged (and re-serialised).
 #[derive(Debug, Clone)]
 pub struct DockerConfigSecretProvider {
     target: SecretTarget,
@@ -48,6 +55,11 @@ impl Provider for DockerConfigSecretProvider {
         keyed_injection(&self.target.name, target_name, secret, strategy)
     }
     fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {
+        if let Some(text) = value.as_text() {
+            if let Some(entry) = whole_config(secret, text.expose_secret())? {
+                return Ok(vec![entry]);
+            }
+        }
         let fields = string_fields(
             Self::INFO.kind,
             secret,
@@ -80,16 +92,82 @@ impl Provider for DockerConfigSecretProvider {
         }])
     }
     fn encode(&self, entries: &IndexMap<String, SecretBytes>) -> BTreeMap<String, SecretBytes> {
+        if let (1, Some(whole)) = (entries.len(), entries.get(WHOLE_CONFIG)) {
+            return BTreeMap::from([(".dockerconfigjson".to_owned(), whole.clone())]);
+        }
         let mut auths = serde_json::Map::new();
         for (registry, bytes) in entries {
             let v: serde_json::Value =
                 serde_json::from_slice(bytes.expose()).unwrap_or(serde_json::Value::Null);
+            if registry == WHOLE_CONFIG {
+                if let Some(serde_json::Value::Object(whole)) = v.get("auths") {
+                    auths.extend(whole.clone());
+                }
+                continue;
+            }
             auths.insert(registry.clone(), v);
         }
         let doc = serde_json::json!({ "auths": serde_json::Value::Object(auths) });
         let bytes = SecretBytes::from(serde_json::to_vec(&doc).unwrap_or_default());
         BTreeMap::from([(".dockerconfigjson".to_owned(), bytes)])
     }
+}
+
+/// The entry key of a value that is a whole docker config (no registry host is spelt like this).
+const WHOLE_CONFIG: &str = ".dockerconfigjson";
+
+/// A value that is a whole docker `config.json`, checked, as one entry; `None` for any other shape.
+fn whole_config(secret: &str, text: &str) -> Result<Option<SecretEntry>, String> {
+    let Ok(serde_json::Value::Object(doc)) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Ok(None);
+    };
+    let err = |problem: &str| {
+        format!("secret `{secret}` for DockerConfigSecretProvider is a docker config.json, but {problem}")
+    };
+    let looks_like_config = ["auths", "credsStore", "credHelpers"]
+        .iter()
+        .any(|k| doc.contains_key(*k));
+    if !looks_like_config {
+        return Ok(None);
+    }
+    if doc.contains_key("credsStore") || doc.contains_key("credHelpers") {
+        return Err(err("it names a credential store (`credsStore`/`credHelpers`): its credentials are not in the file; log in with a plain `auths` entry (e.g. `docker login` with no helper configured) or give {\"username\",\"password\",\"registry\"}"));
+    }
+    let Some(serde_json::Value::Object(auths)) = doc.get("auths") else {
+        return Err(err("its `auths` is not an object"));
+    };
+    if auths.is_empty() {
+        return Err(err("its `auths` is empty"));
+    }
+    for (i, entry) in auths.values().enumerate() {
+        let n = super::common::ordinal(i + 1);
+        let Some(entry) = entry.as_object() else {
+            return Err(err(&format!("the {n} entry of `auths` is not an object")));
+        };
+        let s = |k: &str| {
+            entry
+                .get(k)
+                .and_then(serde_json::Value::as_str)
+                .filter(|v| !v.is_empty())
+        };
+        let auth_ok = match s("auth") {
+            Some(a) => {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD
+                    .decode(a)
+                    .ok()
+                    .is_some_and(|d| d.contains(&b':'))
+            }
+            None => false,
+        };
+        if !auth_ok && (s("username").is_none() || s("password").is_none()) {
+            return Err(err(&format!("the {n} entry of `auths` has neither a base64 `auth` of `user:password` nor a `username` and `password`")));
+        }
+    }
+    Ok(Some(SecretEntry {
+        key: WHOLE_CONFIG.to_owned(),
+        value: SecretBytes::from(text.as_bytes().to_vec()),
+    }))
 }
 
 #[cfg(test)]
@@ -124,6 +202,44 @@ mod tests {
             err.contains("`password` must be a string, found number"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_whole_config_json_is_checked_and_delivered_byte_for_byte() {
+        let p = DockerConfigSecretProvider::new("r");
+        let raw = "{\n  \"auths\": {\n    \"ghcr.io\": { \"auth\": \"dTpDQU5BUlk=\" }\n  }\n}\n";
+        let entries: IndexMap<String, SecretBytes> = p
+            .prepare("CFG", &SecretValue::parse(raw))
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.key, e.value))
+            .collect();
+        assert_eq!(
+            p.encode(&entries)[".dockerconfigjson"].expose(),
+            raw.as_bytes()
+        );
+        for (bad, why) in [
+            (
+                r#"{"auths":{"CANARY.example":{"auth":"bm9jb2xvbg=="}}}"#,
+                "neither a base64",
+            ),
+            (
+                r#"{"auths":{"CANARY.example":{"username":"CANARY"}}}"#,
+                "neither a base64",
+            ),
+            (r#"{"auths":[],"x":"CANARY"}"#, "not an object"),
+            (r#"{"auths":{}}"#, "is empty"),
+            (
+                r#"{"auths":{"CANARY":{"auth":"dTpw"}},"credsStore":"desktop"}"#,
+                "credential store",
+            ),
+        ] {
+            let err = p.prepare("CFG", &SecretValue::parse(bad)).unwrap_err();
+            assert!(
+                err.contains(why) && err.contains("`CFG`") && !err.contains("CANARY"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

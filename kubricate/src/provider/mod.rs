@@ -9,6 +9,7 @@ mod custom_type;
 mod docker_config;
 mod fixed;
 mod opaque;
+pub(crate) mod value;
 
 pub use custom_type::CustomTypeSecretProvider;
 pub use docker_config::DockerConfigSecretProvider;
