@@ -48,14 +48,29 @@ fn validate_fails(project: &Project) -> String {
 
 #[test]
 fn dotenv_syntax_error_names_file_and_line() {
-    let dir = tempdir();
-    std::fs::write(
-        dir.path().join(".env"),
-        format!("KUBRICATE_SECRET_A=ok\n\nKUBRICATE_SECRET_B='{CANARY}\n"),
-    )
-    .unwrap();
-    let err = validate_fails(&project_with_env(dir.path(), &["A", "B"]));
-    assert!(err.contains(".env: line 3: invalid .env syntax"), "{err}");
+    for (body, line, what) in [
+        (
+            format!("KUBRICATE_SECRET_A=ok\n\nKUBRICATE_SECRET_B='{CANARY}\n"),
+            3,
+            "opens a single quote that is not closed",
+        ),
+        (
+            format!("KUBRICATE_SECRET_A=ok\nKUBRICATE_SECRET_B=\"{CANARY}\"x\n"),
+            2,
+            "opens a double quote",
+        ),
+        (
+            format!("KUBRICATE_SECRET_A=\"multi\nline\"\nKUBRICATE_SECRET_B=1\n{CANARY}\n"),
+            4,
+            "not a `KEY=VALUE` assignment",
+        ),
+    ] {
+        let dir = tempdir();
+        std::fs::write(dir.path().join(".env"), body).unwrap();
+        let err = validate_fails(&project_with_env(dir.path(), &["A", "B"]));
+        assert!(err.contains(&format!(".env: line {line}: ")), "{err}");
+        assert!(err.contains(what), "{err}");
+    }
 }
 
 #[test]

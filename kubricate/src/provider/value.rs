@@ -8,7 +8,8 @@
 //!   public point when the key file carries it, are compared with the certificate's public key; the
 //!   key type must be the certificate's. An EC key without its public point and an Ed25519 key are
 //!   checked for type only (deriving their public key needs curve arithmetic).
-//! - SSH (`kubernetes.io/ssh-auth`): `ssh-privatekey` is a PEM-style private key block.
+//! - SSH (`kubernetes.io/ssh-auth`): `ssh-privatekey` is a `-----BEGIN … PRIVATE KEY-----` block with
+//!   its END line.
 //! - Every Secret: data keys are 1–253 characters of `[-._a-zA-Z0-9]`, and the data together is at
 //!   most 1 MiB (what the API server accepts).
 
@@ -116,14 +117,24 @@ pub(crate) fn check_tls(secret: &str, cert: &[u8], key: &[u8]) -> Result<(), Str
     }
 }
 
-/// Checks an SSH private key: a PEM-style `... PRIVATE KEY` block.
+/// Checks an SSH private key: a `-----BEGIN ... PRIVATE KEY-----` line with its END line (the body is
+/// not decoded: OpenSSH's format is its own, and Kubernetes stores the key as given).
 pub(crate) fn check_ssh_key(secret: &str, key: &[u8]) -> Result<(), String> {
-    let err = |what: &str| format!("secret `{secret}` for SshAuthSecretProvider: {what}");
-    let blocks = pem_blocks(key).map_err(|e| err(&format!("`ssh-privatekey` {e}")))?;
-    if !blocks.iter().any(|b| b.label.ends_with("PRIVATE KEY")) {
-        return Err(err("`ssh-privatekey` is not a private key (-----BEGIN OPENSSH PRIVATE KEY----- or another PEM private key block)"));
+    let text = std::str::from_utf8(key).unwrap_or_default();
+    let mut lines = text.lines().map(str::trim);
+    let label = lines.find_map(|l| {
+        l.strip_prefix("-----BEGIN ")
+            .and_then(|l| l.strip_suffix("PRIVATE KEY-----"))
+    });
+    let closed = label.is_some_and(|label| {
+        let end = format!("-----END {label}PRIVATE KEY-----");
+        lines.any(|l| l == end)
+    });
+    if closed {
+        Ok(())
+    } else {
+        Err(format!("secret `{secret}` for SshAuthSecretProvider: `ssh-privatekey` is not a private key block (-----BEGIN OPENSSH PRIVATE KEY----- ... -----END OPENSSH PRIVATE KEY-----, or another PEM private key)"))
     }
-    Ok(())
 }
 
 /// One PEM block: its label and decoded bytes.
