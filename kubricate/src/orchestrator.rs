@@ -233,6 +233,8 @@ struct Side {
     sources: Vec<String>,
     entries: IndexMap<String, Entry>,
     allow_merge: bool,
+    /// The first source's provider, which names keys in messages.
+    provider: Arc<dyn Provider>,
 }
 
 impl Side {
@@ -241,6 +243,7 @@ impl Side {
             labels: vec![source.label().to_owned()],
             sources: vec![format!("{}/{}", source.manager, source.provider_id)],
             allow_merge: source.provider.allow_merge(),
+            provider: Arc::clone(&source.provider),
             entries: source.entries,
         }
     }
@@ -534,9 +537,9 @@ fn load_sources<'a>(
                 continue;
             };
             let msg = format!(
-                "Secret `{}` key `{}` is written by secret `{}` and by secret `{secret}` of {}: intraProvider conflict",
+                "Secret `{}` {} is written by secret `{}` and by secret `{secret}` of {}: intraProvider conflict",
                 provider.secret_name(),
-                entry.key,
+                provider.key_label(&entry.key),
                 first.secret,
                 source.label()
             );
@@ -667,8 +670,8 @@ fn merge_side(acc: &mut Option<Side>, next: Side, level: Level, id: &str, run: &
             for (key, entry) in next.entries {
                 match prev.entries.get(&key) {
                     Some(first) => run.problems.push(format!(
-                        "Secret `{id}` key `{key}` is written twice: by secret `{}` ({}) and by secret `{}` ({}); one Secret key holds one value: rename one secret or give one provider another Secret name",
-                        first.secret, first.source, entry.secret, entry.source
+                        "Secret `{id}` {} is written twice: by secret `{}` ({}) and by secret `{}` ({}); one Secret key holds one value: rename one secret or give one provider another Secret name",
+                        prev.provider.key_label(&key), first.secret, first.source, entry.secret, entry.source
                     )),
                     None => {
                         prev.entries.insert(key, entry);

@@ -118,7 +118,7 @@ pub(crate) fn string_fields(
     let mut out = Vec::with_capacity(required.len() + optional.len());
     for (i, field) in required.iter().chain(optional).enumerate() {
         let is_required = i < required.len();
-        match map.get(*field) {
+        match map.get(field) {
             Some(f) => match f.as_secret_str() {
                 Some(s) => out.push(Some(SecretBytes::from(
                     s.expose_secret().as_bytes().to_vec(),

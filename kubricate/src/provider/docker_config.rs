@@ -91,6 +91,10 @@ impl Provider for DockerConfigSecretProvider {
             value: bytes,
         }])
     }
+    fn key_label(&self, _key: &str) -> String {
+        // The entry key is the registry host of a value.
+        "one registry entry (the same `registry`)".to_owned()
+    }
     fn encode(&self, entries: &IndexMap<String, SecretBytes>) -> BTreeMap<String, SecretBytes> {
         if let (1, Some(whole)) = (entries.len(), entries.get(WHOLE_CONFIG)) {
             return BTreeMap::from([(".dockerconfigjson".to_owned(), whole.clone())]);

@@ -180,6 +180,12 @@ pub trait Provider: Send + Sync + 'static {
     fn allow_merge(&self) -> bool {
         true
     }
+
+    /// How messages name the entry `key` (default: ``key `KEY` ``). A provider whose entry keys come
+    /// from values (a docker registry host, a custom type's fields) names them without the key.
+    fn key_label(&self, key: &str) -> String {
+        format!("key `{key}`")
+    }
 }
 
 /// Checks a strategy against a provider's static facts with the wording of the compile-time checks.
