@@ -26,7 +26,8 @@ use crate::SecretValue;
 /// that itself ends in a line break keeps the others. A command that fails, cannot start or outlives
 /// the [`timeout`](Self::timeout) (default 30 s; it is then killed) is a problem naming the secret, with
 /// the command's stderr (whatever it also wrote to stdout removed from it, and at most 20 lines). Its
-/// stdin is empty; it inherits the environment, as it would from your shell.
+/// stdin is empty; it inherits the environment, as it would from your shell, except the
+/// `KUBRICATE_SECRET_*` variables, which may hold other secrets' values.
 ///
 /// ```no_run
 /// use kubricate::{CommandConnector, Connector};
@@ -105,6 +106,15 @@ impl CommandConnector {
             .stderr(Stdio::piped());
         if let Some(dir) = &self.working_dir {
             cmd.current_dir(dir);
+        }
+        // Other secrets' values may sit in `KUBRICATE_SECRET_*` variables: a command never sees them.
+        for (key, _) in std::env::vars_os() {
+            if key
+                .to_str()
+                .is_some_and(|k| k.starts_with(super::env::DEFAULT_PREFIX))
+            {
+                cmd.env_remove(key);
+            }
         }
         let mut child = cmd
             .spawn()
@@ -289,6 +299,21 @@ mod tests {
         assert!(args.starts_with("kv\nget\nsecret/A\n"), "{args}");
         // No shell: the `;` of the common template is an argument, not a command.
         assert_eq!(c.argv_for("Z")[3], "secret/Z; rm -rf /");
+    }
+
+    #[test]
+    fn commands_do_not_see_kubricate_secret_variables() {
+        let dir = tempfile::tempdir().unwrap();
+        let var = "KUBRICATE_SECRET_KUBRICATE_UNIT_COMMAND_ENV";
+        // A name no other test reads; set for this process only.
+        std::env::set_var(var, "CANARY-env");
+        let cmd = script(
+            dir.path(),
+            "show-env",
+            &format!("printf '%s' \"${{{var}:-absent}}\""),
+        );
+        let v = CommandConnector::new([cmd]).load(&["X"]).unwrap();
+        assert_eq!(v["X"].to_bytes().expose(), b"absent");
     }
 
     #[test]
