@@ -282,3 +282,26 @@ fn kubectl_failing() {
     );
     no_canary(&err);
 }
+
+#[test]
+fn data_keys_that_are_not_kubernetes_keys_are_refused_by_validate() {
+    for key in ["a b", "../etc/passwd", "", "k\u{e9}y"] {
+        let value = serde_json::json!({ key: CANARY, "ok": CANARY }).to_string();
+        let m = SecretManager::new()
+            .connector(InMemoryConnector::new([("CREDS", value)]))
+            .provider(CustomTypeSecretProvider::new("creds", "example.com/creds"))
+            .add_secret("CREDS");
+        let stack = app_using(&m, |c| {
+            c.secrets("CREDS")
+                .inject_as(kubricate::strategy::env_from());
+        });
+        let err = validate_fails(&Project::new().stack("api", stack).secrets(m));
+        assert!(
+            err.contains("Secret `default/creds`: its") && err.contains("data key"),
+            "{key:?}: {err}"
+        );
+        if !key.is_empty() {
+            assert!(!err.contains(key), "the key comes from the value: {err}");
+        }
+    }
+}
