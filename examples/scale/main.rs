@@ -10,7 +10,7 @@
 //! `SCALE_SECRETS` (secrets per stack, default 20) and `SCALE_SHAPE` (`one-manager` or `registry`)
 //! choose the fixture. Values are placeholders held in memory.
 
-#[path = "../../benches/fixture/mod.rs"]
+#[path = "../../tests/benches/fixture/mod.rs"]
 mod fixture;
 
 use std::process::ExitCode;

@@ -4,18 +4,6 @@
 //! Each macro parses its input into a validated model (reporting every problem with the span of the
 //! offending token), then expands the model; parsing and code generation live in separate modules.
 
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::unreachable,
-        clippy::todo,
-        clippy::unimplemented
-    )
-)]
-
 mod attr;
 mod case;
 mod registry;

@@ -3,12 +3,13 @@
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::apply::KubectlOptions;
+use crate::deliver::apply::KubectlOptions;
+use crate::generate::layout::OutputMode;
 use crate::project::{GenerateOptions, Project, ProjectError};
-use crate::render::OutputMode;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -182,7 +183,7 @@ fn generate(
     opts.clean = opts.clean && !args.no_clean;
     let m = &mut opts.metadata;
     if args.no_metadata {
-        *m = crate::render::MetadataOptions::none();
+        *m = crate::generate::metadata::MetadataOptions::none();
     }
     m.labels &= !args.no_labels;
     m.stack_name &= !args.no_stack_name;
@@ -191,7 +192,7 @@ fn generate(
     m.managed_at |= args.managed_at;
     if args.stdout {
         let files = project.render(&opts)?;
-        let _ = out.write_all(crate::render::to_stream(&files).as_bytes());
+        let _ = out.write_all(crate::generate::layout::to_stream(&files).as_bytes());
         return Ok(());
     }
     let report = project.generate(&opts)?;
@@ -340,6 +341,29 @@ fn inspect(project: &Project, out: &mut dyn Write) -> Result<(), ProjectError> {
         }
     }
     Ok(())
+}
+
+// The CLI owns the entry points (rather than `project`), so `project` never imports `cli`: the
+// configuration does not depend on the command line over it.
+impl Project {
+    /// Runs the CLI with the process's arguments; returns the exit code.
+    pub fn main(self) -> ExitCode {
+        let code = self.run(
+            std::env::args_os(),
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        );
+        ExitCode::from(code)
+    }
+
+    /// Runs the CLI with `args` (the first is the program name), writing to `out` and `err`.
+    pub fn run<I, T>(&self, args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        run(self, args, out, err)
+    }
 }
 
 #[cfg(test)]

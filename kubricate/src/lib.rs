@@ -12,64 +12,55 @@
 //!
 //! See the README for a walkthrough and `examples/` for every documented scenario.
 
-#![warn(missing_docs)]
-// User input must get an error, never a panic: these lints keep panicking shortcuts out of library code.
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::unreachable,
-        clippy::todo,
-        clippy::unimplemented
-    )
-)]
+// The tree shows the two pipelines (docs/design.md has one line per module):
+// - `model`: the data (manifests, kinds, values, strategies, names), no IO;
+// - `declare`: what the user writes (secret sets, managers, registries, stacks, templates, injections);
+// - `provider` and `connector`: one file per provider or connector;
+// - `generate`: built stacks -> metadata -> layout -> files on disk;
+// - `deliver`: load -> prepare -> merge -> check -> `kubectl apply`;
+// - `project` (configuration) and `cli` (the command line over it, `Project::main`).
+// Internal code imports by module path (`crate::deliver::plan::..`), never through the re-exports below.
 
-pub mod apply;
-pub mod checks;
+#[doc(hidden)]
+pub mod __private;
 mod cli;
 pub mod connector;
-pub mod crosscheck;
-pub mod inject;
-pub mod manager;
-pub mod merge;
-pub mod names;
-pub mod orchestrator;
-pub mod output;
-pub mod project;
+mod declare;
+mod deliver;
+pub mod generate;
+mod hash;
+mod model;
+mod project;
 pub mod provider;
-pub mod registry;
-pub mod render;
-pub mod resource;
-pub mod secret_set;
-pub mod secret_value;
-pub mod stack;
-pub mod strategy;
-pub mod template;
 pub mod yaml;
 
 pub use connector::{
     CommandConnector, Connector, ConnectorError, DotenvProblem, EnvConnector, FileConnector,
     InMemoryConnector, LoadProblem,
 };
-pub use manager::{AnySecretManager, SecretManager, SecretSpec};
-pub use orchestrator::{
-    ConflictOptions, ConflictStrategy, MergedSecret, SecretError, SecretPlan, StrictModeError,
+pub use declare::inject::{Injected, Injector, PlannedInjection, SecretInjection};
+pub use declare::manager::{AnySecretManager, SecretManager, SecretSpec};
+pub use declare::registry::{IntoManagers, RegistryError, SecretRegistry};
+pub use declare::secret_set::{Dynamic, SecretDecl, SecretRef, SecretSet};
+pub use declare::stack::{Stack, StackError};
+pub use declare::template::{self, Template};
+pub use deliver::apply::{ApplyError, KubectlOptions};
+pub use deliver::check::{ReferenceUsage, SecretReference};
+pub use deliver::plan::{
+    ConflictOptions, ConflictStrategy, SecretError, SecretPlan, StrictModeError,
 };
-pub use project::{GenerateOptions, Project, ProjectError};
+pub use deliver::secret::MergedSecret;
+pub use generate::{MetadataOptions, OutputMode};
+pub use model::pod_patch::PodPatch;
+pub use model::resource::{kinds, Kind, Manifest, Resource, ResourceDecl, ResourceMap, Resources};
+pub use model::secret_value::{ExposeSecret, SecretBytes, SecretField, SecretObject, SecretValue};
+pub use model::strategy;
+pub use project::{GenerateOptions, GenerateReport, Project, ProjectError};
 pub use provider::{
     BasicAuthSecretProvider, CustomTypeSecretProvider, DockerConfigSecretProvider,
     OpaqueSecretProvider, Provider, ProviderInfo, ProviderType, SshAuthSecretProvider,
     TlsSecretProvider,
 };
-pub use registry::{IntoManagers, RegistryError, SecretRegistry};
-pub use render::{MetadataOptions, OutputMode};
-pub use resource::{kinds, Kind, Manifest, Resource, ResourceDecl, ResourceMap, Resources};
-pub use secret_set::{Dynamic, SecretDecl, SecretRef, SecretSet};
-pub use secret_value::{ExposeSecret, SecretBytes, SecretField, SecretObject, SecretValue};
-pub use stack::{Stack, StackError};
-pub use template::Template;
 
 /// Derives [`SecretSet`](trait@SecretSet) for an enum: one unit variant per secret.
 ///

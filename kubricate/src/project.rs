@@ -1,17 +1,18 @@
 //! The project: your stacks and secret managers, and the operations the CLI runs on them.
 
-use std::ffi::OsString;
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use indexmap::IndexMap;
 
-use crate::apply::{ApplyError, KubectlOptions};
-use crate::orchestrator::{plan_secrets_built, SecretError};
-use crate::output::OutputError;
-use crate::render::{BuiltStack, MetadataOptions, OutputMode, RenderError, RenderedFile, Renderer};
-use crate::{AnySecretManager, ConflictOptions, IntoManagers, SecretPlan, Stack, StackError};
+use crate::declare::manager::AnySecretManager;
+use crate::declare::registry::IntoManagers;
+use crate::declare::stack::{Stack, StackError};
+use crate::deliver::apply::{ApplyError, KubectlOptions};
+use crate::deliver::plan::{plan_secrets_built, ConflictOptions, SecretError, SecretPlan};
+use crate::generate::layout::{OutputMode, RenderError, RenderedFile, Renderer};
+use crate::generate::metadata::MetadataOptions;
+use crate::generate::write::OutputError;
+use crate::generate::BuiltStack;
 
 /// Any failure of a project operation. Messages name stacks, resources, secrets and files, never values.
 #[derive(Debug, thiserror::Error)]
@@ -346,7 +347,10 @@ impl Project {
         opts: &GenerateOptions,
     ) -> Result<(Vec<String>, usize, Vec<RenderedFile>), ProjectError> {
         // One timestamp for the whole run, and none at all unless asked for: output stays byte-identical.
-        let now = opts.metadata.managed_at.then(crate::render::now_rfc3339);
+        let now = opts
+            .metadata
+            .managed_at
+            .then(crate::generate::metadata::now_rfc3339);
         let mut renderer = Renderer::new(opts.mode, &opts.metadata, now.as_deref());
         let mut ids = Vec::new();
         let mut resources = 0;
@@ -385,12 +389,12 @@ impl Project {
                 source,
             })?,
         };
-        let dir = crate::output::check_output_dir(&root, &opts.out_dir)?;
+        let dir = crate::generate::write::check_output_dir(&root, &opts.out_dir)?;
         let clean = opts.clean && opts.filters.is_empty();
         if clean {
-            crate::output::write_clean(&dir, &files)?;
+            crate::generate::write::write_clean(&dir, &files)?;
         } else {
-            crate::output::write_merge(&dir, &files)?;
+            crate::generate::write::write_merge(&dir, &files)?;
         }
         Ok(GenerateReport {
             dir,
@@ -443,26 +447,7 @@ impl Project {
         if plan.secrets.is_empty() {
             return Ok((plan, String::new()));
         }
-        let out = crate::apply::apply(&plan.secrets, kubectl)?;
+        let out = crate::deliver::apply::apply(&plan.secrets, kubectl)?;
         Ok((plan, out))
-    }
-
-    /// Runs the CLI with the process's arguments; returns the exit code.
-    pub fn main(self) -> ExitCode {
-        let code = self.run(
-            std::env::args_os(),
-            &mut std::io::stdout().lock(),
-            &mut std::io::stderr().lock(),
-        );
-        ExitCode::from(code)
-    }
-
-    /// Runs the CLI with `args` (the first is the program name), writing to `out` and `err`.
-    pub fn run<I, T>(&self, args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8
-    where
-        I: IntoIterator<Item = T>,
-        T: Into<OsString> + Clone,
-    {
-        crate::cli::run(self, args, out, err)
     }
 }

@@ -6,7 +6,9 @@ use std::process::{Command, Output};
 use std::sync::Mutex;
 
 pub fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    // The tests package lives in tests/; examples, goldens and the README are found from the root.
+    let tests = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    tests.parent().map(Path::to_path_buf).unwrap_or(tests)
 }
 
 fn target_dir() -> PathBuf {
@@ -28,8 +30,16 @@ pub fn example_bin(name: &str) -> PathBuf {
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     if !built.iter().any(|n| n == name) {
         let mut cmd = Command::new(env!("CARGO"));
-        cmd.args(["build", "--quiet", "--example", name])
-            .current_dir(workspace());
+        // The examples belong to the root package (`kubricate-workspace`), not to this one.
+        cmd.args([
+            "build",
+            "--quiet",
+            "-p",
+            "kubricate-workspace",
+            "--example",
+            name,
+        ])
+        .current_dir(workspace());
         if profile.file_name().is_some_and(|p| p == "release") {
             cmd.arg("--release");
         }

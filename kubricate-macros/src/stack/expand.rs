@@ -7,7 +7,7 @@ use syn::LitStr;
 
 use super::parse::{ContainerLit, InjectionChain, StackChain, StrategyState, UseSecrets};
 
-/// The same hash as `kubricate::checks::fnv1a`, computed once here instead of in the const evaluator.
+/// The same hash as `kubricate::__private::checks::fnv1a`, computed once here instead of in the const evaluator.
 fn fnv1a(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
@@ -16,7 +16,7 @@ fn fnv1a(s: &str) -> u64 {
 
 /// One check, spanned on the user's token: when it fails, rustc points there.
 fn check(span: Span, call: TokenStream) -> TokenStream {
-    quote_spanned!(span=> ::kubricate::checks::enforce(#call);)
+    quote_spanned!(span=> ::kubricate::__private::checks::enforce(#call);)
 }
 
 /// A `const` item evaluating `checks` in order (the first failure is reported).
@@ -41,17 +41,23 @@ fn inj_tokens(
     let target = chain.for_name.as_ref().unwrap_or(secret);
     let target_hash = fnv1a(&target.value());
     let provider = match set {
-        Some(set) => quote!(::kubricate::checks::provider_of(&#set, #secret)),
+        Some(set) => quote!(::kubricate::__private::checks::provider_of(&#set, #secret)),
         None => quote!(::core::option::Option::None),
     };
     let (kind, key, container, init, explicit_path) = match &chain.strategy {
         StrategyState::Spec(spec) => {
             let variant = syn::Ident::new(spec.kind.variant(), Span::call_site());
             let container = match &spec.container {
-                ContainerLit::Index(i) => quote!(::kubricate::checks::Container::Index(#i)),
-                ContainerLit::Name(n) => quote!(::kubricate::checks::Container::Name(#n)),
+                ContainerLit::Index(i) => {
+                    quote!(::kubricate::__private::checks::Container::Index(#i))
+                }
+                ContainerLit::Name(n) => {
+                    quote!(::kubricate::__private::checks::Container::Name(#n))
+                }
                 ContainerLit::Unknown => {
-                    quote!(::kubricate::checks::Container::Name("\u{0}dynamic"))
+                    quote!(::kubricate::__private::checks::Container::Name(
+                        "\u{0}dynamic"
+                    ))
                 }
             };
             (
@@ -65,7 +71,7 @@ fn inj_tokens(
         _ => (
             quote!(::core::option::Option::None),
             quote!(::core::option::Option::None),
-            quote!(::kubricate::checks::Container::Index(0)),
+            quote!(::kubricate::__private::checks::Container::Index(0)),
             false,
             false,
         ),
@@ -73,7 +79,7 @@ fn inj_tokens(
     let resource = opt_lit(chain.resource.as_ref());
     let default_resource = opt_lit(block.default_resource.as_ref());
     Some(quote! {
-        ::kubricate::checks::Inj {
+        ::kubricate::__private::checks::Inj {
             secret: #secret,
             target: #target,
             target_hash: #target_hash,
@@ -105,7 +111,9 @@ pub fn checks(stack: &StackChain, index: usize) -> Vec<TokenStream> {
     let allow = quote!(#[allow(dead_code, non_upper_case_globals)]);
     let res = stack.resources.as_ref().map(|r| {
         let tokens = r.tokens();
-        out.push(quote!(#allow const #res_const: ::kubricate::checks::ResInfo = #tokens;));
+        out.push(
+            quote!(#allow const #res_const: ::kubricate::__private::checks::ResInfo = #tokens;),
+        );
         quote!(#res_const)
     });
     let mut entries: Vec<TokenStream> = Vec::new();
@@ -118,7 +126,7 @@ pub fn checks(stack: &StackChain, index: usize) -> Vec<TokenStream> {
             .map(|key| {
                 check(
                     key.span(),
-                    quote!(::kubricate::checks::override_target(&#res, #key)),
+                    quote!(::kubricate::__private::checks::override_target(&#res, #key)),
                 )
             })
             .collect();
@@ -129,13 +137,13 @@ pub fn checks(stack: &StackChain, index: usize) -> Vec<TokenStream> {
     for (b, block) in stack.blocks.iter().enumerate() {
         let set = block.set.as_ref().map(|ty| {
             let name = format_ident!("__KUBRICATE_SET_{}_{}", index, b);
-            out.push(quote!(#allow const #name: ::kubricate::checks::SetInfo = ::kubricate::checks::SetInfo::of::<#ty>();));
+            out.push(quote!(#allow const #name: ::kubricate::__private::checks::SetInfo = ::kubricate::__private::checks::SetInfo::of::<#ty>();));
             name
         });
         if let (Some(res), Some(default)) = (&res, &block.default_resource) {
             out.push(item(&[check(
                 default.span(),
-                quote!(::kubricate::checks::resource_exists(&#res, #default, false)),
+                quote!(::kubricate::__private::checks::resource_exists(&#res, #default, false)),
             )]));
         }
         for chain in &block.chains {
@@ -152,7 +160,7 @@ pub fn checks(stack: &StackChain, index: usize) -> Vec<TokenStream> {
             if let Some(set) = &set {
                 checks.push(check(
                     secret.span(),
-                    quote!(::kubricate::checks::secret_declared(&#set, #secret)),
+                    quote!(::kubricate::__private::checks::secret_declared(&#set, #secret)),
                 ));
             }
             let key_dynamic = matches!(&chain.strategy, StrategyState::Spec(s) if s.key_dynamic);
@@ -164,7 +172,7 @@ pub fn checks(stack: &StackChain, index: usize) -> Vec<TokenStream> {
                 };
                 checks.push(check(
                     span,
-                    quote!(::kubricate::checks::strategy_fits(&#inj)),
+                    quote!(::kubricate::__private::checks::strategy_fits(&#inj)),
                 ));
             }
             let explicit_path =
@@ -173,11 +181,11 @@ pub fn checks(stack: &StackChain, index: usize) -> Vec<TokenStream> {
                 match &chain.resource {
                     Some(r) => checks.push(check(
                         r.span(),
-                        quote!(::kubricate::checks::resource_exists(&#res, #r, #explicit_path)),
+                        quote!(::kubricate::__private::checks::resource_exists(&#res, #r, #explicit_path)),
                     )),
                     None if !chain.dynamic => checks.push(check(
                         chain.inject_span,
-                        quote!(::kubricate::checks::resource_resolvable(&#res, &#inj)),
+                        quote!(::kubricate::__private::checks::resource_resolvable(&#res, &#inj)),
                     )),
                     None => {}
                 }
@@ -192,7 +200,7 @@ pub fn checks(stack: &StackChain, index: usize) -> Vec<TokenStream> {
                 if n > 0 {
                     checks.push(check(
                         span,
-                        quote!(::kubricate::checks::not_duplicated(#res_arg, &#env_table[#n], #env_table.split_at(#n).0)),
+                        quote!(::kubricate::__private::checks::not_duplicated(#res_arg, &#env_table[#n], #env_table.split_at(#n).0)),
                     ));
                 }
                 env_entries.push(at);
@@ -203,7 +211,7 @@ pub fn checks(stack: &StackChain, index: usize) -> Vec<TokenStream> {
         }
     }
     if !entries.is_empty() {
-        let ty = quote!(&[::kubricate::checks::Inj]);
+        let ty = quote!(&[::kubricate::__private::checks::Inj]);
         out.push(quote!(#allow const #table: #ty = &[#(#entries),*];));
         if env_entries.len() > 1 {
             out.push(quote!(#allow const #env_table: #ty = &[#(#table[#env_entries]),*];));

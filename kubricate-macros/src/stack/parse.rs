@@ -156,11 +156,11 @@ impl ResourcesOf {
         match self {
             ResourcesOf::Template(p) => {
                 let name = path_name(p);
-                quote!(::kubricate::checks::ResInfo::of::<<#p as ::kubricate::Template>::Output>("stack template", #name))
+                quote!(::kubricate::__private::checks::ResInfo::of::<<#p as ::kubricate::Template>::Output>("stack template", #name))
             }
             ResourcesOf::Static(p) => {
                 let name = path_name(p);
-                quote!(::kubricate::checks::ResInfo::of::<#p>("static stack", #name))
+                quote!(::kubricate::__private::checks::ResInfo::of::<#p>("static stack", #name))
             }
         }
     }

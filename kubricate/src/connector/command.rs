@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use zeroize::Zeroizing;
 
 use super::{Connector, ConnectorError, LoadProblem, MAX_SECRET_BYTES};
-use crate::SecretValue;
+use crate::model::secret_value::SecretValue;
 
 /// Runs a command per secret and takes its standard output as the value: a password manager, a vault,
 /// an encrypted file.

@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use super::dotenv::{self, DotenvFile};
 use super::{Connector, ConnectorError, LoadProblem, MAX_SECRET_BYTES};
-use crate::SecretValue;
+use crate::model::secret_value::SecretValue;
 
 /// The default variable prefix: secret `X` is read from `KUBRICATE_SECRET_X`.
 pub const DEFAULT_PREFIX: &str = "KUBRICATE_SECRET_";
@@ -321,7 +321,7 @@ impl Connector for EnvConnector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ExposeSecret;
+    use crate::model::secret_value::ExposeSecret;
 
     fn dir_with(env: &str) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();

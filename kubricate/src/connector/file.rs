@@ -5,8 +5,8 @@ use indexmap::IndexMap;
 use secrecy::SecretString;
 
 use super::{Connector, ConnectorError, LoadProblem, MAX_SECRET_BYTES};
-use crate::secret_value::SecretObject;
-use crate::SecretValue;
+use crate::model::secret_value::SecretObject;
+use crate::model::secret_value::SecretValue;
 
 /// Reads secret values from files, byte for byte (binary files too; nothing is trimmed).
 ///
@@ -241,7 +241,7 @@ impl Connector for FileConnector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ExposeSecret;
+    use crate::model::secret_value::ExposeSecret;
 
     #[test]
     fn files_are_read_byte_for_byte_binary_included() {

@@ -2,7 +2,7 @@ use indexmap::IndexMap;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{Connector, ConnectorError, LoadProblem};
-use crate::SecretValue;
+use crate::model::secret_value::SecretValue;
 
 /// Values held in memory: for tests, and for values your own code fetched.
 ///

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
-use crate::SecretValue;
+use crate::model::secret_value::SecretValue;
 
 /// Loads secret values by logical name.
 pub trait Connector: Send + Sync + 'static {

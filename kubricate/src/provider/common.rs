@@ -2,9 +2,9 @@
 
 use serde_json::{json, Value};
 
-use crate::inject::PodPatch;
-use crate::strategy::{Strategy, VolumeStrategy};
-use crate::{ExposeSecret, SecretBytes, SecretValue};
+use crate::model::pod_patch::PodPatch;
+use crate::model::secret_value::{ExposeSecret, SecretBytes, SecretField, SecretValue};
+use crate::model::strategy::{Strategy, VolumeStrategy};
 
 /// `{name, valueFrom: {secretKeyRef: {name, key}}}`.
 pub(crate) fn env_var(var_name: &str, secret_name: &str, key: &str) -> Value {
@@ -47,7 +47,7 @@ pub(crate) fn volume_name(secret_name: &str) -> String {
         .map(|c| if c == '.' { '-' } else { c })
         .collect();
     if name.len() > 63 {
-        let digest = crate::render::sha256_hex(secret_name.as_bytes());
+        let digest = crate::hash::sha256_hex(secret_name.as_bytes());
         name.truncate(54);
         while name.ends_with('-') {
             name.pop();
@@ -123,9 +123,7 @@ pub(crate) fn string_fields(
                 Some(s) => out.push(Some(SecretBytes::from(
                     s.expose_secret().as_bytes().to_vec(),
                 ))),
-                None if !is_required && matches!(f, crate::secret_value::SecretField::Null) => {
-                    out.push(None)
-                }
+                None if !is_required && matches!(f, SecretField::Null) => out.push(None),
                 None => {
                     wrong.push(format!(
                         "`{field}` must be a string, found {}",

@@ -1,7 +1,7 @@
 use super::common::{keyed_injection, reject_unknown_fields};
 use super::{KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
-use crate::strategy::{Strategy, StrategyKind};
-use crate::{ExposeSecret, SecretBytes, SecretValue};
+use crate::model::secret_value::{ExposeSecret, SecretBytes, SecretValue};
+use crate::model::strategy::{Strategy, StrategyKind};
 
 /// A Secret of any `type` (e.g. `vendor.example.com/api-credentials`) from a flat JSON object value:
 /// each field becomes a key. With [`allowed_keys`](Self::allowed_keys), a field outside them is an error.
@@ -86,7 +86,7 @@ impl Provider for CustomTypeSecretProvider {
         secret: &str,
         target_name: &str,
         strategy: &Strategy,
-    ) -> Result<crate::inject::PodPatch, String> {
+    ) -> Result<crate::model::pod_patch::PodPatch, String> {
         keyed_injection(&self.target.name, target_name, secret, strategy)
     }
     fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {

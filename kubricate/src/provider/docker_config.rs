@@ -6,8 +6,8 @@ use super::common::{keyed_injection, string_fields};
 use super::{
     target_builders, KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
 };
-use crate::strategy::{Strategy, StrategyKind};
-use crate::{ExposeSecret, SecretBytes, SecretValue};
+use crate::model::secret_value::{ExposeSecret, SecretBytes, SecretValue};
+use crate::model::strategy::{Strategy, StrategyKind};
 
 /// A `kubernetes.io/dockerconfigjson` Secret, added to the pod's `imagePullSecrets`.
 ///
@@ -51,7 +51,7 @@ impl Provider for DockerConfigSecretProvider {
         secret: &str,
         target_name: &str,
         strategy: &Strategy,
-    ) -> Result<crate::inject::PodPatch, String> {
+    ) -> Result<crate::model::pod_patch::PodPatch, String> {
         keyed_injection(&self.target.name, target_name, secret, strategy)
     }
     fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {

@@ -7,9 +7,9 @@ use super::value;
 use super::{
     target_builders, KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
 };
-use crate::inject::PodPatch;
-use crate::strategy::{Strategy, StrategyKind};
-use crate::SecretValue;
+use crate::model::pod_patch::PodPatch;
+use crate::model::secret_value::SecretValue;
+use crate::model::strategy::{Strategy, StrategyKind};
 
 macro_rules! fixed_key_provider {
     (

@@ -59,9 +59,9 @@ use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 
-use crate::inject::PodPatch;
-use crate::strategy::{Strategy, StrategyKind};
-use crate::{SecretBytes, SecretValue};
+use crate::model::pod_patch::PodPatch;
+use crate::model::secret_value::{SecretBytes, SecretValue};
+use crate::model::strategy::{Strategy, StrategyKind};
 
 /// What a provider type supports, known at compile time (the `stack!` checks read it).
 #[derive(Debug, Clone, Copy)]

@@ -2,8 +2,8 @@ use super::common::keyed_injection;
 use super::{
     target_builders, KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
 };
-use crate::strategy::{Strategy, StrategyKind};
-use crate::SecretValue;
+use crate::model::secret_value::SecretValue;
+use crate::model::strategy::{Strategy, StrategyKind};
 
 /// An `Opaque` Secret; each secret is one key, read by one container env var.
 ///
@@ -43,7 +43,7 @@ impl Provider for OpaqueSecretProvider {
         secret: &str,
         target_name: &str,
         strategy: &Strategy,
-    ) -> Result<crate::inject::PodPatch, String> {
+    ) -> Result<crate::model::pod_patch::PodPatch, String> {
         keyed_injection(&self.target.name, target_name, secret, strategy)
     }
     fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {

@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::SecretBytes;
+use crate::model::secret_value::SecretBytes;
 
 /// The most a Secret's data may hold.
 pub(crate) const MAX_SECRET_BYTES: usize = crate::connector::MAX_SECRET_BYTES;

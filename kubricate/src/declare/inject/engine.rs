@@ -1,0 +1,560 @@
+//! The injection engine: writes a provider's patch into a resource at the path its kind implies.
+
+use serde_json::{Map, Value};
+
+use crate::model::pod_patch::PodPatch;
+use crate::model::resource::{field, field_mut, value_at, Manifest};
+use crate::model::strategy::{ContainerSelector, ContainerTarget};
+use crate::model::workload::{kind_list, pod_spec_path};
+
+/// Where an injection goes, for messages: `stack `s`, resource `deployment``.
+pub(crate) struct Site<'a> {
+    pub stack: &'a str,
+    pub resource: &'a str,
+}
+
+impl std::fmt::Display for Site<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "stack `{}`, resource `{}`", self.stack, self.resource)
+    }
+}
+
+/// Applies `patch` to `resource`. Never leaves a null or sparse entry; every refusal names the site.
+pub fn apply_patch(
+    stack: &str,
+    resource_id: &str,
+    resource: &mut Manifest,
+    patch: &PodPatch,
+) -> Result<(), String> {
+    let site = Site {
+        stack,
+        resource: resource_id,
+    };
+    if let PodPatch::Env {
+        var,
+        target_path: Some(path),
+        ..
+    } = patch
+    {
+        let list = walk_path(resource.body_mut(), path)
+            .map_err(|e| format!("{site}: target path `{path}`: {e}"))?;
+        if !try_push_env(list, var) {
+            return Err(env_defined_twice(&site, var, &format!("`{path}`")));
+        }
+        return Ok(());
+    }
+    let Some(path) = pod_spec_path(resource.kind()) else {
+        return Err(format!(
+            "{site}: a {} has no pod template, so secrets cannot be injected into it; inject into a {}",
+            resource.kind(),
+            kind_list(" or ")
+        ));
+    };
+    let Some(pod) = descend(resource.body_mut(), path) else {
+        return Err(format!(
+            "{site}: the {} has no `{}` object",
+            resource.kind(),
+            path.join(".")
+        ));
+    };
+    // This runs once per injection, so the container's description (`describe`) is only formatted
+    // on the way to an error, once the list borrowed from the container is released.
+    match patch {
+        PodPatch::Env { container, var, .. } => {
+            let c = container_mut(pod, container, &site)?;
+            if let Some(conflict) = env_from_of(c, secret_ref_name(var)) {
+                return Err(format!("{site}: {} already gets Secret `{conflict}` through envFrom; use either env or envFrom for one Secret in one container", describe(container, c)));
+            }
+            if !try_push_env(array_field(c, "env", &site)?, var) {
+                return Err(env_defined_twice(&site, var, &describe(container, c)));
+            }
+            Ok(())
+        }
+        PodPatch::EnvFrom {
+            container,
+            secret,
+            prefix,
+        } => {
+            let c = container_mut(pod, container, &site)?;
+            if env_uses_secret(c, secret) {
+                return Err(format!("{site}: {} already reads Secret `{secret}` through env; use either env or envFrom for one Secret in one container", describe(container, c)));
+            }
+            let list = array_field(c, "envFrom", &site)?;
+            let existing = list
+                .iter()
+                .find(|e| {
+                    value_at(e, &["secretRef", "name"]).and_then(Value::as_str) == Some(secret)
+                })
+                .map(|e| e.get("prefix").and_then(Value::as_str).map(str::to_owned));
+            match existing {
+                Some(existing_prefix) if existing_prefix == *prefix => Ok(()),
+                Some(existing_prefix) => Err(format!(
+                    "{site}: {} gets Secret `{secret}` through envFrom with two different prefixes ({} and {}); use one",
+                    describe(container, c),
+                    show_prefix(existing_prefix.as_deref()),
+                    show_prefix(prefix.as_deref())
+                )),
+                None => {
+                    let mut entry = Map::new();
+                    if let Some(p) = prefix {
+                        entry.insert("prefix".into(), Value::from(p.as_str()));
+                    }
+                    entry.insert("secretRef".into(), serde_json::json!({ "name": secret }));
+                    list.push(Value::Object(entry));
+                    Ok(())
+                }
+            }
+        }
+        PodPatch::ImagePullSecret { name } => {
+            let list = array_field(pod, "imagePullSecrets", &site)?;
+            if !list
+                .iter()
+                .any(|e| e.get("name").and_then(Value::as_str) == Some(name))
+            {
+                list.push(serde_json::json!({ "name": name }));
+            }
+            Ok(())
+        }
+        PodPatch::Volume {
+            container,
+            volume,
+            mount,
+        } => {
+            let vname = volume
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            {
+                let volumes = array_field(pod, "volumes", &site)?;
+                match volumes.iter().find(|v| v.get("name").and_then(Value::as_str) == Some(vname)) {
+                    Some(existing) if existing == volume => {}
+                    Some(_) => return Err(format!("{site}: the pod already has a different volume named `{vname}`; set another volume_name")),
+                    None => volumes.push(volume.clone()),
+                }
+            }
+            let c = container_mut(pod, container, &site)?;
+            let mount_path = mount.get("mountPath").unwrap_or(&Value::Null);
+            let mounts = array_field(c, "volumeMounts", &site)?;
+            match mounts.iter().find(|m| m.get("mountPath") == Some(mount_path)) {
+                Some(existing) if existing == mount => Ok(()),
+                Some(_) => Err(format!("{site}: {} already mounts something at {mount_path}; choose another mount_path", describe(container, c))),
+                None => {
+                    mounts.push(mount.clone());
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+fn show_prefix(p: Option<&str>) -> String {
+    p.map_or_else(|| "no prefix".to_owned(), |p| format!("`{p}`"))
+}
+
+fn secret_ref_name(var: &Value) -> Option<&str> {
+    value_at(var, &["valueFrom", "secretKeyRef", "name"]).and_then(Value::as_str)
+}
+
+fn env_from_of<'a>(container: &'a Map<String, Value>, secret: Option<&str>) -> Option<&'a str> {
+    let secret = secret?;
+    field(container, "envFrom")?
+        .as_array()?
+        .iter()
+        .find_map(|e| {
+            let name = value_at(e, &["secretRef", "name"]).and_then(Value::as_str)?;
+            (name == secret).then_some(name)
+        })
+}
+
+fn env_uses_secret(container: &Map<String, Value>, secret: &str) -> bool {
+    container
+        .get("env")
+        .and_then(Value::as_array)
+        .is_some_and(|env| env.iter().any(|e| secret_ref_name(e) == Some(secret)))
+}
+
+/// Appends `var` unless the list already defines its name; false when it does.
+fn try_push_env(list: &mut Vec<Value>, var: &Value) -> bool {
+    let name = env_name(var);
+    if list.iter().any(|e| env_name(e) == name) {
+        return false;
+    }
+    list.push(var.clone());
+    true
+}
+
+fn env_name(var: &Value) -> &str {
+    value_at(var, &["name"])
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+fn env_defined_twice(site: &Site<'_>, var: &Value, where_: &str) -> String {
+    format!(
+        "{site}: env var `{}` is defined twice in {where_}: two injections (or the template and an injection) use the same name; rename one with .for_name(\"...\") or remove the duplicate",
+        env_name(var)
+    )
+}
+
+fn describe(target: &ContainerTarget, container: &Map<String, Value>) -> String {
+    let name = container.get("name").and_then(Value::as_str).unwrap_or("?");
+    match &target.selector {
+        ContainerSelector::Index(i) => format!(
+            "{} {i} (`{name}`)",
+            if target.init {
+                "init container"
+            } else {
+                "container"
+            }
+        ),
+        ContainerSelector::Name(_) => format!(
+            "{} `{name}`",
+            if target.init {
+                "init container"
+            } else {
+                "container"
+            }
+        ),
+    }
+}
+
+/// Walks `path` of objects, which must exist.
+fn descend<'v>(mut v: &'v mut Value, path: &[&str]) -> Option<&'v mut Map<String, Value>> {
+    for seg in path {
+        v = field_mut(v.as_object_mut()?, seg)?;
+    }
+    v.as_object_mut()
+}
+
+/// The array `name` of `obj`, created when absent (never replaced when present).
+fn array_field<'v>(
+    obj: &'v mut Map<String, Value>,
+    name: &str,
+    site: &Site<'_>,
+) -> Result<&'v mut Vec<Value>, String> {
+    // Looked up before inserting, so that the usual case (the list exists) allocates no key.
+    if field(obj, name).is_none() {
+        obj.insert(name.to_owned(), Value::Array(Vec::new()));
+    }
+    let slot = field_mut(obj, name).ok_or_else(|| format!("{site}: `{name}` is not a list"))?;
+    if slot.is_null() {
+        *slot = Value::Array(Vec::new());
+    }
+    slot.as_array_mut()
+        .ok_or_else(|| format!("{site}: `{name}` is not a list"))
+}
+
+fn container_mut<'v>(
+    pod: &'v mut Map<String, Value>,
+    target: &ContainerTarget,
+    site: &Site<'_>,
+) -> Result<&'v mut Map<String, Value>, String> {
+    let field = target.list_field();
+    let list = match field_mut(pod, field).and_then(Value::as_array_mut) {
+        Some(list) => list,
+        None => {
+            return Err(format!(
+                "{site}: the pod has no `{field}`, so {target} does not exist"
+            ))
+        }
+    };
+    let names = || list_names(list);
+    let index =
+        match &target.selector {
+            ContainerSelector::Index(i) => {
+                if *i >= list.len() {
+                    return Err(format!(
+                    "{site}: {target} is out of range: the pod has {} {}{}; use an index below {}",
+                    list.len(),
+                    if target.init { "init container(s)" } else { "container(s)" },
+                    if list.is_empty() { String::new() } else { format!(" ({})", names()) },
+                    list.len()
+                ));
+                }
+                *i
+            }
+            ContainerSelector::Name(n) => list
+                .iter()
+                .position(|c| value_at(c, &["name"]).and_then(Value::as_str) == Some(n))
+                .ok_or_else(|| {
+                    format!(
+                        "{site}: there is no {target}; the pod has: {}",
+                        if list.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            names()
+                        }
+                    )
+                })?,
+        };
+    list[index]
+        .as_object_mut()
+        .ok_or_else(|| format!("{site}: {target} is not an object"))
+}
+
+fn list_names(list: &[Value]) -> String {
+    list.iter()
+        .map(|c| format!("`{}`", c.get("name").and_then(Value::as_str).unwrap_or("?")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Walks an explicit path like `spec.jobTemplate.spec.template.spec.containers[0].env` to a list,
+/// creating the last list when absent; every other step must exist.
+fn walk_path<'v>(root: &'v mut Value, path: &str) -> Result<&'v mut Vec<Value>, String> {
+    let mut steps: Vec<(String, Option<usize>)> = Vec::new();
+    for seg in path.split('.') {
+        let (name, index) = match seg.find('[') {
+            Some(open) => {
+                let idx = seg[open + 1..]
+                    .strip_suffix(']')
+                    .and_then(|n| n.parse::<usize>().ok());
+                match idx {
+                    Some(i) => (&seg[..open], Some(i)),
+                    None => return Err(format!("segment `{seg}` is not `name[index]`")),
+                }
+            }
+            None => (seg, None),
+        };
+        if name.is_empty() {
+            return Err("empty segment".to_owned());
+        }
+        steps.push((name.to_owned(), index));
+    }
+    let last = steps.len().saturating_sub(1);
+    let mut cur = root;
+    for (i, (name, index)) in steps.iter().enumerate() {
+        let obj = cur
+            .as_object_mut()
+            .ok_or_else(|| format!("`{name}` is not inside an object"))?;
+        if i == last && index.is_none() {
+            let slot = obj
+                .entry(name.clone())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            return slot
+                .as_array_mut()
+                .ok_or_else(|| format!("`{name}` is not a list"));
+        }
+        let next = obj
+            .get_mut(name)
+            .ok_or_else(|| format!("`{name}` does not exist"))?;
+        cur = match index {
+            Some(ix) => {
+                let arr = next
+                    .as_array_mut()
+                    .ok_or_else(|| format!("`{name}` is not a list"))?;
+                let len = arr.len();
+                arr.get_mut(*ix).ok_or_else(|| {
+                    format!("`{name}[{ix}]` is out of range: the list has {len} item(s)")
+                })?
+            }
+            None => next,
+        };
+    }
+    cur.as_array_mut()
+        .ok_or_else(|| "the path does not end at a list".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn deployment(containers: Value) -> Manifest {
+        Manifest::new(json!({ "apiVersion": "apps/v1", "kind": "Deployment", "spec": { "template": { "spec": { "containers": containers } } } })).unwrap()
+    }
+
+    fn env(i: usize, name: &str) -> PodPatch {
+        PodPatch::Env {
+            container: ContainerTarget {
+                selector: ContainerSelector::Index(i),
+                init: false,
+            },
+            var: json!({ "name": name, "valueFrom": { "secretKeyRef": { "name": "s", "key": name } } }),
+            target_path: None,
+        }
+    }
+
+    #[test]
+    fn index_past_the_end_names_stack_resource_and_count() {
+        let mut d = deployment(json!([{ "name": "api" }]));
+        let err = apply_patch("api-service", "deployment", &mut d, &env(2, "X")).unwrap_err();
+        assert!(
+            err.contains("stack `api-service`, resource `deployment`"),
+            "{err}"
+        );
+        assert!(err.contains("the pod has 1 container(s) (`api`)"), "{err}");
+        assert_eq!(
+            d.body()
+                .pointer("/spec/template/spec/containers")
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn duplicate_env_name_is_refused() {
+        let mut d = deployment(json!([{ "name": "api" }]));
+        apply_patch("s", "deployment", &mut d, &env(0, "X")).unwrap();
+        assert!(apply_patch("s", "deployment", &mut d, &env(0, "X"))
+            .unwrap_err()
+            .contains("defined twice"));
+    }
+
+    #[test]
+    fn cronjob_path_is_derived() {
+        let mut c = Manifest::new(json!({ "apiVersion": "batch/v1", "kind": "CronJob",
+            "spec": { "jobTemplate": { "spec": { "template": { "spec": { "containers": [{ "name": "job" }] } } } } } })).unwrap();
+        apply_patch("s", "cron", &mut c, &env(0, "X")).unwrap();
+        assert_eq!(
+            c.body()
+                .pointer("/spec/jobTemplate/spec/template/spec/containers/0/env/0/name")
+                .unwrap(),
+            "X"
+        );
+    }
+
+    #[test]
+    fn image_pull_secrets_are_not_duplicated() {
+        let mut d = deployment(json!([{ "name": "api" }]));
+        for _ in 0..3 {
+            apply_patch(
+                "s",
+                "d",
+                &mut d,
+                &PodPatch::ImagePullSecret { name: "reg".into() },
+            )
+            .unwrap();
+        }
+        assert_eq!(
+            d.body()
+                .pointer("/spec/template/spec/imagePullSecrets")
+                .unwrap(),
+            &json!([{ "name": "reg" }])
+        );
+    }
+
+    #[test]
+    fn explicit_target_path() {
+        let mut d = deployment(json!([{ "name": "api" }, { "name": "side" }]));
+        let mut p = env(0, "X");
+        if let PodPatch::Env { target_path, .. } = &mut p {
+            *target_path = Some("spec.template.spec.containers[1].env".into());
+        }
+        apply_patch("s", "d", &mut d, &p).unwrap();
+        assert_eq!(
+            d.body()
+                .pointer("/spec/template/spec/containers/1/env/0/name")
+                .unwrap(),
+            "X"
+        );
+        if let PodPatch::Env { target_path, .. } = &mut p {
+            *target_path = Some("spec.template.spec.containers[5].env".into());
+        }
+        assert!(apply_patch("s", "d", &mut d, &p)
+            .unwrap_err()
+            .contains("out of range"));
+    }
+
+    #[test]
+    fn env_and_env_from_of_one_secret_do_not_mix() {
+        let mut d = deployment(json!([{ "name": "api" }]));
+        let target = ContainerTarget::default();
+        apply_patch(
+            "s",
+            "d",
+            &mut d,
+            &PodPatch::EnvFrom {
+                container: target.clone(),
+                secret: "s".into(),
+                prefix: None,
+            },
+        )
+        .unwrap();
+        assert!(apply_patch("s", "d", &mut d, &env(0, "X"))
+            .unwrap_err()
+            .contains("either env or envFrom"));
+        let other = PodPatch::EnvFrom {
+            container: target,
+            secret: "s".into(),
+            prefix: Some("P_".into()),
+        };
+        assert!(apply_patch("s", "d", &mut d, &other)
+            .unwrap_err()
+            .contains("two different prefixes"));
+    }
+
+    #[test]
+    fn refusals_name_the_container_in_full() {
+        // The container's description is formatted only on the way to an error: check that each
+        // refusal still carries it.
+        let mut d = deployment(json!([{ "name": "api" }, { "name": "side" }]));
+        apply_patch("s", "d", &mut d, &env(1, "X")).unwrap();
+        assert_eq!(
+            apply_patch("s", "d", &mut d, &env(1, "X")).unwrap_err(),
+            "stack `s`, resource `d`: env var `X` is defined twice in container 1 (`side`): two injections (or the template and an injection) use the same name; rename one with .for_name(\"...\") or remove the duplicate"
+        );
+        let by_name = ContainerTarget {
+            selector: ContainerSelector::Name("side".into()),
+            init: false,
+        };
+        let from = |prefix: Option<&str>| PodPatch::EnvFrom {
+            container: by_name.clone(),
+            secret: "t".into(),
+            prefix: prefix.map(Into::into),
+        };
+        apply_patch("s", "d", &mut d, &from(None)).unwrap();
+        apply_patch("s", "d", &mut d, &from(None)).unwrap();
+        assert_eq!(
+            apply_patch("s", "d", &mut d, &from(Some("P_"))).unwrap_err(),
+            "stack `s`, resource `d`: container `side` gets Secret `t` through envFrom with two different prefixes (no prefix and `P_`); use one"
+        );
+        let volume = |path: &str| PodPatch::Volume {
+            container: by_name.clone(),
+            volume: json!({ "name": "v", "secret": { "secretName": "t" } }),
+            mount: json!({ "name": "v", "mountPath": path }),
+        };
+        apply_patch("s", "d", &mut d, &volume("/etc/t")).unwrap();
+        apply_patch("s", "d", &mut d, &volume("/etc/t")).unwrap();
+        let other = PodPatch::Volume {
+            container: by_name.clone(),
+            volume: json!({ "name": "w", "secret": { "secretName": "u" } }),
+            mount: json!({ "name": "w", "mountPath": "/etc/t" }),
+        };
+        assert_eq!(
+            apply_patch("s", "d", &mut d, &other).unwrap_err(),
+            "stack `s`, resource `d`: container `side` already mounts something at \"/etc/t\"; choose another mount_path"
+        );
+    }
+
+    #[test]
+    fn lookups_agree_with_the_map_on_small_and_large_objects() {
+        for n in [0, 1, 8, 9, 40] {
+            let obj: Map<String, Value> = (0..n).map(|i| (format!("k{i}"), json!(i))).collect();
+            for i in 0..=n {
+                let key = format!("k{i}");
+                assert_eq!(field(&obj, &key), obj.get(&key), "{n} keys, {key}");
+            }
+            let mut copy = obj.clone();
+            if n > 0 {
+                *field_mut(&mut copy, "k0").unwrap() = json!("changed");
+                assert_eq!(copy["k0"], "changed");
+            }
+        }
+        let v = json!({ "a": { "b": { "c": 1 } }, "l": [1] });
+        assert_eq!(value_at(&v, &["a", "b", "c"]), v.pointer("/a/b/c"));
+        assert_eq!(value_at(&v, &["a", "x"]), None);
+        assert_eq!(value_at(&v, &["l", "0"]), None, "keys only, no indexes");
+    }
+
+    #[test]
+    fn service_is_not_a_workload() {
+        let mut s = Manifest::new(json!({ "apiVersion": "v1", "kind": "Service" })).unwrap();
+        assert!(apply_patch("s", "service", &mut s, &env(0, "X"))
+            .unwrap_err()
+            .contains("has no pod template"));
+    }
+}

@@ -1,0 +1,320 @@
+//! Stacks: a set of resources plus the secrets injected into them.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::declare::inject::{apply_patch, Injector, PlannedInjection};
+use crate::declare::manager::{AnySecretManager, SecretManager};
+use crate::declare::secret_set::SecretSet;
+use crate::declare::template::Template;
+use crate::model::resource::{ResourceMap, Resources};
+use crate::model::strategy::Strategy;
+use crate::model::workload::is_workload_kind;
+use crate::provider::check_static;
+
+/// Everything wrong with a stack, reported together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} has {} problem(s):\n{}", self.label(), problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct StackError {
+    /// The stack's name.
+    pub stack: String,
+    /// The id the project registered the stack under, once known.
+    pub id: Option<String>,
+    /// Each problem, naming the secret, resource and container involved and the fix.
+    pub problems: Vec<String>,
+}
+
+impl StackError {
+    /// `stack `apiService` (`api-service`)`, or `stack `api-service`` outside a project.
+    fn label(&self) -> String {
+        match &self.id {
+            Some(id) if *id != self.stack && !self.stack.is_empty() => {
+                format!("stack `{id}` (`{}`)", self.stack)
+            }
+            Some(id) => format!("stack `{id}`"),
+            None => format!("stack `{}`", self.stack),
+        }
+    }
+}
+
+/// Resources and the injections planned into them.
+///
+/// ```
+/// use kubricate::prelude::*;
+///
+/// let manager = SecretManager::new()
+///     .connector(InMemoryConnector::new([("DATABASE_URL", "postgres://db")]))
+///     .provider(OpaqueSecretProvider::new("app-secrets"))
+///     .add_secret("DATABASE_URL");
+/// let stack = Stack::from_template(SimpleApp, SimpleAppInput { name: "api", image_name: "api", ..Default::default() })
+///     .use_secrets(&manager, |c| {
+///         c.secrets("DATABASE_URL").inject();
+///     });
+/// let built = stack.build().unwrap();
+/// let env = &built["deployment"].body()["spec"]["template"]["spec"]["containers"][0]["env"][0];
+/// assert_eq!(env["valueFrom"]["secretKeyRef"]["name"], "app-secrets");
+/// ```
+#[derive(Clone)]
+pub struct Stack {
+    name: String,
+    resources: ResourceMap,
+    injections: Vec<PlannedInjection>,
+    managers: Vec<u64>,
+    problems: Vec<String>,
+}
+
+impl std::fmt::Debug for Stack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stack")
+            .field("name", &self.name)
+            .field("resources", &self.resource_ids())
+            .field("injections", &self.injections)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Stack {
+    /// A stack from a template and its input.
+    pub fn from_template<T: Template>(template: T, input: T::Input<'_>) -> Stack {
+        let name = template.stack_name(&input).unwrap_or_default();
+        Stack::from_resources(name, template.create(input).into_resources())
+    }
+
+    /// A stack from a statically known set of resources (`#[derive(Resources)]`).
+    pub fn from_static(name: impl Into<String>, resources: impl Resources) -> Stack {
+        Stack::from_resources(name, resources.into_resources())
+    }
+
+    /// A stack from resources built at run time; ids are checked when the stack is built.
+    pub fn from_resources(name: impl Into<String>, resources: ResourceMap) -> Stack {
+        Stack {
+            name: name.into(),
+            resources,
+            injections: Vec::new(),
+            managers: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// The stack's name (the template's `name` input, or the name given to `from_static`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Resource ids in declaration order (the reference's `Object.keys(stack.build())`).
+    pub fn resource_ids(&self) -> Vec<&str> {
+        self.resources.keys().map(String::as_str).collect()
+    }
+
+    /// The resources before injection.
+    pub fn resources(&self) -> &ResourceMap {
+        &self.resources
+    }
+
+    /// Every planned injection (the reference's `getTargetInjects()`).
+    pub fn injections(&self) -> &[PlannedInjection] {
+        &self.injections
+    }
+
+    /// Managers (by run-time id) whose secrets this stack uses.
+    pub fn manager_ids(&self) -> &[u64] {
+        &self.managers
+    }
+
+    /// The namespace of the stack's workloads: the first `metadata.namespace` set on a resource.
+    pub fn namespace(&self) -> Option<&str> {
+        self.resources.values().find_map(|r| r.namespace())
+    }
+
+    /// Deep-merges `patch` (`{ "<resource id>": { ...partial object... } }`) into the resources. Objects
+    /// merge key by key; arrays and scalars are replaced.
+    pub fn r#override(mut self, patch: Value) -> Stack {
+        let Value::Object(by_id) = patch else {
+            self.problems.push("override expects an object keyed by resource id, e.g. { \"service\": { \"spec\": { .. } } }".to_owned());
+            return self;
+        };
+        for (id, part) in by_id {
+            match self.resources.get_mut(&id) {
+                Some(resource) => crate::declare::patch::deep_merge(resource.body_mut(), part),
+                None => {
+                    let msg = format!("override: {}", self.unknown_resource(&id));
+                    self.problems.push(msg);
+                }
+            }
+        }
+        self
+    }
+
+    /// Same as [`override`](Self::override), for callers that prefer not to write `r#override`.
+    pub fn override_with(self, patch: Value) -> Stack {
+        self.r#override(patch)
+    }
+
+    fn unknown_resource(&self, id: &str) -> String {
+        format!(
+            "resource `{id}` not found in stack `{}`; available resource ids: {}. Use one of them (check `stack.resource_ids()`)",
+            self.name,
+            self.resource_ids().join(", ")
+        )
+    }
+
+    /// Registers the injections of `manager`'s secrets declared in `f`.
+    ///
+    /// Problems (unknown secret, unsupported strategy, unknown resource, ...) are reported by
+    /// [`build`](Self::build), all together, with the wording of the compile-time checks of `stack!`.
+    pub fn use_secrets<S: SecretSet>(
+        self,
+        manager: &SecretManager<S>,
+        f: impl FnOnce(&mut Injector),
+    ) -> Stack {
+        self.use_secrets_any(manager.as_any(), f)
+    }
+
+    /// [`use_secrets`](Self::use_secrets) with a type-erased manager (e.g. from a registry).
+    pub fn use_secrets_any(
+        mut self,
+        manager: &AnySecretManager,
+        f: impl FnOnce(&mut Injector),
+    ) -> Stack {
+        let mut injector = Injector::default();
+        f(&mut injector);
+        if !self.managers.contains(&manager.id) {
+            self.managers.push(manager.id);
+        }
+        if let Some(id) = &injector.default_resource {
+            if !self.resources.contains_key(id) {
+                let msg = format!("set_default_resource_id: {}", self.unknown_resource(id));
+                self.problems.push(msg);
+            }
+        }
+        for record in injector.records {
+            match self.plan(manager, injector.default_resource.as_deref(), record) {
+                Ok(planned) => self.injections.push(planned),
+                Err(e) => self.problems.push(e),
+            }
+        }
+        self
+    }
+
+    fn plan(
+        &self,
+        manager: &AnySecretManager,
+        default_resource: Option<&str>,
+        record: crate::declare::inject::Record,
+    ) -> Result<PlannedInjection, String> {
+        let secret = record.secret;
+        if !manager.has_secret(&secret) {
+            return Err(manager.unknown_secret(&secret));
+        }
+        let Some(strategy) = record.strategy else {
+            return Err(format!("no injection strategy defined for secret `{secret}`: the chain `c.secrets(\"{secret}\")` never calls `.inject()`; add `.inject()`"));
+        };
+        let (provider_id, provider) = manager.provider_for(&secret)?;
+        // The name ends up in every reference the manifests make: refuse it before anything is written.
+        crate::model::names::check_dns_subdomain(provider.secret_name()).map_err(|e| {
+            format!(
+                "secret `{secret}`: provider `{provider_id}`: Secret name `{}` {e}",
+                provider.secret_name()
+            )
+        })?;
+        let info = provider.info();
+        let strategy = match strategy {
+            Some(s) => s,
+            None => match info.default_strategy() {
+                Some(crate::model::strategy::StrategyKind::Volume) => {
+                    return Err(format!("secret `{secret}`: the volume strategy needs a mount path: use `.inject(volume {{ mount_path: \"/etc/...\" }})`"))
+                }
+                Some(kind) => Strategy::default_of(kind),
+                None => {
+                    return Err(format!(
+                        "secret `{secret}`: `.inject()` needs a strategy because {} supports several: {}; name one, e.g. `.inject({} {{ .. }})`",
+                        info.kind,
+                        info.strategy_list(),
+                        info.strategies[0].rust_name()
+                    ))
+                }
+            },
+        };
+        check_static(info, &secret, &strategy)?;
+        provider.check_strategy(&secret, &strategy)?;
+        let resource_id = match record.resource.as_deref().or(default_resource) {
+            Some(id) => {
+                if !self.resources.contains_key(id) {
+                    return Err(format!(
+                        "secret `{secret}`: cannot inject: {}",
+                        self.unknown_resource(id)
+                    ));
+                }
+                id.to_owned()
+            }
+            None => self.default_workload(&secret, info.kind)?,
+        };
+        let explicit_path = matches!(&strategy, Strategy::Env(e) if e.target_path.is_some());
+        if let Some(resource) = self.resources.get(&resource_id) {
+            if !explicit_path && !is_workload_kind(resource.kind()) {
+                return Err(format!(
+                    "secret `{secret}`: resource `{resource_id}` of stack `{}` is a {}, which has no pod template; inject into a workload with .into_resource(..)",
+                    self.name,
+                    resource.kind()
+                ));
+            }
+        }
+        let target_name = record.target_name.unwrap_or_else(|| secret.clone());
+        let patch = provider.injection(&secret, &target_name, &strategy)?;
+        Ok(PlannedInjection {
+            secret,
+            target_name,
+            resource_id,
+            strategy,
+            provider_id: provider_id.to_owned(),
+            manager_id: manager.id,
+            patch,
+            provider: Arc::clone(provider),
+        })
+    }
+
+    fn default_workload(&self, secret: &str, provider: &str) -> Result<String, String> {
+        let workloads: Vec<&str> = self
+            .resources
+            .iter()
+            .filter(|(_, r)| is_workload_kind(r.kind()))
+            .map(|(id, _)| id.as_str())
+            .collect();
+        match workloads.as_slice() {
+            [only] => Ok((*only).to_owned()),
+            [] => Err(format!(
+                "secret `{secret}`: could not resolve the resource to inject into: stack `{}` has no workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) for {provider}; resources: {}",
+                self.name,
+                self.resource_ids().join(", ")
+            )),
+            several => Err(format!(
+                "secret `{secret}`: could not resolve the resource to inject into: stack `{}` has several workloads ({}); choose one with .into_resource(\"...\") or c.set_default_resource_id(\"...\")",
+                self.name,
+                several.join(", ")
+            )),
+        }
+    }
+
+    /// The resources with every injection written in. Idempotent: building twice gives equal results.
+    pub fn build(&self) -> Result<ResourceMap, StackError> {
+        let mut problems = self.problems.clone();
+        let mut resources = self.resources.clone();
+        for inj in &self.injections {
+            if let Some(resource) = resources.get_mut(&inj.resource_id) {
+                if let Err(e) = apply_patch(&self.name, &inj.resource_id, resource, &inj.patch) {
+                    problems.push(format!("secret `{}`: {e}", inj.secret));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(resources)
+        } else {
+            Err(StackError {
+                stack: self.name.clone(),
+                id: None,
+                problems,
+            })
+        }
+    }
+}

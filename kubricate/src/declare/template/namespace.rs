@@ -1,0 +1,55 @@
+use serde_json::json;
+
+use super::Template;
+use crate::model::resource::{kinds, Resource, ResourceDecl, ResourceMap, Resources};
+
+/// A single Namespace, as the reference's `namespaceTemplate`. Resource id: `namespace`.
+///
+/// ```
+/// use kubricate::prelude::*;
+/// let stack = Stack::from_template(Namespace, NamespaceInput { name: "production" });
+/// assert_eq!(stack.resource_ids(), vec!["namespace"]);
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Namespace;
+
+/// Input of [`Namespace`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamespaceInput<'a> {
+    /// The namespace's name.
+    pub name: &'a str,
+}
+
+/// Resources of [`Namespace`].
+#[derive(Debug, Clone)]
+pub struct NamespaceResources {
+    /// `namespace`.
+    pub namespace: Resource<kinds::Namespace>,
+}
+
+impl Resources for NamespaceResources {
+    const RESOURCES: &'static [ResourceDecl] = &[ResourceDecl {
+        id: "namespace",
+        kind: "Namespace",
+    }];
+    fn into_resources(self) -> ResourceMap {
+        ResourceMap::from([("namespace".to_owned(), self.namespace.into_manifest())])
+    }
+}
+
+impl Template for Namespace {
+    type Input<'a> = NamespaceInput<'a>;
+    type Output = NamespaceResources;
+
+    fn create(&self, input: NamespaceInput<'_>) -> NamespaceResources {
+        let namespace =
+            json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": input.name } });
+        NamespaceResources {
+            namespace: Resource::trusted(namespace),
+        }
+    }
+
+    fn stack_name(&self, input: &NamespaceInput<'_>) -> Option<String> {
+        Some(input.name.to_owned())
+    }
+}

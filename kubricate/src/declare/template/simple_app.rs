@@ -1,0 +1,134 @@
+use serde_json::json;
+
+use super::Template;
+use crate::model::resource::{kinds, Resource, ResourceDecl, ResourceMap, Resources};
+
+/// A Deployment and a Service for one container image, as the reference's `simpleAppTemplate`.
+///
+/// Resource ids: `deployment`, `service`.
+///
+/// ```
+/// use kubricate::prelude::*;
+/// let stack = Stack::from_template(SimpleApp, SimpleAppInput { name: "api-service", image_name: "api", ..Default::default() });
+/// assert_eq!(stack.resource_ids(), vec!["deployment", "service"]);
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SimpleApp;
+
+/// Input of [`SimpleApp`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimpleAppInput<'a> {
+    /// Name of the Deployment, Service, container and `app` label.
+    pub name: &'a str,
+    /// Image (appended to `image_registry`).
+    pub image_name: &'a str,
+    /// Registry prefix of the image, e.g. `ghcr.io/acme/` (default empty).
+    pub image_registry: &'a str,
+    /// Namespace of both resources (default: none, i.e. the namespace `kubectl` applies to).
+    pub namespace: Option<&'a str>,
+    /// Replicas (default 1).
+    pub replicas: u32,
+    /// Container and service port (default 80).
+    pub port: u16,
+}
+
+impl Default for SimpleAppInput<'_> {
+    fn default() -> Self {
+        SimpleAppInput {
+            name: "",
+            image_name: "",
+            image_registry: "",
+            namespace: None,
+            replicas: 1,
+            port: 80,
+        }
+    }
+}
+
+/// Resources of [`SimpleApp`].
+#[derive(Debug, Clone)]
+pub struct SimpleAppResources {
+    /// `deployment`.
+    pub deployment: Resource<kinds::Deployment>,
+    /// `service`.
+    pub service: Resource<kinds::Service>,
+}
+
+impl Resources for SimpleAppResources {
+    const RESOURCES: &'static [ResourceDecl] = &[
+        ResourceDecl {
+            id: "deployment",
+            kind: "Deployment",
+        },
+        ResourceDecl {
+            id: "service",
+            kind: "Service",
+        },
+    ];
+    fn into_resources(self) -> ResourceMap {
+        ResourceMap::from([
+            ("deployment".to_owned(), self.deployment.into_manifest()),
+            ("service".to_owned(), self.service.into_manifest()),
+        ])
+    }
+}
+
+fn metadata(name: &str, namespace: Option<&str>) -> serde_json::Value {
+    match namespace {
+        Some(ns) => json!({ "name": name, "namespace": ns }),
+        None => json!({ "name": name }),
+    }
+}
+
+impl Template for SimpleApp {
+    type Input<'a> = SimpleAppInput<'a>;
+    type Output = SimpleAppResources;
+
+    fn create(&self, input: SimpleAppInput<'_>) -> SimpleAppResources {
+        let SimpleAppInput {
+            name,
+            image_name,
+            image_registry,
+            namespace,
+            replicas,
+            port,
+        } = input;
+        let deployment = json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": metadata(name, namespace),
+            "spec": {
+                "replicas": replicas,
+                "selector": { "matchLabels": { "app": name } },
+                "template": {
+                    "metadata": { "labels": { "app": name } },
+                    "spec": {
+                        "containers": [{
+                            "name": name,
+                            "image": format!("{image_registry}{image_name}"),
+                            "ports": [{ "containerPort": port }]
+                        }]
+                    }
+                }
+            }
+        });
+        let service = json!({
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": metadata(name, namespace),
+            "spec": {
+                "selector": { "app": name },
+                "type": "ClusterIP",
+                "ports": [{ "port": port, "targetPort": port, "protocol": "TCP" }]
+            }
+        });
+        SimpleAppResources {
+            deployment: Resource::trusted(deployment),
+            service: Resource::trusted(service),
+        }
+    }
+
+    fn stack_name(&self, input: &SimpleAppInput<'_>) -> Option<String> {
+        Some(input.name.to_owned())
+    }
+}

@@ -1,0 +1,774 @@
+//! The secret flow: connectors load values, providers prepare Secret entries, entries are grouped by
+//! target Secret and merged under the conflict strategies, and the result is checked against what the
+//! stacks reference.
+//!
+//! A *source* is one provider instance of one manager. Several secrets of one source writing distinct
+//! keys is the normal case, not a conflict. Conflicts are:
+//! - `intraProvider`: two secrets of one source write the same key;
+//! - `crossProvider`: two sources of one manager deliver the same Secret (provider kind, namespace, name);
+//! - `crossManager`: sources of different managers deliver the same Secret.
+//!
+//! Each level has a strategy (see [`ConflictOptions`]). `autoMerge` merges the keys of both sides; the
+//! same key from both sides is still an error. `overwrite` keeps the *last declared* side: the later
+//! secret in its manager's declaration order, the later provider in its manager's registration order,
+//! the later manager in the project's order. Within one Secret, sources of one manager are merged
+//! first (crossProvider), then the managers (crossManager).
+//!
+//! A provider with an explicit namespace delivers its Secret there. Otherwise it delivers into the
+//! namespace of every workload its secrets are injected into (`metadata.namespace`, else `default`),
+//! so a provider used from two namespaces delivers one Secret into each; a provider injected nowhere
+//! delivers into `default`.
+
+use std::fmt;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::declare::manager::AnySecretManager;
+use crate::declare::stack::Stack;
+use crate::deliver::secret::MergedSecret;
+use crate::model::resource::ResourceMap;
+use crate::model::secret_value::SecretBytes;
+use crate::provider::Provider;
+
+/// What to do when a conflict is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConflictStrategy {
+    /// Fail, naming both sides.
+    #[default]
+    Error,
+    /// Keep the last declared side, with a warning naming what was dropped.
+    Overwrite,
+    /// Merge the data keys; the same key from two sides is still an error.
+    AutoMerge,
+}
+
+impl fmt::Display for ConflictStrategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConflictStrategy::Error => "error",
+            ConflictStrategy::Overwrite => "overwrite",
+            ConflictStrategy::AutoMerge => "autoMerge",
+        })
+    }
+}
+
+/// Conflict strategies per level, and strict mode.
+///
+/// ```
+/// use kubricate::{ConflictOptions, ConflictStrategy};
+/// let o = ConflictOptions::default();
+/// assert_eq!(o.effective().unwrap(), [ConflictStrategy::AutoMerge, ConflictStrategy::Error, ConflictStrategy::Error]);
+/// let strict = ConflictOptions { strict: true, ..Default::default() };
+/// assert_eq!(strict.effective().unwrap(), [ConflictStrategy::Error; 3]);
+/// let bad = ConflictOptions { strict: true, cross_manager: Some(ConflictStrategy::AutoMerge), ..Default::default() };
+/// assert!(bad.effective().unwrap_err().to_string().contains("crossManager = autoMerge"));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ConflictOptions {
+    /// Same key from two secrets of one provider (default `autoMerge`).
+    pub intra_provider: Option<ConflictStrategy>,
+    /// One Secret from two providers of one manager (default `error`).
+    pub cross_provider: Option<ConflictStrategy>,
+    /// One Secret from two managers (default `error`).
+    pub cross_manager: Option<ConflictStrategy>,
+    /// Every level `error`; relaxed settings are rejected.
+    pub strict: bool,
+}
+
+/// Strict mode together with a relaxed strategy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("conflict strateg{} {} not allowed in strict mode (strict makes every level `error`); remove {} or turn strict off",
+    if relaxed.len() == 1 { "y" } else { "ies" },
+    relaxed.iter().map(|(l, s)| format!("{l} = {s}")).collect::<Vec<_>>().join(", ") + if relaxed.len() == 1 { " is" } else { " are" },
+    if relaxed.len() == 1 { "it" } else { "them" })]
+pub struct StrictModeError {
+    /// Each relaxed level and its strategy.
+    pub relaxed: Vec<(&'static str, ConflictStrategy)>,
+}
+
+impl ConflictOptions {
+    /// `[intraProvider, crossProvider, crossManager]` after defaults and strict mode.
+    pub fn effective(&self) -> Result<[ConflictStrategy; 3], StrictModeError> {
+        use ConflictStrategy::*;
+        let levels = [
+            (Level::IntraProvider, self.intra_provider, AutoMerge),
+            (Level::CrossProvider, self.cross_provider, Error),
+            (Level::CrossManager, self.cross_manager, Error),
+        ];
+        let mut out = [Error; 3];
+        let mut relaxed = Vec::new();
+        for (i, (level, set, default)) in levels.into_iter().enumerate() {
+            out[i] = match (self.strict, set) {
+                (true, Some(s)) if s != Error => {
+                    relaxed.push((level.name(), s));
+                    Error
+                }
+                (true, _) => Error,
+                (false, s) => s.unwrap_or(default),
+            };
+        }
+        if relaxed.is_empty() {
+            Ok(out)
+        } else {
+            Err(StrictModeError { relaxed })
+        }
+    }
+}
+
+/// A conflict level; the discriminant indexes the result of [`ConflictOptions::effective`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    IntraProvider = 0,
+    CrossProvider = 1,
+    CrossManager = 2,
+}
+
+impl Level {
+    fn name(self) -> &'static str {
+        match self {
+            Level::IntraProvider => "intraProvider",
+            Level::CrossProvider => "crossProvider",
+            Level::CrossManager => "crossManager",
+        }
+    }
+}
+
+/// The outcome of a secret run: Secrets to apply and warnings.
+#[derive(Debug, Default)]
+pub struct SecretPlan {
+    /// Merged Secrets, ordered by namespace then name.
+    pub secrets: Vec<MergedSecret>,
+    /// Non-fatal findings (dropped sources, unused secrets).
+    pub warnings: Vec<String>,
+    /// How many Secret references of the generated manifests were checked.
+    pub references_checked: usize,
+}
+
+/// Every problem found, reported together.
+#[derive(Debug, thiserror::Error)]
+#[error("{} secret problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct SecretError {
+    /// Each problem.
+    pub problems: Vec<String>,
+}
+
+/// One `data` entry and where it came from (for messages: names only).
+#[derive(Clone)]
+struct Entry {
+    value: SecretBytes,
+    secret: String,
+    /// The label of its source, shared by all its entries: thousands of secrets are thousands of
+    /// entries, and the label only appears in messages.
+    source: Rc<str>,
+}
+
+/// One provider instance of one manager, with the entries its secrets prepared.
+#[derive(Clone)]
+struct Source<'a> {
+    manager: &'a str,
+    manager_id: u64,
+    provider_id: &'a str,
+    provider: Arc<dyn Provider>,
+    entries: IndexMap<String, Entry>,
+    /// `provider `p` of manager `m``, for messages.
+    label: Rc<str>,
+}
+
+impl Source<'_> {
+    fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+/// Sources merged so far for one Secret.
+struct Side {
+    labels: Vec<String>,
+    sources: Vec<String>,
+    entries: IndexMap<String, Entry>,
+    allow_merge: bool,
+    /// The first source's provider, which names keys in messages.
+    provider: Arc<dyn Provider>,
+}
+
+impl Side {
+    fn of(source: Source<'_>) -> Side {
+        Side {
+            labels: vec![source.label().to_owned()],
+            sources: vec![format!("{}/{}", source.manager, source.provider_id)],
+            allow_merge: source.provider.allow_merge(),
+            provider: Arc::clone(&source.provider),
+            entries: source.entries,
+        }
+    }
+    fn describe(&self) -> String {
+        self.labels.join(" and ")
+    }
+}
+
+/// `(provider kind, Secret type, namespace, name)`.
+type GroupKey = (&'static str, String, String, String);
+
+struct Run {
+    strategies: [ConflictStrategy; 3],
+    strict: bool,
+    problems: Vec<String>,
+    warnings: Vec<String>,
+}
+
+impl Run {
+    fn strategy(&self, level: Level) -> ConflictStrategy {
+        self.strategies[level as usize]
+    }
+
+    /// How to resolve a conflict, in the words of the current settings.
+    fn hint(&self, level: Level) -> String {
+        if self.strict {
+            "strict mode makes every conflict an error".to_owned()
+        } else {
+            format!(
+                "or set the {} strategy to autoMerge or overwrite",
+                level.name()
+            )
+        }
+    }
+}
+
+/// Loads, prepares, merges and cross-checks the secrets of `managers` used by `stacks`.
+///
+/// References to the Secret names in `external` (created outside kubricate) are not checked.
+/// Users reach this through [`Project::secret_plan`](crate::Project::secret_plan); the unit tests call it
+/// directly.
+#[cfg(test)]
+pub(crate) fn plan_secrets(
+    managers: &[(String, &AnySecretManager)],
+    stacks: &[(String, &Stack)],
+    conflict: &ConflictOptions,
+    external: &[String],
+) -> Result<SecretPlan, SecretError> {
+    plan(managers, stacks, conflict, external, None)
+}
+
+/// [`plan_secrets`] for a caller that has already built every stack (in the order of `stacks`), so
+/// that they are not built a second time for the cross-check.
+pub(crate) fn plan_secrets_built(
+    managers: &[(String, &AnySecretManager)],
+    stacks: &[(String, &Stack)],
+    conflict: &ConflictOptions,
+    external: &[String],
+    built: Vec<(String, ResourceMap)>,
+) -> Result<SecretPlan, SecretError> {
+    plan(managers, stacks, conflict, external, Some(built))
+}
+
+fn plan(
+    managers: &[(String, &AnySecretManager)],
+    stacks: &[(String, &Stack)],
+    conflict: &ConflictOptions,
+    external: &[String],
+    built: Option<Vec<(String, ResourceMap)>>,
+) -> Result<SecretPlan, SecretError> {
+    let strategies = conflict.effective().map_err(|e| SecretError {
+        problems: vec![e.to_string()],
+    })?;
+    let mut run = Run {
+        strategies,
+        strict: conflict.strict,
+        problems: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let usage = Usage::of(managers, stacks, &mut run);
+
+    let mut groups: IndexMap<GroupKey, Vec<Source<'_>>> = IndexMap::new();
+    for (name, manager) in managers {
+        for source in load_sources(name, manager, &usage, &mut run) {
+            let provider = Arc::clone(&source.provider);
+            let namespaces = match provider.namespace() {
+                Some(ns) => vec![ns.to_owned()],
+                None => usage
+                    .namespaces
+                    .get(&(manager.id, source.provider_id.to_owned()))
+                    .cloned()
+                    .unwrap_or_else(|| vec!["default".to_owned()]),
+            };
+            // A copy per extra namespace only: the source holds every prepared value.
+            let count = namespaces.len();
+            let mut source = Some(source);
+            for (i, ns) in namespaces.into_iter().enumerate() {
+                let key = (
+                    provider.info().kind,
+                    provider.secret_type().to_owned(),
+                    ns,
+                    provider.secret_name().to_owned(),
+                );
+                let this = if i + 1 < count {
+                    source.clone()
+                } else {
+                    source.take()
+                };
+                groups.entry(key).or_default().extend(this);
+            }
+        }
+    }
+    one_kind_per_secret(&groups, &mut run);
+
+    let mut secrets: Vec<MergedSecret> = groups
+        .into_iter()
+        .filter_map(|(key, sources)| merge_group(key, sources, &mut run))
+        .collect();
+    secrets.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    for s in &secrets {
+        let id = format!("{}/{}", s.namespace, s.name);
+        run.problems
+            .extend(crate::provider::value::check_secret_data(&id, &s.data));
+    }
+
+    // A reference check against Secrets that failed to load would only repeat those failures.
+    let mut references_checked = 0;
+    if run.problems.is_empty() {
+        let built = built.unwrap_or_else(|| {
+            let mut built = Vec::with_capacity(stacks.len());
+            for (id, stack) in stacks {
+                match stack.build() {
+                    Ok(resources) => built.push((id.clone(), resources)),
+                    Err(mut e) => {
+                        e.id = Some(id.clone());
+                        run.problems.push(e.to_string());
+                    }
+                }
+            }
+            built
+        });
+        let (dangling, checked) =
+            crate::deliver::check::dangling_references(&built, &secrets, external);
+        run.problems.extend(dangling);
+        references_checked = checked;
+    }
+    if run.problems.is_empty() {
+        Ok(SecretPlan {
+            secrets,
+            warnings: run.warnings,
+            references_checked,
+        })
+    } else {
+        Err(SecretError {
+            problems: run.problems,
+        })
+    }
+}
+
+/// What the stacks use: namespaces per (manager, provider), injected secrets per manager.
+struct Usage {
+    namespaces: IndexMap<(u64, String), Vec<String>>,
+    injected: IndexMap<(u64, String), ()>,
+}
+
+impl Usage {
+    fn of(
+        managers: &[(String, &AnySecretManager)],
+        stacks: &[(String, &Stack)],
+        run: &mut Run,
+    ) -> Usage {
+        let mut usage = Usage {
+            namespaces: IndexMap::new(),
+            injected: IndexMap::new(),
+        };
+        for (stack_id, stack) in stacks {
+            let mut reported = Vec::new();
+            for inj in stack.injections() {
+                if !managers.iter().any(|(_, m)| m.id == inj.manager_id) {
+                    if !reported.contains(&inj.manager_id) {
+                        reported.push(inj.manager_id);
+                        run.problems.push(format!(
+                            "stack `{stack_id}` injects secret `{}` (Secret `{}`) from a secret manager that is not part of the project; add that manager with Project::secrets(..), secrets_named(..) or registry(..)",
+                            inj.secret,
+                            inj.provider().secret_name()
+                        ));
+                    }
+                    continue;
+                }
+                let ns = stack
+                    .resources()
+                    .get(&inj.resource_id)
+                    .and_then(|r| r.namespace())
+                    .unwrap_or("default")
+                    .to_owned();
+                let list = usage
+                    .namespaces
+                    .entry((inj.manager_id, inj.provider_id.clone()))
+                    .or_default();
+                if !list.contains(&ns) {
+                    list.push(ns);
+                }
+                usage
+                    .injected
+                    .insert((inj.manager_id, inj.secret.clone()), ());
+            }
+        }
+        usage
+    }
+}
+
+/// Loads a manager's secrets (one pass per connector) and prepares them into sources, in provider
+/// registration order, resolving intraProvider conflicts.
+fn load_sources<'a>(
+    manager_name: &'a str,
+    manager: &'a AnySecretManager,
+    usage: &Usage,
+    run: &mut Run,
+) -> Vec<Source<'a>> {
+    if let Err(problems) = manager.validate() {
+        run.problems.extend(
+            problems
+                .into_iter()
+                .map(|e| format!("manager `{manager_name}`: {e}")),
+        );
+        return Vec::new();
+    }
+    let mut by_connector: IndexMap<&str, Vec<&str>> = IndexMap::new();
+    for name in manager.secrets.keys() {
+        if let Ok((cid, _)) = manager.connector_for(name) {
+            by_connector.entry(cid).or_default().push(name.as_str());
+        }
+        if !usage.injected.contains_key(&(manager.id, name.clone())) {
+            run.warnings.push(format!(
+                "manager `{manager_name}`: secret `{name}` is registered but injected into no stack"
+            ));
+        }
+    }
+    let mut values = IndexMap::new();
+    for (cid, names) in &by_connector {
+        let Some(connector) = manager.connectors.get(*cid) else {
+            continue;
+        };
+        let mut warnings = Vec::new();
+        let loaded = connector.load_reporting(names, &mut warnings);
+        run.warnings.extend(
+            warnings
+                .into_iter()
+                .map(|w| format!("manager `{manager_name}`, connector `{cid}`: {w}")),
+        );
+        match loaded {
+            Ok(v) => values.extend(v),
+            Err(e) => run.problems.push(format!(
+                "manager `{manager_name}`, connector `{cid}`: {}",
+                e.to_string().replace('\n', "\n  ")
+            )),
+        }
+    }
+
+    let mut sources: IndexMap<&str, Source<'a>> = IndexMap::new();
+    // Declaration order, not load order: "last declared" must not depend on which connector loads.
+    for secret in manager.secrets.keys() {
+        let Some(value) = values.get(secret) else {
+            continue;
+        };
+        let Ok((pid, provider)) = manager.provider_for(secret) else {
+            continue;
+        };
+        let entries = match provider.prepare(secret, value) {
+            Ok(e) => e,
+            Err(e) => {
+                run.problems.push(format!("manager `{manager_name}`: {e}"));
+                continue;
+            }
+        };
+        let source = sources.entry(pid).or_insert_with(|| Source {
+            manager: manager_name,
+            manager_id: manager.id,
+            provider_id: pid,
+            provider: Arc::clone(provider),
+            entries: IndexMap::new(),
+            label: format!("provider `{pid}` of manager `{manager_name}`").into(),
+        });
+        for entry in entries {
+            let Some(first) = source.entries.get(&entry.key) else {
+                source.entries.insert(
+                    entry.key,
+                    Entry {
+                        value: entry.value,
+                        secret: secret.clone(),
+                        source: Rc::clone(&source.label),
+                    },
+                );
+                continue;
+            };
+            let msg = format!(
+                "Secret `{}` {} is written by secret `{}` and by secret `{secret}` of {}: intraProvider conflict",
+                provider.secret_name(),
+                provider.key_label(&entry.key),
+                first.secret,
+                source.label()
+            );
+            match run.strategy(Level::IntraProvider) {
+                ConflictStrategy::Overwrite => {
+                    run.warnings
+                        .push(format!("{msg}; overwrite keeps secret `{secret}`"));
+                    let label = Rc::clone(&source.label);
+                    source.entries.insert(
+                        entry.key,
+                        Entry {
+                            value: entry.value,
+                            secret: secret.clone(),
+                            source: label,
+                        },
+                    );
+                }
+                ConflictStrategy::Error | ConflictStrategy::AutoMerge => {
+                    let hint = if run.strict {
+                        "strict mode makes every conflict an error".to_owned()
+                    } else {
+                        "or set intraProvider to overwrite".to_owned()
+                    };
+                    run.problems.push(format!(
+                        "{msg}; one Secret key holds one value: give each secret its own provider (Secret name), {hint}"
+                    ));
+                }
+            }
+        }
+    }
+    let mut out: Vec<Source<'a>> = sources.into_values().collect();
+    out.sort_by_key(|s| manager.providers.get_index_of(s.provider_id));
+    out
+}
+
+/// One Secret name in one namespace can come from one provider kind with one type only.
+fn one_kind_per_secret(groups: &IndexMap<GroupKey, Vec<Source<'_>>>, run: &mut Run) {
+    let mut seen: IndexMap<(&str, &str), Vec<String>> = IndexMap::new();
+    for ((kind, ty, ns, name), sources) in groups {
+        let label = format!(
+            "{kind} (type `{ty}`) from {}",
+            sources
+                .iter()
+                .map(Source::label)
+                .collect::<Vec<_>>()
+                .join(" and ")
+        );
+        seen.entry((ns, name)).or_default().push(label);
+    }
+    for ((ns, name), kinds) in seen {
+        if kinds.len() > 1 {
+            run.problems.push(format!(
+                "Secret `{ns}/{name}` is delivered by different provider kinds or types: {}; one Secret has one type and cannot be merged across kinds: give one provider another Secret name",
+                kinds.join("; ")
+            ));
+        }
+    }
+}
+
+/// Merges the sources of one Secret: sources of one manager first (crossProvider), then managers
+/// (crossManager).
+fn merge_group(
+    (_, secret_type, ns, name): GroupKey,
+    sources: Vec<Source<'_>>,
+    run: &mut Run,
+) -> Option<MergedSecret> {
+    let id = format!("{ns}/{name}");
+    let provider = Arc::clone(&sources.first()?.provider);
+    let mut by_manager: IndexMap<u64, Option<Side>> = IndexMap::new();
+    for source in sources {
+        let slot = by_manager.entry(source.manager_id).or_default();
+        merge_side(slot, Side::of(source), Level::CrossProvider, &id, run);
+    }
+    let mut merged: Option<Side> = None;
+    for side in by_manager.into_values().flatten() {
+        merge_side(&mut merged, side, Level::CrossManager, &id, run);
+    }
+    let merged = merged?;
+    let entries: IndexMap<String, SecretBytes> = merged
+        .entries
+        .into_iter()
+        .map(|(k, e)| (k, e.value))
+        .collect();
+    Some(MergedSecret {
+        data: provider.encode(&entries),
+        name,
+        namespace: ns,
+        secret_type,
+        sources: merged.sources,
+    })
+}
+
+fn merge_side(acc: &mut Option<Side>, next: Side, level: Level, id: &str, run: &mut Run) {
+    let Some(prev) = acc else {
+        *acc = Some(next);
+        return;
+    };
+    let conflict = format!(
+        "Secret `{id}` is delivered by {} and by {}: {} conflict",
+        prev.describe(),
+        next.describe(),
+        level.name()
+    );
+    match run.strategy(level) {
+        ConflictStrategy::Error => {
+            let fix = match level {
+                Level::CrossManager => "give each manager's provider its own Secret name (prefix it with the team: `frontend-app-secrets`, `backend-app-secrets`)",
+                _ => "give each provider its own Secret name",
+            };
+            run.problems
+                .push(format!("{conflict}; {fix}, {}", run.hint(level)));
+        }
+        ConflictStrategy::Overwrite => {
+            run.warnings.push(format!(
+                "{conflict}; overwrite keeps {} and drops {}",
+                next.describe(),
+                prev.describe()
+            ));
+            *prev = next;
+        }
+        ConflictStrategy::AutoMerge if !(prev.allow_merge && next.allow_merge) => {
+            run.problems.push(format!(
+                "{conflict}; {} is autoMerge but the provider does not allow merging: give each provider its own Secret name",
+                level.name()
+            ));
+        }
+        ConflictStrategy::AutoMerge => {
+            for (key, entry) in next.entries {
+                match prev.entries.get(&key) {
+                    Some(first) => run.problems.push(format!(
+                        "Secret `{id}` {} is written twice: by secret `{}` ({}) and by secret `{}` ({}); one Secret key holds one value: rename one secret or give one provider another Secret name",
+                        prev.provider.key_label(&key), first.secret, first.source, entry.secret, entry.source
+                    )),
+                    None => {
+                        prev.entries.insert(key, entry);
+                    }
+                }
+            }
+            prev.labels.extend(next.labels);
+            prev.sources.extend(next.sources);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    fn stack_using(manager: &SecretManager, secrets: &[&str]) -> Stack {
+        Stack::from_template(
+            SimpleApp,
+            SimpleAppInput {
+                name: "web",
+                image_name: "web",
+                ..Default::default()
+            },
+        )
+        .use_secrets(manager, |c| {
+            for s in secrets {
+                c.secrets(*s).inject();
+            }
+        })
+    }
+
+    #[test]
+    fn distinct_keys_of_one_source_are_not_a_conflict_even_when_strict() {
+        let m = SecretManager::new()
+            .connector(InMemoryConnector::new([("A", "1"), ("B", "2")]))
+            .provider(OpaqueSecretProvider::new("app"))
+            .add_secret("A")
+            .add_secret("B");
+        let s = stack_using(&m, &["A", "B"]);
+        let strict = ConflictOptions {
+            strict: true,
+            ..Default::default()
+        };
+        let plan = plan_secrets(
+            &[("m".into(), m.as_any())],
+            &[("web".into(), &s)],
+            &strict,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(plan.secrets.len(), 1);
+        assert_eq!(plan.secrets[0].data.keys().collect::<Vec<_>>(), ["A", "B"]);
+        assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+        assert_eq!(plan.references_checked, 2);
+    }
+
+    #[test]
+    fn overwrite_follows_declaration_order_not_connector_order() {
+        // Loading goes connector by connector (A and C, then B); "last declared" must still mean C.
+        let m = SecretManager::new()
+            .connector_as(
+                "c1",
+                InMemoryConnector::new([("A", r#"{"other":"a"}"#), ("C", r#"{"token":"from-c"}"#)]),
+            )
+            .connector_as(
+                "c2",
+                InMemoryConnector::new([("B", r#"{"token":"from-b"}"#)]),
+            )
+            .default_connector("c1")
+            .provider(CustomTypeSecretProvider::new("creds", "example.com/creds"))
+            .add_secret("A")
+            .add_secret(crate::SecretSpec::new("B").connector("c2"))
+            .add_secret("C");
+        let s = Stack::from_template(
+            SimpleApp,
+            SimpleAppInput {
+                name: "web",
+                image_name: "web",
+                ..Default::default()
+            },
+        )
+        .use_secrets(&m, |c| {
+            c.secrets("A")
+                .inject_as(crate::strategy::env().key("token"));
+        });
+        let o = ConflictOptions {
+            intra_provider: Some(ConflictStrategy::Overwrite),
+            ..Default::default()
+        };
+        let plan =
+            plan_secrets(&[("m".into(), m.as_any())], &[("web".into(), &s)], &o, &[]).unwrap();
+        assert_eq!(plan.secrets[0].data["token"].expose(), b"from-c");
+        assert!(
+            plan.warnings
+                .iter()
+                .any(|w| w.contains("written by secret `B` and by secret `C`")
+                    && w.contains("overwrite keeps secret `C`")),
+            "{:?}",
+            plan.warnings
+        );
+    }
+
+    #[test]
+    fn a_manager_missing_from_the_project_is_named() {
+        let m = SecretManager::new()
+            .connector(InMemoryConnector::new([("A", "1")]))
+            .provider(OpaqueSecretProvider::new("app"))
+            .add_secret("A");
+        let s = stack_using(&m, &["A"]);
+        let err =
+            plan_secrets(&[], &[("web".into(), &s)], &ConflictOptions::default(), &[]).unwrap_err();
+        assert_eq!(err.problems.len(), 1, "{err}");
+        assert!(err.problems[0].contains(
+            "stack `web` injects secret `A` (Secret `app`) from a secret manager that is not part of the project"
+        ));
+    }
+
+    #[test]
+    fn one_name_from_two_provider_kinds_is_an_error_whatever_the_strategy() {
+        let m = SecretManager::new()
+            .connector(InMemoryConnector::new([("A", "1"), ("B", r#"{"k":"v"}"#)]))
+            .provider(OpaqueSecretProvider::new("shared"))
+            .provider(CustomTypeSecretProvider::new("shared", "Opaque"))
+            .default_provider("OpaqueSecretProvider")
+            .add_secret("A")
+            .add_secret(crate::SecretSpec::new("B").provider("CustomTypeSecretProvider"));
+        let s = stack_using(&m, &["A"]);
+        let o = ConflictOptions {
+            cross_provider: Some(ConflictStrategy::AutoMerge),
+            ..Default::default()
+        };
+        let err =
+            plan_secrets(&[("m".into(), m.as_any())], &[("web".into(), &s)], &o, &[]).unwrap_err();
+        assert!(
+            err.problems[0]
+                .contains("Secret `default/shared` is delivered by different provider kinds"),
+            "{err}"
+        );
+    }
+}

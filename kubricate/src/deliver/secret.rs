@@ -1,0 +1,55 @@
+//! The product of the pipeline: a Kubernetes Secret with its merged data, ready to apply. What
+//! `plan` produces, `check` compares with the references and `apply` hands to kubectl.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::model::secret_value::SecretBytes;
+
+/// A Kubernetes Secret ready to apply. `Debug` never shows the data.
+pub struct MergedSecret {
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace`.
+    pub namespace: String,
+    /// `type`.
+    pub secret_type: String,
+    /// `data`, by key.
+    pub data: BTreeMap<String, SecretBytes>,
+    /// `manager/provider` of every source that contributed.
+    pub sources: Vec<String>,
+}
+
+impl fmt::Debug for MergedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MergedSecret")
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .field("type", &self.secret_type)
+            .field("keys", &self.data.keys().collect::<Vec<_>>())
+            .field("sources", &self.sources)
+            .finish()
+    }
+}
+
+impl MergedSecret {
+    /// The Secret object. With `reveal` false every value is replaced by a redaction marker.
+    pub fn to_manifest(&self, reveal: bool) -> serde_json::Value {
+        let mut data = serde_json::Map::new();
+        for (k, v) in &self.data {
+            let shown = if reveal {
+                v.to_base64().to_string()
+            } else {
+                format!("<redacted: {} bytes>", v.len())
+            };
+            data.insert(k.clone(), serde_json::Value::String(shown));
+        }
+        serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": { "name": self.name, "namespace": self.namespace },
+            "type": self.secret_type,
+            "data": data,
+        })
+    }
+}

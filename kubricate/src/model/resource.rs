@@ -1,0 +1,346 @@
+//! The resource model: a Kubernetes object as an insertion-ordered JSON tree, with its kind known.
+//!
+//! [`Manifest`] is any object; [`Resource<K>`] is one whose kind is fixed by the marker type `K`
+//! (see [`kinds`]), so that a struct of resources (`#[derive(Resources)]`) tells the compiler every
+//! resource id and kind of a template.
+//!
+//! ```
+//! use kubricate::{kinds, Resource};
+//! use serde_json::json;
+//! let d: Resource<kinds::Deployment> = Resource::new(json!({ "metadata": { "name": "web" } })).unwrap();
+//! assert_eq!(d.manifest().api_version(), "apps/v1");
+//! assert_eq!(d.manifest().kind(), "Deployment");
+//! assert!(Resource::<kinds::Service>::new(json!({ "kind": "Deployment" })).is_err());
+//! ```
+
+use std::marker::PhantomData;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+/// Resources of a stack by id, in declaration order.
+pub type ResourceMap = IndexMap<String, Manifest>;
+
+/// A problem with a resource's shape.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResourceError {
+    /// Not a JSON object.
+    #[error("a Kubernetes resource must be a JSON object with `apiVersion` and `kind`")]
+    NotAnObject,
+    /// `apiVersion` or `kind` missing.
+    #[error(
+        "resource has no `{0}` (a string); every Kubernetes object needs `apiVersion` and `kind`"
+    )]
+    Missing(&'static str),
+    /// The object's kind is not the typed resource's kind.
+    #[error("expected a {expected} but the object's kind is {found}")]
+    KindMismatch {
+        /// The kind of `Resource<K>`.
+        expected: &'static str,
+        /// The object's `kind`.
+        found: String,
+    },
+}
+
+/// Any Kubernetes object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    body: Value,
+}
+
+impl Manifest {
+    /// Wraps an object that has string `apiVersion` and `kind`.
+    pub fn new(body: Value) -> Result<Manifest, ResourceError> {
+        let obj = body.as_object().ok_or(ResourceError::NotAnObject)?;
+        for field in ["apiVersion", "kind"] {
+            if !obj.get(field).is_some_and(Value::is_string) {
+                return Err(ResourceError::Missing(field));
+            }
+        }
+        Ok(Manifest { body })
+    }
+
+    /// `apiVersion`.
+    pub fn api_version(&self) -> &str {
+        self.body
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
+    /// `kind`.
+    pub fn kind(&self) -> &str {
+        self.body
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
+    /// `metadata.name`, if set.
+    pub fn name(&self) -> Option<&str> {
+        value_at(&self.body, &["metadata", "name"]).and_then(Value::as_str)
+    }
+
+    /// `metadata.namespace`, if set.
+    pub fn namespace(&self) -> Option<&str> {
+        value_at(&self.body, &["metadata", "namespace"]).and_then(Value::as_str)
+    }
+
+    /// The whole object.
+    pub fn body(&self) -> &Value {
+        &self.body
+    }
+
+    /// The whole object, mutable. Changing `apiVersion`/`kind` is allowed but rarely what you want.
+    pub fn body_mut(&mut self) -> &mut Value {
+        &mut self.body
+    }
+
+    /// The object.
+    pub fn into_value(self) -> Value {
+        self.body
+    }
+}
+
+/// A resource kind known at compile time.
+pub trait Kind {
+    /// `kind`, e.g. `Deployment`.
+    const KIND: &'static str;
+    /// `apiVersion`, e.g. `apps/v1`.
+    const API_VERSION: &'static str;
+}
+
+/// Marker types for the kinds a template can declare.
+pub mod kinds {
+    macro_rules! kinds {
+        ($($name:ident => $api:literal),* $(,)?) => {$(
+            #[doc = concat!("`", $api, "` `", stringify!($name), "`.")]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct $name;
+            impl super::Kind for $name {
+                const KIND: &'static str = stringify!($name);
+                const API_VERSION: &'static str = $api;
+            }
+        )*};
+    }
+    kinds! {
+        Deployment => "apps/v1",
+        StatefulSet => "apps/v1",
+        DaemonSet => "apps/v1",
+        ReplicaSet => "apps/v1",
+        Job => "batch/v1",
+        CronJob => "batch/v1",
+        Pod => "v1",
+        Service => "v1",
+        Namespace => "v1",
+        ConfigMap => "v1",
+        Secret => "v1",
+        ServiceAccount => "v1",
+        PersistentVolumeClaim => "v1",
+        Ingress => "networking.k8s.io/v1",
+        HorizontalPodAutoscaler => "autoscaling/v2",
+        PodDisruptionBudget => "policy/v1",
+        NetworkPolicy => "networking.k8s.io/v1",
+        Role => "rbac.authorization.k8s.io/v1",
+        RoleBinding => "rbac.authorization.k8s.io/v1",
+    }
+}
+
+/// An object of kind `K`.
+pub struct Resource<K: Kind> {
+    manifest: Manifest,
+    kind: PhantomData<K>,
+}
+
+impl<K: Kind> Clone for Resource<K> {
+    fn clone(&self) -> Self {
+        Resource {
+            manifest: self.manifest.clone(),
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<K: Kind> std::fmt::Debug for Resource<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Resource")
+            .field(&self.manifest.body)
+            .finish()
+    }
+}
+
+impl<K: Kind> Resource<K> {
+    /// Wraps an object, filling `apiVersion` and `kind` when absent (they come first in the output).
+    pub fn new(body: Value) -> Result<Self, ResourceError> {
+        let Value::Object(obj) = body else {
+            return Err(ResourceError::NotAnObject);
+        };
+        if let Some(found) = obj.get("kind") {
+            if found.as_str() != Some(K::KIND) {
+                return Err(ResourceError::KindMismatch {
+                    expected: K::KIND,
+                    found: found.to_string(),
+                });
+            }
+        }
+        let mut ordered = serde_json::Map::with_capacity(obj.len() + 2);
+        ordered.insert(
+            "apiVersion".into(),
+            obj.get("apiVersion")
+                .cloned()
+                .unwrap_or_else(|| Value::from(K::API_VERSION)),
+        );
+        ordered.insert("kind".into(), Value::from(K::KIND));
+        for (k, v) in obj {
+            if k != "apiVersion" && k != "kind" {
+                ordered.insert(k, v);
+            }
+        }
+        Ok(Resource {
+            manifest: Manifest::new(Value::Object(ordered))?,
+            kind: PhantomData,
+        })
+    }
+
+    /// Wraps an object this crate built with the right `apiVersion` and `kind` (templates).
+    pub(crate) fn trusted(body: Value) -> Self {
+        Resource {
+            manifest: Manifest { body },
+            kind: PhantomData,
+        }
+    }
+
+    /// The object.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The object, untyped.
+    pub fn into_manifest(self) -> Manifest {
+        self.manifest
+    }
+}
+
+/// One resource of a statically known set: its id and kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResourceDecl {
+    /// Resource id (`deployment`, `webDeployment`).
+    pub id: &'static str,
+    /// Kind (`Deployment`).
+    pub kind: &'static str,
+}
+
+/// A set of resources whose ids and kinds are known at compile time.
+///
+/// Implement it with `#[derive(Resources)]` on a struct of [`Resource<K>`] fields: the field
+/// `web_deployment: Resource<kinds::Deployment>` declares the id `webDeployment` of kind `Deployment`
+/// (`#[resource(id = "...")]` overrides the id).
+pub trait Resources {
+    /// Ids and kinds, in declaration order.
+    const RESOURCES: &'static [ResourceDecl];
+    /// The resources by id.
+    fn into_resources(self) -> ResourceMap;
+}
+
+/// The value at `keys` (object keys only) under `v`.
+///
+/// Used instead of `Value::pointer` on paths that run per injection or per reference: `pointer`
+/// parses its string and allocates two `String`s per segment on every call.
+pub(crate) fn value_at<'v>(v: &'v Value, keys: &[&str]) -> Option<&'v Value> {
+    keys.iter().try_fold(v, |v, k| field(v.as_object()?, k))
+}
+
+/// Objects up to this many keys are searched by scanning rather than by hashing the key.
+const SCAN_KEYS: usize = 8;
+
+/// `obj[key]`. Kubernetes objects mostly have a handful of keys, and the injection engine looks
+/// several up per injection: comparing a few short strings is cheaper than hashing the key with
+/// the map's SipHash.
+pub(crate) fn field<'v>(obj: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    if obj.len() <= SCAN_KEYS {
+        obj.iter().find_map(|(k, v)| (k == key).then_some(v))
+    } else {
+        obj.get(key)
+    }
+}
+
+/// [`field`], mutable.
+pub(crate) fn field_mut<'v>(obj: &'v mut Map<String, Value>, key: &str) -> Option<&'v mut Value> {
+    if obj.len() <= SCAN_KEYS {
+        obj.iter_mut().find_map(|(k, v)| (k == key).then_some(v))
+    } else {
+        obj.get_mut(key)
+    }
+}
+
+#[cfg(feature = "k8s-openapi")]
+mod typed {
+    //! Conversions from `k8s-openapi` objects (enable one of its `v1_*` features in your crate).
+    use super::{kinds, Resource, ResourceError};
+
+    macro_rules! typed {
+        ($($ty:path => $kind:ident),* $(,)?) => {$(
+            impl TryFrom<$ty> for Resource<kinds::$kind> {
+                type Error = ResourceError;
+                fn try_from(obj: $ty) -> Result<Self, ResourceError> {
+                    let value = serde_json::to_value(&obj).map_err(|_| ResourceError::NotAnObject)?;
+                    Resource::new(value)
+                }
+            }
+            impl From<Resource<kinds::$kind>> for serde_json::Value {
+                fn from(r: Resource<kinds::$kind>) -> Self {
+                    r.into_manifest().into_value()
+                }
+            }
+        )*};
+    }
+    typed! {
+        k8s_openapi::api::apps::v1::Deployment => Deployment,
+        k8s_openapi::api::apps::v1::StatefulSet => StatefulSet,
+        k8s_openapi::api::apps::v1::DaemonSet => DaemonSet,
+        k8s_openapi::api::batch::v1::Job => Job,
+        k8s_openapi::api::batch::v1::CronJob => CronJob,
+        k8s_openapi::api::core::v1::Pod => Pod,
+        k8s_openapi::api::core::v1::Service => Service,
+        k8s_openapi::api::core::v1::Namespace => Namespace,
+        k8s_openapi::api::core::v1::Secret => Secret,
+        k8s_openapi::api::core::v1::ConfigMap => ConfigMap,
+    }
+
+    impl<K: super::Kind> Resource<K> {
+        /// Converts back into a typed `k8s-openapi` object.
+        pub fn to_typed<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+            serde_json::from_value(self.manifest().body().clone())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn typed_resource_orders_api_version_and_kind_first() {
+        let r: Resource<kinds::Service> =
+            Resource::new(json!({ "metadata": { "name": "s" }, "spec": {} })).unwrap();
+        let keys: Vec<_> = r
+            .manifest()
+            .body()
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(keys, ["apiVersion", "kind", "metadata", "spec"]);
+    }
+
+    #[test]
+    fn manifest_requires_api_version_and_kind() {
+        assert_eq!(
+            Manifest::new(json!({ "kind": "Pod" })),
+            Err(ResourceError::Missing("apiVersion"))
+        );
+        assert_eq!(Manifest::new(json!([])), Err(ResourceError::NotAnObject));
+    }
+}
