@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 use indexmap::IndexMap;
 use zeroize::Zeroizing;
 
-use super::{Connector, ConnectorError, LoadProblem, MAX_SECRET_BYTES};
+use super::{Connector, ConnectorError, LoadProblem};
 use crate::model::secret_value::SecretValue;
+use crate::model::secret_value::MAX_SECRET_BYTES;
 
 /// Runs a command per secret and takes its standard output as the value: a password manager, a vault,
 /// an encrypted file.

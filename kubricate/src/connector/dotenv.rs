@@ -74,6 +74,17 @@ pub enum DotenvProblem {
         /// `single`, `double` or `backtick`.
         quote: &'static str,
     },
+    /// A quoted value spans lines because a line ends in `\` before a quote, which dotenv reads as an
+    /// escaped quote: the value runs on into the following lines.
+    #[error("line {line}: the {quote}-quoted value of `{key}` has a `\\` before the quote at the end of a line, so the value runs on into the next lines; remove the `\\` or use another kind of quotes")]
+    EscapedClosingQuote {
+        /// The line of the key.
+        line: usize,
+        /// The key.
+        key: String,
+        /// `single`, `double` or `backtick`.
+        quote: &'static str,
+    },
     /// The file is not UTF-8.
     #[error("line {line}: not valid UTF-8; save the file as UTF-8 (binary values can come from a FileConnector)")]
     NotUtf8 {
@@ -152,6 +163,13 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<DotenvFile, DotenvProblem> {
         };
         if let (true, Some(quote)) = (unquoted, quote) {
             return Err(DotenvProblem::UnclosedQuote { line, key, quote });
+        }
+        if let (false, Some(quote), Some(q)) = (unquoted, quote, first) {
+            // `KEY='abc\'` followed by lines holding `'`: dotenv takes `\'` as an escape and the
+            // value swallows those lines. A quote escaped right before a line end is that mistake.
+            if value.contains(&format!("\\{q}\n")) {
+                return Err(DotenvProblem::EscapedClosingQuote { line, key, quote });
+            }
         }
         if unquoted {
             if let Some(m) = raw {
@@ -366,6 +384,7 @@ mod tests {
             && !value.contains('"')
             && !value.contains("\\n")
             && !value.contains("\\r")
+            && !value.ends_with('\\')
         {
             return Some(format!("{key}=\"{}\"\n", value.replace('\r', "\\r")));
         }
@@ -374,7 +393,8 @@ mod tests {
         }
         for q in ['\'', '`', '"'] {
             let escapes = q == '"' && (value.contains("\\n") || value.contains("\\r"));
-            if !value.contains(q) && !escapes {
+            // `\` right before the closing quote would escape it.
+            if !value.contains(q) && !escapes && !value.ends_with('\\') {
                 return Some(format!("{key}={q}{value}{q}\n"));
             }
         }
@@ -411,9 +431,10 @@ mod tests {
 
         #[test]
         fn ordinary_values_always_have_a_quoting(v in "[ -~\u{e9}]{1,40}") {
-            // Printable text with at most two of the three quote characters can always be written.
+            // Printable text with at most two of the three quote characters can always be written,
+            // unless it must be quoted and ends in `\` (which would escape the closing quote).
             let quotes = ['\'', '"', '`'].iter().filter(|q| v.contains(**q)).count();
-            if quotes < 3 {
+            if quotes < 3 && !v.ends_with('\\') {
                 prop_assert!(quote("K", &v).is_some() || (v.contains("\\n") || v.contains("\\r")), "{:?}", v);
             }
         }

@@ -6,8 +6,9 @@ use indexmap::IndexMap;
 use zeroize::Zeroizing;
 
 use super::dotenv::{self, DotenvFile};
-use super::{Connector, ConnectorError, LoadProblem, MAX_SECRET_BYTES};
+use super::{Connector, ConnectorError, LoadProblem};
 use crate::model::secret_value::SecretValue;
+use crate::model::secret_value::MAX_SECRET_BYTES;
 
 /// The default variable prefix: secret `X` is read from `KUBRICATE_SECRET_X`.
 pub const DEFAULT_PREFIX: &str = "KUBRICATE_SECRET_";

@@ -4,9 +4,10 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use secrecy::SecretString;
 
-use super::{Connector, ConnectorError, LoadProblem, MAX_SECRET_BYTES};
+use super::{Connector, ConnectorError, LoadProblem};
 use crate::model::secret_value::SecretObject;
 use crate::model::secret_value::SecretValue;
+use crate::model::secret_value::MAX_SECRET_BYTES;
 
 /// Reads secret values from files, byte for byte (binary files too; nothing is trimmed).
 ///

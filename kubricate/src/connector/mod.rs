@@ -41,9 +41,6 @@ pub trait Connector: Send + Sync + 'static {
     }
 }
 
-/// The most a Kubernetes Secret can hold (1 MiB); connectors stop reading a value past it.
-pub const MAX_SECRET_BYTES: usize = 1024 * 1024;
-
 /// Why a connector could not load values. Never holds a value.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -17,6 +17,10 @@ use indexmap::IndexMap;
 pub use secrecy::ExposeSecret;
 use secrecy::SecretString;
 
+/// The most a Kubernetes Secret's data can hold (1 MiB): connectors stop reading a value past it, and
+/// `secret validate` refuses a Secret over it.
+pub(crate) const MAX_SECRET_BYTES: usize = 1024 * 1024;
+
 /// A value loaded by a connector: text, a flat JSON object of scalar fields, or bytes.
 ///
 /// `.env` values that parse as a flat JSON object (`{"username":"u","password":"p"}`) become

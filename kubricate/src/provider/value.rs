@@ -15,10 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::secret_value::SecretBytes;
-
-/// The most a Secret's data may hold.
-pub(crate) const MAX_SECRET_BYTES: usize = crate::connector::MAX_SECRET_BYTES;
+use crate::model::secret_value::{SecretBytes, MAX_SECRET_BYTES};
 
 /// Checks the data of the Secret `id` (`namespace/name`): key names and total size.
 pub(crate) fn check_secret_data(id: &str, data: &BTreeMap<String, SecretBytes>) -> Vec<String> {
