@@ -13,7 +13,9 @@
 //!
 //! Where dotenv 16 silently skips a line or keeps a broken quote as part of the value, this reader
 //! refuses the file instead, naming the line ([`DotenvProblem`]): a line that is not an assignment,
-//! and a value that opens a quote it does not close (or writes text after the closing quote).
+//! a value that opens a quote it does not close (or writes text after the closing quote), and a quoted
+//! value that runs on past a line ending in `\'` (dotenv takes the quote as escaped and swallows the
+//! following lines into the value).
 //! Values that pass are exactly the ones dotenv 16 returns: `dotenv_table.json` (named cases) and
 //! `dotenv_fuzz.json` (600 seeded random files), produced by running dotenv 16.6.1 itself
 //! (`scripts/dotenv-table.js`), hold the expected results the tests compare with.
