@@ -82,7 +82,7 @@ impl SecretObject {
                 k.clone(),
                 serde_json::Value::String(v.expose_secret().to_owned()),
             );
-            map.insert(k, SecretField::String(v));
+            map.insert(k, SecretField::Text(v));
         }
         let mut value = serde_json::Value::Object(json);
         let raw = SecretString::from(value.to_string());
@@ -108,8 +108,9 @@ fn zeroize_json(v: &mut serde_json::Value) {
 /// One field of a JSON object value.
 #[non_exhaustive]
 pub enum SecretField {
-    /// A JSON string.
-    String(SecretString),
+    /// A JSON string. (Not called `String`: a public item of that name would make rustc spell
+    /// `std::string::String` out in full in every user's error messages.)
+    Text(SecretString),
     /// A JSON number (its value is only checked, never re-written: a number field is refused by every
     /// structured provider, and an Opaque Secret receives the object's source text).
     Number(SecretString),
@@ -123,7 +124,7 @@ impl SecretField {
     /// The JSON type name, for error messages that must not show the value.
     pub fn type_name(&self) -> &'static str {
         match self {
-            SecretField::String(_) => "string",
+            SecretField::Text(_) => "string",
             SecretField::Number(_) => "number",
             SecretField::Bool(_) => "boolean",
             SecretField::Null => "null",
@@ -133,7 +134,7 @@ impl SecretField {
     /// The field as a string, if it is a JSON string.
     pub fn as_secret_str(&self) -> Option<&SecretString> {
         match self {
-            SecretField::String(s) => Some(s),
+            SecretField::Text(s) => Some(s),
             _ => None,
         }
     }
@@ -165,7 +166,7 @@ impl<'de> serde::Deserialize<'de> for FlatObject {
                     let mut v: serde_json::Value = map.next_value()?;
                     let field = match &mut v {
                         serde_json::Value::String(s) => {
-                            SecretField::String(SecretString::from(std::mem::take(s)))
+                            SecretField::Text(SecretString::from(std::mem::take(s)))
                         }
                         serde_json::Value::Number(n) => {
                             SecretField::Number(SecretString::from(n.to_string()))
