@@ -303,3 +303,26 @@ fn data_keys_that_are_not_kubernetes_keys_are_refused_by_validate() {
         }
     }
 }
+
+#[test]
+fn a_duplicate_dotenv_key_is_a_warning_naming_both_lines_and_the_last_wins() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join(".env"),
+        format!("KUBRICATE_SECRET_A={CANARY}-first\n# note\nKUBRICATE_SECRET_A=Xk9$mP2qL7vR\n"),
+    )
+    .unwrap();
+    let project = project_with_env(dir.path(), &["A"]);
+    let (code, out, err) = run_project(&project, &["secret", "validate"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains(".env: `KUBRICATE_SECRET_A` is set on line 1 and again on line 3; the last one (line 3) is used"),
+        "{err}"
+    );
+    no_canary(&err);
+    no_canary(&out);
+    let (code, out, _) = run_project(&project, &["secret", "apply", "--dry-run", "--show-values"]);
+    assert_eq!(code, 0);
+    // base64("Xk9$mP2qL7vR"): the `$` arrived unchanged.
+    assert!(out.contains("WGs5JG1QMnFMN3ZS"), "{out}");
+}
