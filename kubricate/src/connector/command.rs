@@ -28,7 +28,8 @@ use crate::model::secret_value::MAX_SECRET_BYTES;
 /// the [`timeout`](Self::timeout) (default 30 s; it is then killed) is a problem naming the secret, with
 /// the command's stderr (whatever it also wrote to stdout removed from it, and at most 20 lines). Its
 /// stdin is empty; it inherits the environment, as it would from your shell, except the
-/// `KUBRICATE_SECRET_*` variables, which may hold other secrets' values.
+/// `KUBRICATE_SECRET_*` variables, which may hold other secrets' values. Commands run one after
+/// another, so a tool that asks to be unlocked (a GPG agent, `op signin`) asks once.
 ///
 /// ```no_run
 /// use kubricate::{CommandConnector, Connector};

@@ -231,18 +231,25 @@ impl EnvConnector {
     }
 }
 
-/// The visible variable closest to `var` (at most two edits away), not one another secret uses.
-fn near_name<'a>(var: &str, visible: &'a [String], taken: &[String]) -> Option<&'a str> {
+/// The visible variable closest to `var` (at most two edits away, and no more than one edit per three
+/// characters of the secret's name, so `A` does not suggest `B`), not one another secret uses.
+fn near_name<'a>(
+    var: &str,
+    name: &str,
+    visible: &'a [String],
+    taken: &[String],
+) -> Option<&'a str> {
+    let upper = var.to_ascii_uppercase();
     visible
         .iter()
         .filter(|n| !taken.contains(n))
         .map(|n| {
             (
-                strsim::damerau_levenshtein(&var.to_ascii_uppercase(), &n.to_ascii_uppercase()),
+                strsim::damerau_levenshtein(&upper, &n.to_ascii_uppercase()),
                 n,
             )
         })
-        .filter(|(d, _)| *d <= 2)
+        .filter(|(d, _)| *d <= 2 && *d * 3 <= name.len())
         .min_by_key(|(d, n)| (*d, n.as_str()))
         .map(|(_, n)| n.as_str())
 }
@@ -297,7 +304,7 @@ impl Connector for EnvConnector {
                     };
                     let visible = visible.get_or_insert_with(|| self.visible_names(&file));
                     let taken: Vec<String> = names.iter().map(|n| self.variable_name(n)).collect();
-                    if let Some(near) = near_name(&var, visible, &taken) {
+                    if let Some(near) = near_name(&var, name, visible, &taken) {
                         hint = format!("did you mean `{near}`? Otherwise {hint}");
                     }
                     problems.push(LoadProblem::Missing {
@@ -536,6 +543,14 @@ mod tests {
         assert!(
             msg.contains("did you mean `KUBRICATE_SECRET_STRIPE_KEY`?"),
             "{msg}"
+        );
+        let short = EnvConnector::new()
+            .dotenv(false)
+            .environment([("KUBRICATE_SECRET_B", "x"), ("KUBRICATE_SECRET_DB2", "x")]);
+        let msg = short.load(&["A", "DB"]).unwrap_err().to_string();
+        assert!(
+            !msg.contains("did you mean"),
+            "short names are not guessed at: {msg}"
         );
         // Another declared secret's variable is not a suggestion, and far names are not either.
         let msg = c

@@ -102,7 +102,8 @@ impl FileConnector {
     }
 
     /// Secret `name` is `{"username","password"}` from two files, the value a
-    /// `BasicAuthSecretProvider` takes.
+    /// `BasicAuthSecretProvider` takes. Files are taken as they are: a trailing newline is part of
+    /// the value (write them with `printf '%s'`, not `echo`).
     pub fn basic_auth(
         mut self,
         name: impl Into<String>,
