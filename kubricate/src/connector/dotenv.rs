@@ -23,8 +23,10 @@
 //! One difference is left: JavaScript also treats U+2028 and U+2029 as line ends; here only `\n`,
 //! `\r\n` and `\r` end a line.
 
-use regex_lite::Regex;
+use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use regex_lite::Regex;
 use zeroize::Zeroizing;
 
 /// One variable of a `.env` file.
@@ -39,18 +41,22 @@ pub(crate) struct DotenvFile {
     pub entries: Vec<DotenvEntry>,
     /// Messages naming keys and lines, never values.
     pub warnings: Vec<String>,
+    /// Key -> index in `entries`.
+    index: HashMap<String, usize>,
 }
 
 impl DotenvFile {
     /// The value of `key` (ASCII case ignored if `case_insensitive`).
     pub fn get(&self, key: &str, case_insensitive: bool) -> Option<&DotenvEntry> {
-        self.entries.iter().find(|e| {
-            if case_insensitive {
-                e.key.eq_ignore_ascii_case(key)
-            } else {
-                e.key == key
-            }
-        })
+        if let Some(&i) = self.index.get(key) {
+            return self.entries.get(i);
+        }
+        if !case_insensitive {
+            return None;
+        }
+        self.entries
+            .iter()
+            .find(|e| e.key.eq_ignore_ascii_case(key))
     }
 }
 
@@ -135,11 +141,18 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<DotenvFile, DotenvProblem> {
             src.push(c);
         }
     }
-    let line_of = |pos: usize| 1 + src[..pos].bytes().filter(|&b| b == b'\n').count();
+    // Positions only grow, so line numbers are counted on from the last one (linear in the file).
+    let mut counted = (0usize, 1usize); // (position, its line)
+    let mut line_of = |pos: usize| {
+        let (from, line) = counted;
+        let line = line + src[from..pos].bytes().filter(|&b| b == b'\n').count();
+        counted = (pos, line);
+        line
+    };
 
     let mut file = DotenvFile::default();
     let mut covered_to = 0; // end of the last match
-    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut seen: HashMap<String, (usize, usize)> = HashMap::new(); // key -> (entry index, line)
     for caps in line_regex().captures_iter(&src) {
         let (Some(whole), Some(key)) = (caps.get(0), caps.get(1)) else {
             continue;
@@ -196,17 +209,25 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<DotenvFile, DotenvProblem> {
             value = Zeroizing::new(value.replace("\\n", "\n").replace("\\r", "\r"));
         }
 
-        if let Some((_, earlier)) = seen.iter().find(|(k, _)| *k == key) {
-            file.warnings.push(format!(
-                "`{key}` is set on line {earlier} and again on line {line}; the last one (line {line}) is used"
-            ));
-            file.entries.retain(|e| e.key != key);
+        // As in a JavaScript object: the key keeps its first place, the last value wins.
+        match seen.get_mut(&key) {
+            Some((index, earlier)) => {
+                file.warnings.push(format!(
+                    "`{key}` is set on line {earlier} and again on line {line}; the last one (line {line}) is used"
+                ));
+                *earlier = line;
+                if let Some(entry) = file.entries.get_mut(*index) {
+                    entry.value = value;
+                }
+            }
+            None => {
+                seen.insert(key.clone(), (file.entries.len(), line));
+                file.entries.push(DotenvEntry { key, value });
+            }
         }
-        seen.retain(|(k, _)| *k != key);
-        seen.push((key.clone(), line));
-        file.entries.push(DotenvEntry { key, value });
     }
     check_skipped(&src[covered_to..], line_of(covered_to))?;
+    file.index = seen.into_iter().map(|(k, (i, _))| (k, i)).collect();
     Ok(file)
 }
 
