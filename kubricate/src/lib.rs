@@ -44,16 +44,22 @@ pub use declare::registry::{IntoManagers, RegistryError, SecretRegistry};
 pub use declare::secret_set::{Dynamic, SecretDecl, SecretRef, SecretSet};
 pub use declare::stack::{Stack, StackError};
 pub use declare::template::{self, Template};
-pub use deliver::apply::{ApplyError, KubectlOptions};
+pub use deliver::apply::{
+    parse_duration, run_kubectl, ApplyError, DurationError, KubectlOptions, KubectlOutput,
+    KubectlRun, Scrubber, Stream as KubectlStream,
+};
 pub use deliver::check::{ReferenceUsage, SecretReference};
 pub use deliver::plan::{
     ConflictOptions, ConflictStrategy, SecretError, SecretPlan, StrictModeError,
 };
 pub use deliver::secret::MergedSecret;
 pub use generate::{MetadataOptions, OutputMode};
+pub use model::names::NameError;
 pub use model::pod_patch::PodPatch;
 pub use model::resource::{kinds, Kind, Manifest, Resource, ResourceDecl, ResourceMap, Resources};
-pub use model::secret_value::{ExposeSecret, SecretBytes, SecretField, SecretObject, SecretValue};
+pub use model::secret_value::{
+    CoreDumpsOff, ExposeSecret, SecretBytes, SecretField, SecretObject, SecretValue,
+};
 pub use model::strategy;
 pub use project::{GenerateOptions, GenerateReport, Project, ProjectError};
 pub use provider::{

@@ -72,6 +72,9 @@ pub struct GenerateOptions {
     pub clean: bool,
     /// `STACK` or `STACK.RESOURCE` filters (empty: everything).
     pub filters: Vec<String>,
+    /// When writing into the directory (`clean: false` or filtered): replace files of the same name that
+    /// kubricate did not write (default no: such a run is refused).
+    pub force: bool,
 }
 
 /// What [`Project::generate`] wrote.
@@ -97,6 +100,7 @@ impl Default for GenerateOptions {
             metadata: MetadataOptions::default(),
             clean: true,
             filters: Vec::new(),
+            force: false,
         }
     }
 }
@@ -378,8 +382,8 @@ impl Project {
         Ok(self.render_built(opts)?.2)
     }
 
-    /// Renders and writes the files into `opts.out_dir`, which must be a safe directory inside the
-    /// project's root (see [`output`](crate::output)).
+    /// Renders and writes the files into `opts.out_dir`, which must be a safe directory (see
+    /// [`output`](crate::output)); a relative one is taken from the project's root.
     pub fn generate(&self, opts: &GenerateOptions) -> Result<GenerateReport, ProjectError> {
         let (stacks, resources, files) = self.render_built(opts)?;
         let root = match &self.root {
@@ -394,7 +398,7 @@ impl Project {
         if clean {
             crate::generate::write::write_clean(&dir, &files)?;
         } else {
-            crate::generate::write::write_merge(&dir, &files)?;
+            crate::generate::write::write_merge(&dir, &files, opts.force)?;
         }
         Ok(GenerateReport {
             dir,
@@ -447,7 +451,27 @@ impl Project {
         if plan.secrets.is_empty() {
             return Ok((plan, String::new()));
         }
-        let out = crate::deliver::apply::apply(&plan.secrets, kubectl)?;
+        let out = crate::deliver::apply::apply(&plan.secrets, &self.kubectl_env_policy(kubectl))?;
         Ok((plan, out))
+    }
+
+    /// `kubectl` with every variable a connector of this project reads values from added to the
+    /// variables removed from kubectl's environment.
+    pub fn kubectl_env_policy(&self, kubectl: &KubectlOptions) -> KubectlOptions {
+        let mut opts = kubectl.clone();
+        for (_, m) in &self.managers {
+            for c in m.connectors.values() {
+                match c.env_prefix() {
+                    Some("") => opts.env_remove_names.extend(m.secrets.keys().cloned()),
+                    Some(p) => opts.env_remove_prefixes.push(p.to_owned()),
+                    None => {}
+                }
+            }
+        }
+        opts.env_remove_prefixes.sort();
+        opts.env_remove_prefixes.dedup();
+        opts.env_remove_names.sort();
+        opts.env_remove_names.dedup();
+        opts
     }
 }

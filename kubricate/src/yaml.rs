@@ -55,123 +55,200 @@ pub fn to_string(v: &Value) -> String {
 /// Writes documents separated by `---`.
 pub fn to_string_multi<'a>(docs: impl IntoIterator<Item = &'a Value>) -> String {
     let mut out = String::with_capacity(1024);
-    for (i, d) in docs.into_iter().enumerate() {
-        if i > 0 {
-            out.push_str("---\n");
-        }
-        write_document(&mut out, d);
-    }
+    write_multi(&mut out, docs);
     out
 }
 
+/// `header` followed by the documents, in a zeroizing string of exactly the right size: the text is
+/// measured first, so the string never grows (growing would leave a copy of its values in freed memory).
+/// For documents that hold secret values.
+pub fn to_zeroizing_string_multi<'a>(
+    header: &str,
+    docs: impl IntoIterator<Item = &'a Value> + Clone,
+) -> zeroize::Zeroizing<String> {
+    let mut count = Count(header.len());
+    write_multi(&mut count, docs.clone());
+    let mut out = zeroize::Zeroizing::new(String::with_capacity(count.0));
+    out.push_str(header);
+    write_multi(&mut *out, docs);
+    out
+}
+
+/// A sink that only counts what would be written.
+struct Count(usize);
+
+impl Write for Count {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0 += s.len();
+        Ok(())
+    }
+}
+
+fn write_multi<'a>(out: &mut impl Write, docs: impl IntoIterator<Item = &'a Value>) {
+    for (i, d) in docs.into_iter().enumerate() {
+        if i > 0 {
+            push(out, "---\n");
+        }
+        write_document(out, d);
+    }
+}
+
 /// Appends one document to `out`.
-pub fn write_document(out: &mut String, v: &Value) {
+pub fn write_document(out: &mut impl Write, v: &Value) {
     match v {
         Value::Object(m) if !m.is_empty() => write_map(out, m, 0, false),
         Value::Array(a) if !a.is_empty() => write_seq(out, a, 0),
         other => {
             write_scalar(out, other);
-            out.push('\n');
+            push(out, "\n");
         }
     }
 }
 
-fn indent(out: &mut String, n: usize) {
+/// Writing to a `String` or a counter cannot fail.
+fn push(out: &mut impl Write, s: &str) {
+    let _ = out.write_str(s);
+}
+
+fn indent(out: &mut impl Write, n: usize) {
     for _ in 0..n {
-        out.push(' ');
+        push(out, " ");
     }
 }
 
+/// The longest key YAML parsers accept in the implicit `key: value` form: YAML 1.1 and 1.2 limit an
+/// implicit key to 1024 characters, PyYAML and libyaml enforce it. A longer key is written as an
+/// explicit `? key` entry, which has no limit.
+const IMPLICIT_KEY_MAX: usize = 1024;
+
 /// `first_inline`: the first key continues a `- ` already written.
-fn write_map(out: &mut String, m: &Map<String, Value>, ind: usize, first_inline: bool) {
+fn write_map(out: &mut impl Write, m: &Map<String, Value>, ind: usize, first_inline: bool) {
     for (i, (k, v)) in m.iter().enumerate() {
         if i > 0 || !first_inline {
             indent(out, ind);
         }
-        write_str(out, k);
-        out.push(':');
+        let mut key = Count(0);
+        write_str(&mut key, k);
+        let explicit = key.0 > IMPLICIT_KEY_MAX;
+        if explicit {
+            // `? key` on its own line, then `: value` at the same indentation.
+            push(out, "? ");
+            write_str(out, k);
+            push(out, "\n");
+            indent(out, ind);
+            push(out, ":");
+        } else {
+            write_str(out, k);
+            push(out, ":");
+        }
         match v {
             Value::Object(child) if !child.is_empty() => {
-                out.push('\n');
+                push(out, "\n");
                 write_map(out, child, ind + 2, false);
             }
+            // A sequence may share its key's indentation only after an implicit key.
             Value::Array(items) if !items.is_empty() => {
-                out.push('\n');
-                write_seq(out, items, ind);
+                push(out, "\n");
+                write_seq(out, items, if explicit { ind + 2 } else { ind });
             }
             scalar => {
-                out.push(' ');
+                push(out, " ");
                 write_scalar(out, scalar);
-                out.push('\n');
+                push(out, "\n");
             }
         }
     }
 }
 
-fn write_seq(out: &mut String, items: &[Value], ind: usize) {
+fn write_seq(out: &mut impl Write, items: &[Value], ind: usize) {
     for item in items {
         indent(out, ind);
-        out.push('-');
+        push(out, "-");
         match item {
             Value::Object(m) if !m.is_empty() => {
-                out.push(' ');
+                push(out, " ");
                 write_map(out, m, ind + 2, true);
             }
             Value::Array(a) if !a.is_empty() => {
-                out.push('\n');
+                push(out, "\n");
                 write_seq(out, a, ind + 2);
             }
             scalar => {
-                out.push(' ');
+                push(out, " ");
                 write_scalar(out, scalar);
-                out.push('\n');
+                push(out, "\n");
             }
         }
     }
 }
 
-fn write_scalar(out: &mut String, v: &Value) {
+fn write_scalar(out: &mut impl Write, v: &Value) {
     match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Null => push(out, "null"),
+        Value::Bool(b) => push(out, if *b { "true" } else { "false" }),
+        Value::Number(n) if n.is_f64() => write_float(out, &n.to_string()),
         Value::Number(n) => {
             let _ = write!(out, "{n}");
         }
         Value::String(s) => write_str(out, s),
-        Value::Object(_) => out.push_str("{}"),
-        Value::Array(_) => out.push_str("[]"),
+        Value::Object(_) => push(out, "{}"),
+        Value::Array(_) => push(out, "[]"),
+    }
+}
+
+/// Writes a float (as `serde_json` prints it: `1.5`, `1e-7`, `1e21`) so that YAML 1.1 reads it as a float
+/// too: its float pattern needs a `.` in the mantissa and a sign in the exponent, so `1e-7` (a string to
+/// PyYAML and to Kubernetes' YAML 1.1 reader) becomes `1.0e-7`, and `1e21` becomes `1.0e+21`. YAML 1.2
+/// reads both forms as the same number.
+fn write_float(out: &mut impl Write, text: &str) {
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], Some(&text[i + 1..])),
+        None => (text, None),
+    };
+    push(out, mantissa);
+    if !mantissa.contains('.') {
+        push(out, ".0");
+    }
+    if let Some(exp) = exponent {
+        push(out, "e");
+        if !exp.starts_with(['+', '-']) {
+            push(out, "+");
+        }
+        push(out, exp);
     }
 }
 
 /// Writes a string plain when no YAML 1.1/1.2 reader could take it for anything else, else quoted.
-fn write_str(out: &mut String, s: &str) {
+fn write_str(out: &mut impl Write, s: &str) {
     if is_plain_safe(s) {
-        out.push_str(s);
+        push(out, s);
     } else if !s.chars().any(needs_escape) {
-        out.push('\'');
+        push(out, "'");
         for c in s.chars() {
             if c == '\'' {
-                out.push('\'');
+                push(out, "'");
             }
-            out.push(c);
+            let _ = out.write_char(c);
         }
-        out.push('\'');
+        push(out, "'");
     } else {
-        out.push('"');
+        push(out, "\"");
         for c in s.chars() {
             match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\t' => out.push_str("\\t"),
-                '\r' => out.push_str("\\r"),
+                '"' => push(out, "\\\""),
+                '\\' => push(out, "\\\\"),
+                '\n' => push(out, "\\n"),
+                '\t' => push(out, "\\t"),
+                '\r' => push(out, "\\r"),
                 c if needs_escape(c) => {
                     let _ = write!(out, "\\u{:04x}", u32::from(c));
                 }
-                c => out.push(c),
+                c => {
+                    let _ = out.write_char(c);
+                }
             }
         }
-        out.push('"');
+        push(out, "\"");
     }
 }
 
@@ -355,5 +432,75 @@ mod tests {
         let text = to_string_multi(&docs);
         assert_eq!(text, "a: 1\n---\nb:\n- true\n- null\n- 1.5\n");
         assert_eq!(from_str_multi(&text).unwrap(), docs);
+    }
+
+    #[test]
+    fn floats_are_written_as_yaml_1_1_floats() {
+        for (v, text) in [
+            (1e-7, "1.0e-7"),
+            (1e21, "1.0e+21"),
+            (-2.5e-10, "-2.5e-10"),
+            (1.5, "1.5"),
+            (0.1, "0.1"),
+            (-0.0, "-0.0"),
+            (1e300, "1.0e+300"),
+        ] {
+            let doc = to_string(&json!({ "f": v }));
+            assert_eq!(doc, format!("f: {text}\n"), "{v}");
+            assert_eq!(
+                from_str(&doc).unwrap(),
+                json!({ "f": v }),
+                "{v} via {doc:?}"
+            );
+        }
+        // Integers stay integers.
+        assert_eq!(
+            to_string(&json!({ "i": 100, "u": u64::MAX })),
+            format!("i: 100\nu: {}\n", u64::MAX)
+        );
+    }
+
+    #[test]
+    fn keys_past_the_implicit_key_limit_are_written_explicitly() {
+        for n in [1023, 1024, 1025, 5000] {
+            let key = "k".repeat(n);
+            let quoted = format!("it's {}", "q".repeat(n));
+            let v = json!({
+                "a": 1,
+                key.clone(): { "inner": [1, 2], quoted.clone(): "x" },
+                "list": [{ key.clone(): [true] }],
+                "z": 2,
+            });
+            let doc = to_string(&v);
+            assert_eq!(
+                doc.contains(&format!("? {key}\n")),
+                n > IMPLICIT_KEY_MAX,
+                "{n}"
+            );
+            assert!(
+                !doc.contains(&format!("{key}:")) || n <= IMPLICIT_KEY_MAX,
+                "{n}"
+            );
+            assert_eq!(from_str(&doc).unwrap(), v, "{n}: {doc}");
+        }
+        let v = json!({ "k".repeat(2000): [1, 2] });
+        assert_eq!(
+            to_string(&v),
+            format!("? {}\n:\n  - 1\n  - 2\n", "k".repeat(2000))
+        );
+    }
+
+    #[test]
+    fn the_zeroizing_writer_sizes_its_buffer_exactly() {
+        let docs = [
+            json!({ "a": "secret", "b": [1.5, null] }),
+            json!({ "c": { "d": "yes" } }),
+        ];
+        let text = to_zeroizing_string_multi("# head\n", docs.iter());
+        assert_eq!(
+            text.as_str(),
+            format!("# head\n{}", to_string_multi(docs.iter()))
+        );
+        assert_eq!(text.capacity(), text.len());
     }
 }

@@ -197,8 +197,15 @@ fn json_tree() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
         (-1.0e6..1.0e6f64).prop_map(Value::from),
+        // Any finite float, tiny and huge ones included: serde_json prints them with exponents (`1e-7`).
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         any::<String>().prop_map(Value::String),
+        // Past YAML's 1,024-character limit on implicit keys when used as a key.
+        "[a-z' ]{1000,1100}".prop_map(Value::String),
         prop_oneof![
             Just("yes"),
             Just("no"),
@@ -216,8 +223,79 @@ fn json_tree() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-            proptest::collection::vec((any::<String>(), inner), 0..5)
-                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            proptest::collection::vec(
+                (
+                    prop_oneof![4 => any::<String>(), 1 => "[a-z' ]{1000,1100}"],
+                    inner
+                ),
+                0..5
+            )
+            .prop_map(|kv| Value::Object(kv.into_iter().collect())),
         ]
     })
+}
+
+/// What YAML 1.1 readers (PyYAML, as Kubernetes' own reader) make of our YAML: every generated tree is
+/// written with `yaml::to_string` and read back with Python's `yaml.safe_load`, which must give the
+/// tree `json.loads` gives for the same tree. Skipped with a message when python3 or PyYAML is missing,
+/// except under CI (`.ci/run` installs PyYAML), where that is a failure.
+#[test]
+fn yaml_round_trips_through_pyyaml() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let has_pyyaml = std::process::Command::new("python3")
+        .args(["-c", "import yaml"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_pyyaml {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the PyYAML round trip: install it with `python3 -m pip install pyyaml`"
+        );
+        eprintln!("skipped: python3 with PyYAML not found (python3 -m pip install pyyaml)");
+        return;
+    }
+    let mut runner = TestRunner::deterministic();
+    let mut trees = Vec::new();
+    for _ in 0..300 {
+        trees.push(json_tree().new_tree(&mut runner).unwrap().current());
+    }
+    // Edge cases named in the issue, whatever the generator drew.
+    trees.push(json!({ "f": 1e-7, "g": 1e21, "h": -2.5e-300, "i": 0.1 }));
+    trees.push(json!({ "k".repeat(1025): { "k".repeat(2000): [1, "yes"] } }));
+    let dir = tempfile::tempdir().unwrap();
+    for (i, t) in trees.iter().enumerate() {
+        std::fs::write(dir.path().join(format!("{i}.json")), t.to_string()).unwrap();
+        std::fs::write(dir.path().join(format!("{i}.yaml")), yaml::to_string(t)).unwrap();
+    }
+    let script = r#"
+import json, sys, yaml
+bad = []
+for i in range(int(sys.argv[2])):
+    base = sys.argv[1] + "/" + str(i)
+    want = json.load(open(base + ".json", encoding="utf-8"))
+    try:
+        got = yaml.safe_load(open(base + ".yaml", encoding="utf-8"))
+    except Exception as e:
+        bad.append("%d: %s" % (i, str(e).splitlines()[0]))
+        continue
+    if got != want:
+        bad.append("%d: read back differently" % i)
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+"#;
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(dir.path())
+        .arg(trees.len().to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "PyYAML read these documents differently (in {}): {}{}",
+        dir.keep().display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -90,7 +90,13 @@ fn stdout_of(cwd: &Path, args: &[&str]) -> String {
 fn kubricate_leftovers(dir: &Path) -> Vec<String> {
     snapshot(dir)
         .into_keys()
-        .filter(|k| k.contains(".kubricate-") && !k.ends_with(".kubricate-generated"))
+        // The lock file is kept on purpose (see `output`): only staging, `-old` and temporary names
+        // are leftovers.
+        .filter(|k| {
+            k.contains(".kubricate-")
+                && !k.ends_with(".kubricate-generated")
+                && !k.ends_with(".kubricate-lock")
+        })
         .collect()
 }
 
@@ -623,9 +629,8 @@ fn unsafe_output_dirs_are_refused_and_nothing_changes() {
     let home_env = home.to_str().unwrap().to_owned();
     let cases: Vec<(&str, &str)> = vec![
         ("/", "it is the file system root"),
-        ("..", "outside the project's working directory"),
-        ("../elsewhere", "outside the project's working directory"),
-        ("sub/../..", "outside the project's working directory"),
+        ("..", "it contains the project's working directory"),
+        ("sub/../..", "it contains the project's working directory"),
         (".", "the project's working directory itself"),
         ("./", "the project's working directory itself"),
         ("home", "it is the home directory"),
@@ -636,12 +641,7 @@ fn unsafe_output_dirs_are_refused_and_nothing_changes() {
         ),
         ("notes.yml", "it exists and is not a directory"),
         #[cfg(unix)]
-        ("escape", "outside the project's working directory"),
-        #[cfg(unix)]
-        (
-            "escape/elsewhere",
-            "outside the project's working directory",
-        ),
+        ("escape", "it contains the project's working directory"),
     ];
     let before = snapshot(tmp.path());
     for (dir, why) in cases {

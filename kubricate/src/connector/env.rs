@@ -259,6 +259,10 @@ impl Connector for EnvConnector {
         "EnvConnector"
     }
 
+    fn env_prefix(&self) -> Option<&str> {
+        Some(&self.prefix)
+    }
+
     fn load(&self, names: &[&str]) -> Result<IndexMap<String, SecretValue>, ConnectorError> {
         self.load_reporting(names, &mut Vec::new())
     }

@@ -39,6 +39,13 @@ pub trait Connector: Send + Sync + 'static {
         let _ = warnings;
         self.load(names)
     }
+
+    /// The prefix of the environment variables this connector reads values from (`KUBRICATE_SECRET_`
+    /// for `EnvConnector`), if it reads any. kubectl, and the credential plugins it starts, run without
+    /// them; an empty prefix removes the variables named after this manager's secrets.
+    fn env_prefix(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Why a connector could not load values. Never holds a value.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 
 use crate::connector::Connector;
-use crate::declare::secret_set::{is_env_name, Dynamic, SecretSet};
+use crate::declare::secret_set::{Dynamic, SecretSet};
 use crate::provider::{Provider, ProviderInfo};
 
 static NEXT_MANAGER_ID: AtomicU64 = AtomicU64::new(1);
@@ -371,10 +371,8 @@ impl AnySecretManager {
     pub fn validate(&self) -> Result<(), Vec<String>> {
         let mut problems = self.errors.clone();
         for name in self.secrets.keys() {
-            if !is_env_name(name) {
-                problems.push(format!(
-                    "secret name `{name}` is not a valid environment variable name (letters, digits and `_`, not starting with a digit)"
-                ));
+            if let Err(e) = crate::model::names::check_env_name(name) {
+                problems.push(format!("secret name `{name}` {e}"));
             }
             if let Err(e) = self.provider_for(name) {
                 problems.push(e);
@@ -389,6 +387,11 @@ impl AnySecretManager {
                     "provider `{id}`: Secret name `{}` {e}",
                     p.secret_name()
                 ));
+            }
+            if let Some(ns) = p.namespace() {
+                if let Err(e) = crate::model::names::check_dns_label(ns) {
+                    problems.push(format!("provider `{id}`: namespace `{ns}` {e}"));
+                }
             }
         }
         if problems.is_empty() {

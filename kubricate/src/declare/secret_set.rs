@@ -81,20 +81,3 @@ impl SecretRef for &String {
         self
     }
 }
-
-/// Whether `name` can be an environment variable name (`[A-Za-z_][A-Za-z0-9_]*`), which a secret name must
-/// be so that connectors and `env` injection can use it.
-pub const fn is_env_name(name: &str) -> bool {
-    let b = name.as_bytes();
-    if b.is_empty() || b[0].is_ascii_digit() {
-        return false;
-    }
-    let mut i = 0;
-    while i < b.len() {
-        if !(b[i].is_ascii_alphanumeric() || b[i] == b'_') {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}

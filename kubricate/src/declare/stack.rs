@@ -296,6 +296,34 @@ impl Stack {
         }
     }
 
+    /// Names the built stack would write that Kubernetes or a shell would refuse: secret names and
+    /// `env` names (environment variable names), resource names and namespaces (RFC 1123).
+    fn name_problems(&self, resources: &ResourceMap) -> Vec<String> {
+        let mut problems: Vec<String> = Vec::new();
+        let mut push = |p: String| {
+            if !problems.contains(&p) {
+                problems.push(p);
+            }
+        };
+        for inj in &self.injections {
+            if let Err(e) = crate::model::names::check_env_name(&inj.secret) {
+                push(format!("secret name `{}` {e}", inj.secret));
+            }
+            if inj.strategy.kind() == crate::model::strategy::StrategyKind::Env {
+                if let Err(e) = crate::model::names::check_env_name(&inj.target_name) {
+                    push(format!(
+                        "secret `{}`: env var name `{}` {e}",
+                        inj.secret, inj.target_name
+                    ));
+                }
+            }
+        }
+        for p in crate::model::names::resource_name_problems(resources) {
+            push(p);
+        }
+        problems
+    }
+
     /// The resources with every injection written in. Idempotent: building twice gives equal results.
     pub fn build(&self) -> Result<ResourceMap, StackError> {
         let mut problems = self.problems.clone();
@@ -307,6 +335,8 @@ impl Stack {
                 }
             }
         }
+        // Every name this stack writes, with the rules and words `secret validate` uses.
+        problems.extend(self.name_problems(&resources));
         if problems.is_empty() {
             Ok(resources)
         } else {

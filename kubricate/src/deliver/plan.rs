@@ -715,7 +715,7 @@ mod tests {
         )
         .use_secrets(&m, |c| {
             c.secrets("A")
-                .inject_as(crate::strategy::env().key("token"));
+                .inject_as(crate::model::strategy::env().key("token"));
         });
         let o = ConflictOptions {
             intra_provider: Some(ConflictStrategy::Overwrite),

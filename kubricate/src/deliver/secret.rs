@@ -44,12 +44,17 @@ impl MergedSecret {
             };
             data.insert(k.clone(), serde_json::Value::String(shown));
         }
-        serde_json::json!({
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "metadata": { "name": self.name, "namespace": self.namespace },
-            "type": self.secret_type,
-            "data": data,
-        })
+        // Built by moving `data` in: `json!` would serialize a copy of it and drop the original, values
+        // included, unzeroized.
+        let mut manifest = serde_json::Map::new();
+        manifest.insert("apiVersion".into(), "v1".into());
+        manifest.insert("kind".into(), "Secret".into());
+        manifest.insert(
+            "metadata".into(),
+            serde_json::json!({ "name": self.name, "namespace": self.namespace }),
+        );
+        manifest.insert("type".into(), self.secret_type.clone().into());
+        manifest.insert("data".into(), serde_json::Value::Object(data));
+        serde_json::Value::Object(manifest)
     }
 }

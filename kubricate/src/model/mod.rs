@@ -2,8 +2,6 @@
 //! secret values, injection strategies, the patch an injection writes, Kubernetes name rules.
 
 pub mod const_str;
-// `check_dns_label` (namespace names) has no caller outside its tests yet.
-#[allow(dead_code)]
 pub mod names;
 pub mod pod_patch;
 pub mod resource;

@@ -95,16 +95,6 @@ impl SecretObject {
     }
 }
 
-/// Zeroes the strings of a JSON value before it drops.
-fn zeroize_json(v: &mut serde_json::Value) {
-    match v {
-        serde_json::Value::String(s) => zeroize::Zeroize::zeroize(s),
-        serde_json::Value::Object(m) => m.values_mut().for_each(zeroize_json),
-        serde_json::Value::Array(a) => a.iter_mut().for_each(zeroize_json),
-        _ => {}
-    }
-}
-
 /// One field of a JSON object value.
 #[non_exhaustive]
 pub enum SecretField {
@@ -312,6 +302,119 @@ impl SecretBytes {
     }
 }
 
+impl SecretBytes {
+    /// Takes the bytes out of a zeroizing buffer without copying them.
+    pub fn from_zeroizing(mut bytes: zeroize::Zeroizing<Vec<u8>>) -> Self {
+        SecretBytes::new(std::mem::take(&mut *bytes))
+    }
+}
+
+/// A JSON tree that holds values (a Secret manifest with its data, a docker config): every string in
+/// it is zeroized when it drops. `serde_json::Value` itself frees its strings without zeroing them.
+pub struct ZeroizingJson(pub serde_json::Value);
+
+impl Drop for ZeroizingJson {
+    fn drop(&mut self) {
+        zeroize_json(&mut self.0);
+    }
+}
+
+impl fmt::Debug for ZeroizingJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ZeroizingJson(<redacted>)")
+    }
+}
+
+/// Zeroes every string of `v` in place (numbers and booleans live inline, not on the heap); object keys,
+/// which are not values, are left.
+pub fn zeroize_json(v: &mut serde_json::Value) {
+    use zeroize::Zeroize;
+    match v {
+        serde_json::Value::String(s) => s.zeroize(),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(zeroize_json),
+        serde_json::Value::Object(map) => map.values_mut().for_each(zeroize_json),
+        serde_json::Value::Number(_) | serde_json::Value::Bool(_) | serde_json::Value::Null => {}
+    }
+}
+
+/// Compact JSON of `v` in a zeroizing buffer of exactly the right size: the length is counted first,
+/// so the buffer never grows (growing leaves the old copy in freed memory).
+pub fn zeroizing_json(v: &serde_json::Value) -> zeroize::Zeroizing<Vec<u8>> {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Serializing a `Value` cannot fail (its keys are strings); an empty result would show as an error
+    // wherever the bytes are parsed.
+    let _ = serde_json::to_writer(&mut count, v);
+    let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(count.0));
+    let _ = serde_json::to_writer(&mut *buf, v);
+    buf
+}
+
+/// Keeps core dumps off while it lives: the soft `RLIMIT_CORE` limit is 0, so a crash while values are
+/// in memory cannot write them to a core file (a child such as kubectl inherits the limit). The previous
+/// limit is restored on drop. Best effort: a platform without the limit, or a refused call, leaves the
+/// process as it was.
+#[derive(Debug)]
+pub struct CoreDumpsOff {
+    #[cfg(unix)]
+    previous: Option<rustix::process::Rlimit>,
+}
+
+impl CoreDumpsOff {
+    /// Turns core dumps off until the guard drops.
+    pub fn new() -> CoreDumpsOff {
+        #[cfg(unix)]
+        {
+            use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+            let previous = getrlimit(Resource::Core);
+            let off = Rlimit {
+                current: Some(0),
+                maximum: previous.maximum,
+            };
+            let set = setrlimit(Resource::Core, off).is_ok();
+            CoreDumpsOff {
+                previous: set.then_some(previous),
+            }
+        }
+        #[cfg(not(unix))]
+        CoreDumpsOff {}
+    }
+
+    /// Whether core dumps are off now (the soft `RLIMIT_CORE` limit is 0).
+    pub fn active() -> bool {
+        #[cfg(unix)]
+        {
+            rustix::process::getrlimit(rustix::process::Resource::Core).current == Some(0)
+        }
+        #[cfg(not(unix))]
+        false
+    }
+}
+
+impl Default for CoreDumpsOff {
+    fn default() -> Self {
+        CoreDumpsOff::new()
+    }
+}
+
+impl Drop for CoreDumpsOff {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(previous) = self.previous.take() {
+            let _ = rustix::process::setrlimit(rustix::process::Resource::Core, previous);
+        }
+    }
+}
+
 impl From<Vec<u8>> for SecretBytes {
     fn from(v: Vec<u8>) -> Self {
         SecretBytes::new(v)
@@ -384,6 +487,20 @@ mod tests {
         assert_eq!(
             SecretValue::from_bytes(b"{\"a\":\"b\"}".to_vec()).shape(),
             "JSON object"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn core_dumps_are_off_while_the_guard_lives() {
+        let before = rustix::process::getrlimit(rustix::process::Resource::Core);
+        {
+            let _guard = CoreDumpsOff::new();
+            assert!(CoreDumpsOff::active());
+        }
+        assert_eq!(
+            rustix::process::getrlimit(rustix::process::Resource::Core),
+            before
         );
     }
 }

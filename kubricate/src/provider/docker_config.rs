@@ -6,6 +6,7 @@ use super::common::{keyed_injection, string_fields};
 use super::{
     target_builders, KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
 };
+use crate::model::secret_value::{zeroizing_json, ZeroizingJson};
 use crate::model::secret_value::{ExposeSecret, SecretBytes, SecretValue};
 use crate::model::strategy::{Strategy, StrategyKind};
 
@@ -78,14 +79,31 @@ impl Provider for DockerConfigSecretProvider {
                 "secret `{secret}` for DockerConfigSecretProvider: `registry` is empty"
             ));
         }
-        let user = String::from_utf8_lossy(user.expose()).into_owned();
-        let pass = String::from_utf8_lossy(pass.expose()).into_owned();
-        let auth = SecretBytes::from(format!("{user}:{pass}").into_bytes()).to_base64();
-        let entry =
-            serde_json::json!({ "username": user, "password": pass, "auth": auth.as_str() });
-        let bytes = SecretBytes::from(serde_json::to_vec(&entry).map_err(|e| e.to_string())?);
-        zeroize::Zeroize::zeroize(&mut user.into_bytes());
-        zeroize::Zeroize::zeroize(&mut pass.into_bytes());
+        // Every copy of a value made here is zeroized: the strings, the `user:pass` text, the JSON tree
+        // and the buffer it is written to (sized up front, so it never grows and leaves a copy behind).
+        let user = zeroize::Zeroizing::new(String::from_utf8_lossy(user.expose()).into_owned());
+        let pass = zeroize::Zeroizing::new(String::from_utf8_lossy(pass.expose()).into_owned());
+        let mut user_pass =
+            zeroize::Zeroizing::new(Vec::with_capacity(user.len() + 1 + pass.len()));
+        user_pass.extend_from_slice(user.as_bytes());
+        user_pass.push(b':');
+        user_pass.extend_from_slice(pass.as_bytes());
+        let auth = SecretBytes::from_zeroizing(user_pass).to_base64();
+        let mut entry = serde_json::Map::new();
+        entry.insert(
+            "username".into(),
+            serde_json::Value::String(String::clone(&user)),
+        );
+        entry.insert(
+            "password".into(),
+            serde_json::Value::String(String::clone(&pass)),
+        );
+        entry.insert(
+            "auth".into(),
+            serde_json::Value::String(String::clone(&auth)),
+        );
+        let entry = ZeroizingJson(serde_json::Value::Object(entry));
+        let bytes = SecretBytes::from_zeroizing(zeroizing_json(&entry.0));
         Ok(vec![SecretEntry {
             key: registry,
             value: bytes,
@@ -99,20 +117,50 @@ impl Provider for DockerConfigSecretProvider {
         if let (1, Some(whole)) = (entries.len(), entries.get(WHOLE_CONFIG)) {
             return BTreeMap::from([(".dockerconfigjson".to_owned(), whole.clone())]);
         }
-        let mut auths = serde_json::Map::new();
+        // A whole config.json merged with other secrets contributes its `auths` entries one by one
+        // (a registry that another secret names explicitly keeps that secret's entry).
+        let mut parts: Vec<(String, SecretBytes)> = Vec::with_capacity(entries.len());
         for (registry, bytes) in entries {
-            let v: serde_json::Value =
-                serde_json::from_slice(bytes.expose()).unwrap_or(serde_json::Value::Null);
-            if registry == WHOLE_CONFIG {
-                if let Some(serde_json::Value::Object(whole)) = v.get("auths") {
-                    auths.extend(whole.clone());
-                }
+            if registry != WHOLE_CONFIG {
+                parts.push((registry.clone(), bytes.clone()));
                 continue;
             }
-            auths.insert(registry.clone(), v);
+            let doc = ZeroizingJson(
+                serde_json::from_slice(bytes.expose()).unwrap_or(serde_json::Value::Null),
+            );
+            if let Some(serde_json::Value::Object(auths)) = doc.0.get("auths") {
+                for (reg, entry) in auths {
+                    if !entries.contains_key(reg) {
+                        parts.push((
+                            reg.clone(),
+                            SecretBytes::from_zeroizing(zeroizing_json(entry)),
+                        ));
+                    }
+                }
+            }
         }
-        let doc = serde_json::json!({ "auths": serde_json::Value::Object(auths) });
-        let bytes = SecretBytes::from(serde_json::to_vec(&doc).unwrap_or_default());
+        // `{"auths":{"<registry>":<entry>,...}}`, joined from the entries' own compact JSON (what
+        // re-serializing a parsed tree would give) instead of parsing them again: no tree of values to
+        // drop unzeroized, and a buffer sized up front that never grows.
+        let keys: Vec<String> = parts
+            .iter()
+            .map(|(r, _)| serde_json::to_string(r).unwrap_or_else(|_| "\"\"".to_owned()))
+            .collect();
+        let len = br#"{"auths":{}}"#.len()
+            + keys.iter().map(|k| k.len() + 1).sum::<usize>()
+            + parts.iter().map(|(_, b)| b.len() + 1).sum::<usize>();
+        let mut doc = zeroize::Zeroizing::new(Vec::with_capacity(len));
+        doc.extend_from_slice(br#"{"auths":{"#);
+        for (i, (key, (_, bytes))) in keys.iter().zip(&parts).enumerate() {
+            if i > 0 {
+                doc.push(b',');
+            }
+            doc.extend_from_slice(key.as_bytes());
+            doc.push(b':');
+            doc.extend_from_slice(bytes.expose());
+        }
+        doc.extend_from_slice(b"}}");
+        let bytes = SecretBytes::from_zeroizing(doc);
         BTreeMap::from([(".dockerconfigjson".to_owned(), bytes)])
     }
 }
@@ -122,7 +170,8 @@ const WHOLE_CONFIG: &str = ".dockerconfigjson";
 
 /// A value that is a whole docker `config.json`, checked, as one entry; `None` for any other shape.
 fn whole_config(secret: &str, text: &str) -> Result<Option<SecretEntry>, String> {
-    let Ok(serde_json::Value::Object(doc)) = serde_json::from_str::<serde_json::Value>(text) else {
+    let parsed = ZeroizingJson(serde_json::from_str(text).unwrap_or(serde_json::Value::Null));
+    let serde_json::Value::Object(doc) = &parsed.0 else {
         return Ok(None);
     };
     let err = |problem: &str| {
