@@ -1,4 +1,3 @@
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -123,21 +122,17 @@ impl CommandConnector {
             .map_err(|e| failed(format!("could not start: {}", e.kind()), String::new()))?;
         // Both pipes are drained while the command runs, so a chatty command cannot block on them.
         let stdout = child.stdout.take().map(|out| {
-            std::thread::spawn(move || {
-                let mut buf = Zeroizing::new(Vec::new());
-                let mut limited = out.take(MAX_SECRET_BYTES as u64 + 1);
-                let ok = limited.read_to_end(&mut buf).is_ok();
-                let _ = std::io::copy(&mut limited.into_inner(), &mut std::io::sink());
-                (buf, ok)
-            })
+            std::thread::spawn(
+                move || match super::read_zeroizing(out, MAX_SECRET_BYTES, 4096) {
+                    Ok(buf) => (buf, true),
+                    Err(_) => (Zeroizing::new(Vec::new()), false),
+                },
+            )
         });
+        // stderr may echo the value: it is held like one.
         let stderr = child.stderr.take().map(|err| {
             std::thread::spawn(move || {
-                let mut buf = Vec::new();
-                let mut limited = err.take(64 * 1024);
-                let _ = limited.read_to_end(&mut buf);
-                let _ = std::io::copy(&mut limited.into_inner(), &mut std::io::sink());
-                buf
+                super::read_zeroizing(err, 64 * 1024, 4096).unwrap_or_default()
             })
         });
         let started = Instant::now();
@@ -205,7 +200,7 @@ impl CommandConnector {
 /// At most [`STDERR_LINES`] lines of `stderr`, with every line of `stdout` (4 bytes or longer) and
 /// the whole of it taken out: a tool may echo what it printed.
 fn scrubbed_stderr(stderr: &[u8], stdout: &[u8]) -> String {
-    let mut text = String::from_utf8_lossy(stderr).into_owned();
+    let mut text = Zeroizing::new(String::from_utf8_lossy(stderr).into_owned());
     let out = Zeroizing::new(String::from_utf8_lossy(stdout).into_owned());
     let mut needles: Vec<&str> = std::iter::once(out.trim())
         .chain(out.lines().map(str::trim))
@@ -213,7 +208,7 @@ fn scrubbed_stderr(stderr: &[u8], stdout: &[u8]) -> String {
         .collect();
     needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
     for n in needles {
-        text = text.replace(n, "<redacted>");
+        text = Zeroizing::new(text.replace(n, "<redacted>"));
     }
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let mut shown: Vec<String> = lines

@@ -206,7 +206,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<DotenvFile, DotenvProblem> {
             _ => Zeroizing::new(value.to_owned()),
         };
         if first == Some('"') {
-            value = Zeroizing::new(value.replace("\\n", "\n").replace("\\r", "\r"));
+            value = expand_newlines(&value);
         }
 
         // As in a JavaScript object: the key keeps its first place, the last value wins.
@@ -229,6 +229,30 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<DotenvFile, DotenvProblem> {
     check_skipped(&src[covered_to..], line_of(covered_to))?;
     file.index = seen.into_iter().map(|(k, (i, _))| (k, i)).collect();
     Ok(file)
+}
+
+/// dotenv's `replace(/\\n/g, '\n').replace(/\\r/g, '\r')`, in one pass into a buffer of the input's
+/// size (the result is never longer), so no partial copy of the value is freed unzeroed.
+fn expand_newlines(value: &str) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(value.len()));
+    let mut rest = value;
+    while let Some(i) = rest.find("\\n") {
+        out.push_str(&rest[..i]);
+        out.push('\n');
+        rest = &rest[i + 2..];
+    }
+    out.push_str(rest);
+    // `\r` is replaced after `\n`, on the result, exactly as dotenv chains the two replaces.
+    let first = out;
+    let mut out = Zeroizing::new(String::with_capacity(first.len()));
+    let mut rest = first.as_str();
+    while let Some(i) = rest.find("\\r") {
+        out.push_str(&rest[..i]);
+        out.push('\r');
+        rest = &rest[i + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Text between two assignments may hold only blank lines and comments.

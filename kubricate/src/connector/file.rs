@@ -135,8 +135,12 @@ impl FileConnector {
 /// Reads at most one byte past the Secret limit, so a huge file is refused without reading it all.
 fn read_limited(path: &Path) -> std::io::Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
     let f = std::fs::File::open(path)?;
-    let mut buf = zeroize::Zeroizing::new(Vec::new());
-    f.take(MAX_SECRET_BYTES as u64 + 1).read_to_end(&mut buf)?;
+    let size = f.metadata().map_or(0, |m| m.len() as usize);
+    let buf = super::read_zeroizing(
+        f.take(MAX_SECRET_BYTES as u64 + 1),
+        MAX_SECRET_BYTES,
+        size + 1,
+    )?;
     Ok((buf.len() <= MAX_SECRET_BYTES).then_some(buf))
 }
 

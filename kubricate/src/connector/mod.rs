@@ -48,6 +48,40 @@ pub trait Connector: Send + Sync + 'static {
     }
 }
 
+/// Reads `reader` to its end into a buffer that is zeroed whenever it is freed (`std`'s `read_to_end`
+/// grows a plain `Vec`, freeing copies of what it read so far). Stops keeping bytes after `limit + 1`
+/// (so the caller can tell "too large") and drains the rest; `hint` sizes the first buffer.
+pub(crate) fn read_zeroizing(
+    mut reader: impl std::io::Read,
+    limit: usize,
+    hint: usize,
+) -> std::io::Result<zeroize::Zeroizing<Vec<u8>>> {
+    let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(hint.clamp(64, limit + 1)));
+    let mut chunk = zeroize::Zeroizing::new(vec![0u8; 8192]);
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let keep = n.min((limit + 1).saturating_sub(buf.len()));
+        if buf.len() + keep > buf.capacity() {
+            // Grow by hand: the old buffer is zeroed as it drops.
+            let cap = (buf.capacity() * 2).max(buf.len() + keep).min(limit + 1);
+            let mut bigger = zeroize::Zeroizing::new(Vec::with_capacity(cap));
+            bigger.extend_from_slice(&buf);
+            buf = bigger;
+        }
+        buf.extend_from_slice(&chunk[..keep]);
+        if keep < n {
+            std::io::copy(&mut reader, &mut std::io::sink())?;
+            break;
+        }
+    }
+    Ok(buf)
+}
+
 /// Why a connector could not load values. Never holds a value.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

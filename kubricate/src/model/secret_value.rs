@@ -85,7 +85,8 @@ impl SecretObject {
             map.insert(k, SecretField::Text(v));
         }
         let mut value = serde_json::Value::Object(json);
-        let raw = SecretString::from(value.to_string());
+        let text = zeroizing_json(&value);
+        let raw = SecretString::from(String::from_utf8_lossy(&text).into_owned());
         zeroize_json(&mut value);
         SecretObject {
             raw,
