@@ -23,6 +23,7 @@
 
 #[doc(hidden)]
 pub mod __private;
+pub mod checksum;
 mod cli;
 pub mod connector;
 mod declare;
@@ -32,6 +33,8 @@ mod hash;
 mod model;
 mod project;
 pub mod provider;
+#[cfg(feature = "sealed-secrets")]
+mod seal;
 pub mod yaml;
 
 pub use connector::{
@@ -52,7 +55,7 @@ pub use deliver::apply::{
 };
 pub use deliver::check::{ReferenceUsage, SecretReference};
 pub use deliver::plan::{
-    ConflictOptions, ConflictStrategy, SecretError, SecretPlan, StrictModeError,
+    ConflictOptions, ConflictStrategy, GeneratedSecret, SecretError, SecretPlan, StrictModeError,
 };
 pub use deliver::secret::MergedSecret;
 pub use generate::{MetadataOptions, OutputMode};
@@ -65,10 +68,13 @@ pub use model::secret_value::{
 pub use model::strategy;
 pub use project::{GenerateOptions, GenerateReport, Project, ProjectError};
 pub use provider::{
-    BasicAuthSecretProvider, CustomTypeSecretProvider, DockerConfigSecretProvider,
-    OpaqueSecretProvider, Provider, ProviderInfo, ProviderType, SshAuthSecretProvider,
-    TlsSecretProvider,
+    BasicAuthSecretProvider, CreationPolicy, CustomTypeSecretProvider, Delivery,
+    DockerConfigSecretProvider, ExternalSecretProvider, ManifestRequest, OpaqueSecretProvider,
+    Provider, ProviderError, ProviderInfo, ProviderType, RemoteRef, SecretStoreRef,
+    SshAuthSecretProvider, TlsSecretProvider,
 };
+#[cfg(feature = "sealed-secrets")]
+pub use provider::{SealedSecretProvider, SealingScope};
 
 /// Derives [`SecretSet`](trait@SecretSet) for an enum: one unit variant per secret.
 ///
@@ -188,9 +194,12 @@ pub mod prelude {
     pub use crate::strategy;
     pub use crate::template::{Namespace, NamespaceInput, SimpleApp, SimpleAppInput};
     pub use crate::{
-        kinds, stack, BasicAuthSecretProvider, CommandConnector, CustomTypeSecretProvider,
-        DockerConfigSecretProvider, EnvConnector, FileConnector, InMemoryConnector, Injector,
-        IntoManagers, OpaqueSecretProvider, Resource, Resources, SecretManager, SecretRef,
-        SecretRegistry, SecretSet, SshAuthSecretProvider, Stack, Template, TlsSecretProvider,
+        kinds, stack, BasicAuthSecretProvider, CommandConnector, CreationPolicy,
+        CustomTypeSecretProvider, DockerConfigSecretProvider, EnvConnector, ExternalSecretProvider,
+        FileConnector, InMemoryConnector, Injector, IntoManagers, OpaqueSecretProvider, RemoteRef,
+        Resource, Resources, SecretManager, SecretRef, SecretRegistry, SecretSet, SecretStoreRef,
+        SshAuthSecretProvider, Stack, Template, TlsSecretProvider,
     };
+    #[cfg(feature = "sealed-secrets")]
+    pub use crate::{SealedSecretProvider, SealingScope};
 }

@@ -1,5 +1,5 @@
 use super::common::{keyed_injection, reject_unknown_fields};
-use super::{Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
+use super::{Provider, ProviderError, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
 use crate::model::secret_value::{ExposeSecret, SecretBytes, SecretValue};
 use crate::model::strategy::Strategy;
 
@@ -9,7 +9,7 @@ use crate::model::strategy::Strategy;
 /// ```
 /// use kubricate::{CustomTypeSecretProvider, Provider, SecretValue};
 /// let p = CustomTypeSecretProvider::new("api-creds", "vendor.example.com/api").allowed_keys(["token", "endpoint"]);
-/// let err = p.prepare("API", &SecretValue::parse(r#"{"token":"t","region":"eu"}"#)).unwrap_err();
+/// let err = p.prepare("API", &SecretValue::parse(r#"{"token":"t","region":"eu"}"#)).unwrap_err().to_string();
 /// assert!(err.contains("2nd field") && err.contains("allowed: token, endpoint"));
 /// ```
 #[derive(Debug, Clone)]
@@ -60,15 +60,15 @@ impl Provider for CustomTypeSecretProvider {
     fn secret_type(&self) -> &str {
         &self.secret_type
     }
-    fn check_strategy(&self, secret: &str, strategy: &Strategy) -> Result<(), String> {
+    fn check_strategy(&self, secret: &str, strategy: &Strategy) -> Result<(), ProviderError> {
         if let (Strategy::Env(env), Some(allowed)) = (strategy, self.allowed()) {
             if let Some(key) = env.key.as_deref() {
                 if !allowed.contains(&key) {
-                    return Err(format!(
+                    return Err(ProviderError::strategy(secret, format!(
                         "secret `{secret}`: key `{key}` is not allowed by CustomTypeSecretProvider `{}`; allowed: {}",
                         self.target.name,
                         allowed.join(", ")
-                    ));
+                    )));
                 }
             }
         }
@@ -79,18 +79,23 @@ impl Provider for CustomTypeSecretProvider {
         secret: &str,
         target_name: &str,
         strategy: &Strategy,
-    ) -> Result<crate::model::pod_patch::PodPatch, String> {
+    ) -> Result<crate::model::pod_patch::PodPatch, ProviderError> {
         keyed_injection(&self.target.name, target_name, secret, strategy)
     }
-    fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {
+    fn prepare(
+        &self,
+        secret: &str,
+        value: &SecretValue,
+    ) -> Result<Vec<SecretEntry>, ProviderError> {
+        let invalid = |m: String| ProviderError::value(secret, m);
         let SecretValue::Object(map) = value else {
-            return Err(format!("secret `{secret}` for CustomTypeSecretProvider `{}` must be a flat JSON object of string fields", self.target.name));
+            return Err(invalid(format!("secret `{secret}` for CustomTypeSecretProvider `{}` must be a flat JSON object of string fields", self.target.name)));
         };
         if let Some(allowed) = self.allowed() {
-            reject_unknown_fields(Self::INFO.kind, secret, value, &allowed)?;
+            reject_unknown_fields(Self::INFO.kind, secret, value, &allowed).map_err(invalid)?;
         }
         if map.has_repeated_field() {
-            return Err(format!("secret `{secret}` for CustomTypeSecretProvider `{}`: a field of its value is given twice; keep one", self.target.name));
+            return Err(invalid(format!("secret `{secret}` for CustomTypeSecretProvider `{}`: a field of its value is given twice; keep one", self.target.name)));
         }
         let mut out = Vec::with_capacity(map.len());
         for (i, (key, field)) in map.iter().enumerate() {
@@ -101,7 +106,7 @@ impl Provider for CustomTypeSecretProvider {
                 } else {
                     format!("the {} field", super::common::ordinal(i + 1))
                 };
-                return Err(format!("secret `{secret}` for CustomTypeSecretProvider `{}`: {which} must be a string, found {}", self.target.name, field.type_name()));
+                return Err(invalid(format!("secret `{secret}` for CustomTypeSecretProvider `{}`: {which} must be a string, found {}", self.target.name, field.type_name())));
             };
             out.push(SecretEntry {
                 key: key.to_owned(),

@@ -45,13 +45,14 @@ macro_rules! fixed_key_provider {
             fn secret_type(&self) -> &str {
                 $secret_type
             }
-            fn injection(&self, _secret: &str, target_name: &str, strategy: &Strategy) -> Result<PodPatch, String> {
+            fn injection(&self, _secret: &str, target_name: &str, strategy: &Strategy) -> Result<PodPatch, super::ProviderError> {
                 keyed_injection(&self.target.name, target_name, $default_key, strategy)
             }
-            fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {
-                let entries = prepare_fixed(Self::INFO.kind, secret, value, Self::FIELDS)?;
+            fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, super::ProviderError> {
+                let entries = prepare_fixed(Self::INFO.kind, secret, value, Self::FIELDS)
+                    .map_err(|m| super::ProviderError::value(secret, m))?;
                 let check: fn(&str, &[SecretEntry]) -> Result<(), String> = $check;
-                check(secret, &entries)?;
+                check(secret, &entries).map_err(|m| super::ProviderError::value(secret, m))?;
                 Ok(entries)
             }
         }
@@ -126,7 +127,8 @@ mod tests {
                 "T",
                 &SecretValue::parse(r#"{"cert":"hello","key":"world"}"#),
             )
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("secret `T`") && err.contains("`cert` is not PEM"),
             "{err}"
@@ -173,7 +175,10 @@ mod tests {
             .map(|e| e.key)
             .collect();
         assert_eq!(keys, ["tls.crt", "tls.key"]);
-        let err = p.prepare("T", &tls_value(r#","CANARY":"x""#)).unwrap_err();
+        let err = p
+            .prepare("T", &tls_value(r#","CANARY":"x""#))
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("1 unknown field(s) (the 3rd field of its value)")
                 && !err.contains("CANARY"),
