@@ -172,7 +172,7 @@ impl EnvConnector {
         };
         let mut file = dotenv::parse(&bytes).map_err(|problem| ConnectorError::Dotenv {
             path: path.clone(),
-            problem,
+            problem: Box::new(problem),
         })?;
         for w in &mut file.warnings {
             *w = format!("{}: {w}", path.display());

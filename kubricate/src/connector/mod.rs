@@ -99,9 +99,10 @@ pub enum ConnectorError {
     Dotenv {
         /// The file.
         path: PathBuf,
-        /// What is wrong, and on which line.
+        /// What is wrong, and on which line (boxed: it keeps every error that wraps a
+        /// `ConnectorError` small).
         #[source]
-        problem: DotenvProblem,
+        problem: Box<DotenvProblem>,
     },
     /// A file could not be read.
     #[error("cannot read {}: {source}", path.display())]
