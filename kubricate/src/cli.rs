@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
 use crate::deliver::apply::{ApplyError, ApplyMode, DiffOutcome, DryRun, KubectlOptions, Stream};
-use crate::deliver::plan::SecretPlan;
+use crate::deliver::plan::{SecretPlan, SecretWarning};
 use crate::generate::layout::OutputMode;
 use crate::graph::GraphFormat;
 use crate::project::{GenerateOptions, Project, ProjectError};
@@ -547,7 +547,9 @@ fn validate(
         Err(e) => {
             if let Some(format) = output {
                 let problems: Vec<String> = match &e {
-                    ProjectError::Secrets(s) => s.problems.clone(),
+                    ProjectError::Secrets(s) => {
+                        s.problems.iter().map(ToString::to_string).collect()
+                    }
                     other => vec![other.to_string()],
                 };
                 write_doc(out, &json!({ "ok": false, "problems": problems }), format)?;
@@ -609,11 +611,11 @@ fn validate_report(project: &Project, plan: &SecretPlan) -> Value {
         "stacks": project.stacks().len(),
         "referencesChecked": plan.references_checked,
         "secrets": secrets,
-        "warnings": plan.warnings,
+        "warnings": plan.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
     })
 }
 
-fn warnings(err: &mut Sink<'_>, warnings: &[String]) -> Result<(), CliError> {
+fn warnings(err: &mut Sink<'_>, warnings: &[SecretWarning]) -> Result<(), CliError> {
     for w in warnings {
         err.line(&format!("warning: {w}"))?;
     }

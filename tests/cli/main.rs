@@ -14,6 +14,8 @@ mod gitops;
 mod harden;
 mod leaks;
 mod ops;
+mod overrides;
+mod parity;
 mod scale;
 mod schema;
 mod secret_registry;

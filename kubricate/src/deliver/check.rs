@@ -13,18 +13,19 @@
 //! (its unit tests show each kind).
 
 use std::collections::HashMap;
+use std::fmt;
 
 use serde_json::Value;
 
-use crate::deliver::secret::MergedSecret;
+use crate::deliver::secret::{place, DroppedKeys, MergedSecret};
 use crate::model::resource::{value_at, Manifest, ResourceMap};
 use crate::model::workload::pod_spec_path;
 
 /// One reference a pod makes to a Secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretReference {
-    /// The Secret's name.
-    pub secret: String,
+    /// The Kubernetes Secret's name.
+    pub secret_name: String,
     /// The container making it (`container 0 (`api`)`), or `None` for pod-level references
     /// (`imagePullSecrets`, volumes).
     pub container: Option<String>,
@@ -65,16 +66,17 @@ pub enum ReferenceUsage {
     ServiceAccountSecret,
 }
 
-impl ReferenceUsage {
-    fn describe(&self) -> String {
+/// `env var `DB``, `envFrom`, `imagePullSecrets`, `volume `certs``: the usage in messages.
+impl fmt::Display for ReferenceUsage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ReferenceUsage::EnvKey { var, .. } => format!("env var `{var}`"),
-            ReferenceUsage::EnvFrom => "envFrom".to_owned(),
-            ReferenceUsage::ImagePullSecret => "imagePullSecrets".to_owned(),
-            ReferenceUsage::Volume { volume, .. } => format!("volume `{volume}`"),
-            ReferenceUsage::IngressTls { hosts } if hosts.is_empty() => "tls".to_owned(),
-            ReferenceUsage::IngressTls { hosts } => format!("tls for {}", hosts.join(", ")),
-            ReferenceUsage::ServiceAccountSecret => "secrets".to_owned(),
+            ReferenceUsage::EnvKey { var, .. } => write!(f, "env var `{var}`"),
+            ReferenceUsage::EnvFrom => f.write_str("envFrom"),
+            ReferenceUsage::ImagePullSecret => f.write_str("imagePullSecrets"),
+            ReferenceUsage::Volume { volume, .. } => write!(f, "volume `{volume}`"),
+            ReferenceUsage::IngressTls { hosts } if hosts.is_empty() => f.write_str("tls"),
+            ReferenceUsage::IngressTls { hosts } => write!(f, "tls for {}", hosts.join(", ")),
+            ReferenceUsage::ServiceAccountSecret => f.write_str("secrets"),
         }
     }
 }
@@ -89,7 +91,7 @@ pub fn resource_references(manifest: &Manifest) -> Vec<SecretReference> {
             .iter()
             .filter_map(|e| {
                 str_at(e, field).map(|name| SecretReference {
-                    secret: name.to_owned(),
+                    secret_name: name.to_owned(),
                     container: None,
                     usage: usage(e),
                     optional: false,
@@ -155,6 +157,192 @@ pub fn resource_references(manifest: &Manifest) -> Vec<SecretReference> {
     }
 }
 
+/// Where a reference is: `stack `web`, resource `deployment`, container 0 (`api`)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceSite {
+    /// The stack id.
+    pub stack: String,
+    /// The resource id.
+    pub resource: String,
+    /// The container (`container 0 (`api`)`), unless the pod itself refers (`imagePullSecrets`,
+    /// volumes).
+    pub container: Option<String>,
+}
+
+impl fmt::Display for ReferenceSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "stack `{}`, resource `{}`", self.stack, self.resource)?;
+        match &self.container {
+            Some(c) => write!(f, ", {c}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A reference of the generated manifests that the delivered Secrets do not satisfy. Each message
+/// names the site, the Secret and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReferenceProblem {
+    /// No provider delivers a Secret of that name anywhere.
+    #[error("{site}: {usage} refers to Secret `{secret_name}`, which no provider of the project delivers; fix the name, give a provider of a registered secret manager the Secret name `{secret_name}`, or declare a Secret created elsewhere with Project::external_secret(\"{secret_name}\")")]
+    NotDelivered {
+        /// Where.
+        site: ReferenceSite,
+        /// How the pod uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+    },
+    /// The Secret is delivered, but not in the workload's namespace.
+    #[error("{site}: {usage} refers to Secret `{secret_name}` {}", other_namespace(namespace.as_deref(), delivered_in))]
+    OtherNamespace {
+        /// Where.
+        site: ReferenceSite,
+        /// How the pod uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// The workload's namespace (`None`: it has none, and lands wherever it is applied).
+        namespace: Option<String>,
+        /// The namespaces it is delivered in (`None`: delivered without one).
+        delivered_in: Vec<Option<String>>,
+    },
+    /// An env var reads a key the Secret does not hold.
+    #[error("{site}: {usage} reads key `{key}` of Secret `{}`, which holds only {}; fix the env strategy's `key` option, or the secret's value", place(namespace.as_deref(), secret_name), held(keys_held))]
+    MissingKey {
+        /// Where.
+        site: ReferenceSite,
+        /// How the pod uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// Its namespace, if it has one.
+        namespace: Option<String>,
+        /// The key read.
+        key: String,
+        /// The keys the Secret holds.
+        keys_held: Vec<String>,
+    },
+    /// A volume mounts keys the Secret does not hold.
+    #[error("{site}: {usage} mounts key(s) {} of Secret `{}`, which holds only {}; fix the volume strategy's items", quoted(missing), place(namespace.as_deref(), secret_name), held(keys_held))]
+    MissingVolumeKeys {
+        /// Where.
+        site: ReferenceSite,
+        /// How the pod uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// Its namespace, if it has one.
+        namespace: Option<String>,
+        /// The keys mounted but not held.
+        missing: Vec<String>,
+        /// The keys the Secret holds.
+        keys_held: Vec<String>,
+    },
+    /// An env var reads a key that a conflict overwrite dropped from the Secret.
+    #[error("{site}: {usage} reads key `{key}` of Secret `{}`, but {why}", place(namespace.as_deref(), secret_name))]
+    DroppedKey {
+        /// Where.
+        site: ReferenceSite,
+        /// How the pod uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// Its namespace, if it has one.
+        namespace: Option<String>,
+        /// The key read.
+        key: String,
+        /// Which overwrite dropped it, naming both sides, and the fix.
+        why: String,
+    },
+    /// A volume mounts keys that a conflict overwrite dropped from the Secret.
+    #[error(
+        "{site}: {usage} mounts key(s) {} of Secret `{}`, but {why}",
+        quoted(missing),
+        place(namespace.as_deref(), secret_name)
+    )]
+    DroppedVolumeKeys {
+        /// Where.
+        site: ReferenceSite,
+        /// How the pod uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// Its namespace, if it has one.
+        namespace: Option<String>,
+        /// The keys mounted but not held.
+        missing: Vec<String>,
+        /// Which overwrite dropped them, naming both sides, and the fix.
+        why: String,
+    },
+    /// An Ingress's or Gateway's TLS reference names a Secret without `tls.crt` and `tls.key`.
+    #[error("{site}: {usage} names Secret `{}`, which lacks key(s) {} (holds {}); the controller terminating TLS reads tls.crt and tls.key: deliver it with TlsSecretProvider", place(namespace.as_deref(), secret_name), quoted(missing), held(keys_held))]
+    NotATlsSecret {
+        /// Where.
+        site: ReferenceSite,
+        /// How the resource uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// Its namespace, if it has one.
+        namespace: Option<String>,
+        /// `tls.crt` and/or `tls.key`, not held.
+        missing: Vec<String>,
+        /// The keys the Secret holds.
+        keys_held: Vec<String>,
+    },
+    /// `imagePullSecrets` names a Secret that is not a docker-config Secret.
+    #[error("{site}: {usage} names Secret `{}` of type `{secret_type}`, but the kubelet only reads kubernetes.io/dockerconfigjson Secrets there; deliver it with DockerConfigSecretProvider", place(namespace.as_deref(), secret_name))]
+    NotAPullSecret {
+        /// Where.
+        site: ReferenceSite,
+        /// How the pod uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// Its namespace, if it has one.
+        namespace: Option<String>,
+        /// Its type.
+        secret_type: String,
+    },
+}
+
+/// The rest of [`ReferenceProblem::OtherNamespace`]'s message, for a workload in `namespace` or
+/// (`None`) in whatever namespace it is applied to.
+fn other_namespace(namespace: Option<&str>, delivered_in: &[Option<String>]) -> String {
+    let only = delivered_in
+        .iter()
+        .map(|ns| match ns {
+            Some(ns) => format!("namespace `{ns}`"),
+            None => "no namespace (wherever it is applied)".to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    match namespace {
+        Some(ns) => format!("in namespace `{ns}`, but it is delivered only in {only}; a pod can only read Secrets of its own namespace: remove the provider's explicit namespace, or set it to `{ns}`"),
+        None => format!("from a resource without a namespace (it lands wherever it is applied), but the Secret is delivered only in {only}; a pod can only read Secrets of its own namespace: remove the provider's explicit namespace, or give the resource that namespace"),
+    }
+}
+
+/// `` `a`, `b` ``.
+fn quoted(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The keys a Secret holds, for messages: `` `a`, `b` `` or `no keys`.
+fn held(keys: &[String]) -> String {
+    if keys.is_empty() {
+        "no keys".to_owned()
+    } else {
+        quoted(keys)
+    }
+}
+
 /// Every Secret reference in the pod template of `manifest` (none for kinds without pods).
 pub fn pod_references(manifest: &Manifest) -> Vec<SecretReference> {
     let Some(path) = pod_spec_path(manifest.kind()) else {
@@ -181,7 +369,7 @@ pub fn pod_references(manifest: &Manifest) -> Vec<SecretReference> {
     for entry in list(pod, "imagePullSecrets") {
         if let Some(name) = str_at(entry, "name") {
             out.push(SecretReference {
-                secret: name.to_owned(),
+                secret_name: name.to_owned(),
                 container: None,
                 usage: ReferenceUsage::ImagePullSecret,
                 optional: false,
@@ -211,7 +399,7 @@ pub fn pod_references(manifest: &Manifest) -> Vec<SecretReference> {
                 if path.is_empty() { None } else { r.as_str() }.or_else(|| str_at(r, "name"));
             if let Some(name) = name {
                 out.push(SecretReference {
-                    secret: name.to_owned(),
+                    secret_name: name.to_owned(),
                     container: None,
                     usage: ReferenceUsage::Volume {
                         volume: vname.clone(),
@@ -245,7 +433,7 @@ fn container_references(c: &Value, container: &str, out: &mut Vec<SecretReferenc
         };
         if let Some(secret) = str_at(r, "name") {
             out.push(SecretReference {
-                secret: secret.to_owned(),
+                secret_name: secret.to_owned(),
                 container: Some(container.to_owned()),
                 usage: ReferenceUsage::EnvKey {
                     var: str_at(var, "name").unwrap_or("?").to_owned(),
@@ -261,7 +449,7 @@ fn container_references(c: &Value, container: &str, out: &mut Vec<SecretReferenc
         };
         if let Some(secret) = str_at(r, "name") {
             out.push(SecretReference {
-                secret: secret.to_owned(),
+                secret_name: secret.to_owned(),
                 container: Some(container.to_owned()),
                 usage: ReferenceUsage::EnvFrom,
                 optional: is_optional(r),
@@ -272,7 +460,7 @@ fn container_references(c: &Value, container: &str, out: &mut Vec<SecretReferenc
 
 fn volume_reference(secret: &str, volume: &str, source: &Value) -> SecretReference {
     SecretReference {
-        secret: secret.to_owned(),
+        secret_name: secret.to_owned(),
         container: None,
         usage: ReferenceUsage::Volume {
             volume: volume.to_owned(),
@@ -308,11 +496,15 @@ const PULL_SECRET_TYPES: [&str; 2] = ["kubernetes.io/dockerconfigjson", "kuberne
 /// Returns the problems (each naming stack, resource, container and the fix) and the number of
 /// references checked. References to `external` Secret names are not checked: they are created
 /// outside kubricate.
+///
+/// `dropped` explains keys an `overwrite` removed, so that a reference to one names that cause
+/// rather than the strategy's options.
 pub fn dangling_references(
     stacks: &[(String, ResourceMap)],
     secrets: &[MergedSecret],
     external: &[String],
-) -> (Vec<String>, usize) {
+    dropped: &DroppedKeys,
+) -> (Vec<ReferenceProblem>, usize) {
     let mut problems = Vec::new();
     let mut checked = 0;
     // Looked up once per reference: a scan of every Secret made the check references × Secrets.
@@ -326,17 +518,24 @@ pub fn dangling_references(
         for (resource_id, manifest) in resources {
             let ns = manifest.namespace();
             for r in resource_references(manifest) {
-                if external.contains(&r.secret) {
+                if external.contains(&r.secret_name) {
                     continue;
                 }
                 checked += 1;
-                // Formatted only for a problem: most references are fine.
-                let site = || match &r.container {
-                    Some(c) => format!("stack `{stack_id}`, resource `{resource_id}`, {c}"),
-                    None => format!("stack `{stack_id}`, resource `{resource_id}`"),
+                // Built only for a problem: most references are fine.
+                let site = || ReferenceSite {
+                    stack: stack_id.clone(),
+                    resource: resource_id.clone(),
+                    container: r.container.clone(),
                 };
-                let found = by_place.get(&(ns, r.secret.as_str())).copied();
-                if let Some(p) = check_one(site, ns, &r, found, secrets) {
+                let found = by_place.get(&(ns, r.secret_name.as_str())).copied();
+                let why = |key: &str| {
+                    dropped
+                        .get(&(ns.map(str::to_owned), r.secret_name.clone()))
+                        .and_then(|keys| keys.get(key))
+                        .cloned()
+                };
+                if let Some(p) = check_one(site, ns, &r, found, secrets, why) {
                     problems.push(p);
                 }
             }
@@ -348,103 +547,116 @@ pub fn dangling_references(
 /// The problem with reference `r` from namespace `ns` (`None`: wherever the workload is applied), if
 /// any; `found` is the Secret of that name delivered in `ns`.
 fn check_one(
-    site: impl Fn() -> String,
+    site: impl Fn() -> ReferenceSite,
     ns: Option<&str>,
     r: &SecretReference,
     found: Option<&MergedSecret>,
     secrets: &[MergedSecret],
-) -> Option<String> {
-    let name = &r.secret;
-    let what = || r.usage.describe();
-    let Some(secret) = found else {
+    dropped_because: impl Fn(&str) -> Option<String>,
+) -> Option<ReferenceProblem> {
+    // Everything below is cloned only on the way to a problem: most references are fine.
+    let (secret_name, usage) = (|| r.secret_name.clone(), || r.usage.clone());
+    let Some(delivered) = found else {
         if r.optional {
             return None;
         }
-        let (site, what) = (site(), what());
-        let elsewhere: Vec<String> = secrets
+        let delivered_in: Vec<Option<String>> = secrets
             .iter()
-            .filter(|s| s.name == *name)
-            .map(|s| match &s.namespace {
-                Some(ns) => format!("namespace `{ns}`"),
-                None => "no namespace (wherever it is applied)".to_owned(),
-            })
+            .filter(|s| s.name == r.secret_name)
+            .map(|s| s.namespace.clone())
             .collect();
-        return Some(if elsewhere.is_empty() {
-            format!(
-                "{site}: {what} refers to Secret `{name}`, which no provider of the project delivers; fix the name, give a provider of a registered secret manager the Secret name `{name}`, or declare a Secret created elsewhere with Project::external_secret(\"{name}\")"
-            )
+        let site = site();
+        return Some(if delivered_in.is_empty() {
+            ReferenceProblem::NotDelivered {
+                site,
+                usage: usage(),
+                secret_name: secret_name(),
+            }
         } else {
-            let only = elsewhere.join(", ");
-            match ns {
-                Some(ns) => format!(
-                    "{site}: {what} refers to Secret `{name}` in namespace `{ns}`, but it is delivered only in {only}; a pod can only read Secrets of its own namespace: remove the provider's explicit namespace, or set it to `{ns}`"
-                ),
-                None => format!(
-                    "{site}: {what} refers to Secret `{name}` from a resource without a namespace (it lands wherever it is applied), but the Secret is delivered only in {only}; a pod can only read Secrets of its own namespace: remove the provider's explicit namespace, or give the resource that namespace"
-                ),
+            ReferenceProblem::OtherNamespace {
+                site,
+                usage: usage(),
+                secret_name: secret_name(),
+                namespace: ns.map(str::to_owned),
+                delivered_in,
             }
         });
     };
-    let at = secret.place();
-    let held = || {
-        if secret.data.is_empty() {
-            "no keys".to_owned()
-        } else {
-            secret
-                .data
-                .keys()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    };
+    let keys_held = || delivered.data.keys().cloned().collect::<Vec<_>>();
+    let namespace = || ns.map(str::to_owned);
     match &r.usage {
-        ReferenceUsage::EnvKey { key, .. } if !r.optional && !secret.data.contains_key(key) => {
-            Some(format!(
-                "{}: {} reads key `{key}` of Secret `{at}`, which holds only {}; fix the env strategy's `key` option, or the secret's value",
-                site(),
-                what(),
-                held()
-            ))
+        ReferenceUsage::EnvKey { key, .. } if !r.optional && !delivered.data.contains_key(key) => {
+            if let Some(why) = dropped_because(key) {
+                return Some(ReferenceProblem::DroppedKey {
+                    site: site(),
+                    usage: usage(),
+                    secret_name: secret_name(),
+                    namespace: namespace(),
+                    key: key.clone(),
+                    why,
+                });
+            }
+            Some(ReferenceProblem::MissingKey {
+                site: site(),
+                usage: usage(),
+                secret_name: secret_name(),
+                namespace: namespace(),
+                key: key.clone(),
+                keys_held: keys_held(),
+            })
         }
         ReferenceUsage::Volume { keys, .. } if !r.optional => {
             let missing: Vec<String> = keys
                 .iter()
-                .filter(|k| !secret.data.contains_key(*k))
-                .map(|k| format!("`{k}`"))
+                .filter(|k| !delivered.data.contains_key(*k))
+                .cloned()
                 .collect();
-            (!missing.is_empty()).then(|| {
-                format!(
-                    "{}: {} mounts key(s) {} of Secret `{at}`, which holds only {}; fix the volume strategy's items",
-                    site(),
-                    what(),
-                    missing.join(", "),
-                    held()
-                )
+            let why: Vec<String> = keys.iter().filter_map(|k| dropped_because(k)).collect();
+            if let Some(why) = why.into_iter().next() {
+                return Some(ReferenceProblem::DroppedVolumeKeys {
+                    site: site(),
+                    usage: usage(),
+                    secret_name: secret_name(),
+                    namespace: namespace(),
+                    missing,
+                    why,
+                });
+            }
+            (!missing.is_empty()).then(|| ReferenceProblem::MissingVolumeKeys {
+                site: site(),
+                usage: usage(),
+                secret_name: secret_name(),
+                namespace: namespace(),
+                missing,
+                keys_held: keys_held(),
             })
         }
         ReferenceUsage::IngressTls { .. } => {
             let missing: Vec<String> = ["tls.crt", "tls.key"]
                 .iter()
-                .filter(|k| !secret.data.contains_key(**k))
-                .map(|k| format!("`{k}`"))
+                .filter(|k| !delivered.data.contains_key(**k))
+                .map(|k| (*k).to_owned())
                 .collect();
-            (!missing.is_empty()).then(|| {
-                format!(
-                    "{}: {} names Secret `{at}`, which lacks key(s) {} (holds {}); the controller terminating TLS reads tls.crt and tls.key: deliver it with TlsSecretProvider",
-                    site(),
-                    what(),
-                    missing.join(", "),
-                    held()
-                )
+            (!missing.is_empty()).then(|| ReferenceProblem::NotATlsSecret {
+                site: site(),
+                usage: usage(),
+                secret_name: secret_name(),
+                namespace: namespace(),
+                missing,
+                keys_held: keys_held(),
             })
         }
-        ReferenceUsage::ImagePullSecret if !PULL_SECRET_TYPES.contains(&secret.secret_type.as_str()) => Some(format!(
-            "{}: {} names Secret `{at}` of type `{}`, but the kubelet only reads kubernetes.io/dockerconfigjson Secrets there; deliver it with DockerConfigSecretProvider",
-            site(),
-            what(),
-            secret.secret_type
-        )),
+        ReferenceUsage::ImagePullSecret
+            if !PULL_SECRET_TYPES.contains(&delivered.secret_type.as_str()) =>
+        {
+            Some(ReferenceProblem::NotAPullSecret {
+                site: site(),
+                usage: usage(),
+                secret_name: secret_name(),
+                namespace: namespace(),
+                secret_type: delivered.secret_type.clone(),
+            })
+        }
         _ => None,
     }
 }
@@ -494,7 +706,7 @@ mod tests {
             ] }] } })).unwrap();
         let refs = pod_references(&pod);
         assert_eq!(refs.len(), 2);
-        assert_eq!(refs[0].secret, "app-secrets");
+        assert_eq!(refs[0].secret_name, "app-secrets");
         assert_eq!(refs[0].container.as_deref(), Some("container 0 (`api`)"));
         assert!(
             matches!(&refs[0].usage, ReferenceUsage::EnvKey { var, key } if var == "DB" && key == "DATABASE_URL")
@@ -519,7 +731,7 @@ mod tests {
             }),
         );
         let refs = pod_references(&stacks[0].1["deployment"]);
-        let names: Vec<&str> = refs.iter().map(|r| r.secret.as_str()).collect();
+        let names: Vec<&str> = refs.iter().map(|r| r.secret_name.as_str()).collect();
         assert_eq!(names, ["a", "b", "c", "d", "e"]);
         assert_eq!(
             refs[0].container.as_deref(),
@@ -546,26 +758,81 @@ mod tests {
             secret("shop", "app", "Opaque", &["K"]),
             secret("default", "elsewhere", "Opaque", &["A"]),
         ];
-        let (problems, checked) = dangling_references(&stacks, &secrets, &[]);
+        let (problems, checked) = dangling_references(&stacks, &secrets, &[], &DroppedKeys::new());
         assert_eq!(checked, 5);
         assert_eq!(problems.len(), 5, "{problems:#?}");
-        assert!(problems[0].starts_with("stack `web`, resource `deployment`, container 0 (`api`): env var `X` reads key `MISSING` of Secret `shop/app`, which holds only `K`"), "{}", problems[0]);
-        assert!(problems[1].contains("envFrom refers to Secret `elsewhere` in namespace `shop`, but it is delivered only in namespace `default`"), "{}", problems[1]);
-        assert!(problems[1].contains("set it to `shop`"));
-        assert!(problems[2].starts_with("stack `web`, resource `deployment`: imagePullSecrets names Secret `shop/app` of type `Opaque`"), "{}", problems[2]);
+        let site = |container: Option<&str>| ReferenceSite {
+            stack: "web".into(),
+            resource: "deployment".into(),
+            container: container.map(str::to_owned),
+        };
+        assert_eq!(
+            problems[0],
+            ReferenceProblem::MissingKey {
+                site: site(Some("container 0 (`api`)")),
+                usage: ReferenceUsage::EnvKey {
+                    var: "X".into(),
+                    key: "MISSING".into()
+                },
+                secret_name: "app".into(),
+                namespace: Some("shop".into()),
+                key: "MISSING".into(),
+                keys_held: vec!["K".into()],
+            }
+        );
+        assert_eq!(problems[0].to_string(), "stack `web`, resource `deployment`, container 0 (`api`): env var `X` reads key `MISSING` of Secret `shop/app`, which holds only `K`; fix the env strategy's `key` option, or the secret's value");
         assert!(
-            problems[3].contains("Secret `nowhere`, which no provider of the project delivers")
-                && problems[3].contains("external_secret(\"nowhere\")"),
-            "{}",
-            problems[3]
+            matches!(&problems[1], ReferenceProblem::OtherNamespace { secret_name, namespace, delivered_in, .. }
+                if secret_name == "elsewhere" && namespace.as_deref() == Some("shop") && delivered_in == &[Some("default".to_owned())]),
+            "{:?}",
+            problems[1]
+        );
+        let text = problems[1].to_string();
+        assert!(text.contains("envFrom refers to Secret `elsewhere` in namespace `shop`, but it is delivered only in namespace `default`"), "{text}");
+        assert!(text.contains("set it to `shop`"));
+        assert!(
+            matches!(&problems[2], ReferenceProblem::NotAPullSecret { site: s, secret_type, .. }
+                if *s == site(None) && secret_type == "Opaque"),
+            "{:?}",
+            problems[2]
+        );
+        assert!(problems[2].to_string().starts_with("stack `web`, resource `deployment`: imagePullSecrets names Secret `shop/app` of type `Opaque`"));
+        assert!(
+            matches!(&problems[3], ReferenceProblem::NotDelivered { secret_name, usage: ReferenceUsage::ImagePullSecret, .. } if secret_name == "nowhere")
+        );
+        let text = problems[3].to_string();
+        assert!(
+            text.contains("Secret `nowhere`, which no provider of the project delivers")
+                && text.contains("external_secret(\"nowhere\")"),
+            "{text}"
         );
         assert!(
-            problems[4].contains("volume `certs` mounts key(s) `tls.key` of Secret `shop/app`"),
-            "{}",
+            matches!(&problems[4], ReferenceProblem::MissingVolumeKeys { missing, keys_held, .. }
+                if missing == &["tls.key"] && keys_held == &["K"]),
+            "{:?}",
             problems[4]
         );
+        assert!(problems[4].to_string().contains(
+            "volume `certs` mounts key(s) `tls.key` of Secret `shop/app`, which holds only `K`"
+        ));
+        // A Secret without data says so rather than listing nothing.
+        assert!(ReferenceProblem::MissingKey {
+            site: site(None),
+            usage: ReferenceUsage::EnvFrom,
+            secret_name: "s".into(),
+            namespace: Some("ns".into()),
+            key: "k".into(),
+            keys_held: vec![],
+        }
+        .to_string()
+        .contains("which holds only no keys"));
 
-        let (problems, _) = dangling_references(&stacks, &secrets, &["nowhere".to_owned()]);
+        let (problems, _) = dangling_references(
+            &stacks,
+            &secrets,
+            &["nowhere".to_owned()],
+            &DroppedKeys::new(),
+        );
         assert_eq!(problems.len(), 4);
     }
 
@@ -581,7 +848,7 @@ mod tests {
         );
         let names: Vec<String> = pod_references(&stacks[0].1["deployment"])
             .into_iter()
-            .map(|r| r.secret)
+            .map(|r| r.secret_name)
             .collect();
         assert_eq!(names, ["csi-creds", "azure-creds", "ceph-creds"]);
 
@@ -593,8 +860,8 @@ mod tests {
         .unwrap();
         let refs = resource_references(&gw);
         assert_eq!(refs.len(), 1, "{refs:?}");
-        assert_eq!(refs[0].secret, "shop-tls");
-        assert_eq!(refs[0].usage.describe(), "tls for shop.example.com");
+        assert_eq!(refs[0].secret_name, "shop-tls");
+        assert_eq!(refs[0].usage.to_string(), "tls for shop.example.com");
 
         let sa = Manifest::new(
             json!({ "apiVersion": "v1", "kind": "ServiceAccount", "metadata": { "name": "sa" },
@@ -618,11 +885,19 @@ mod tests {
             "web".to_owned(),
             ResourceMap::from([("ingress".to_owned(), ing)]),
         )];
-        let (problems, checked) =
-            dangling_references(&stacks, &[secret("", "app", "Opaque", &["tls.crt"])], &[]);
+        let (problems, checked) = dangling_references(
+            &stacks,
+            &[secret("", "app", "Opaque", &["tls.crt"])],
+            &[],
+            &DroppedKeys::new(),
+        );
         assert_eq!(checked, 1);
         assert!(
-            problems[0].ends_with("tls names Secret `app`, which lacks key(s) `tls.key` (holds `tls.crt`); the controller terminating TLS reads tls.crt and tls.key: deliver it with TlsSecretProvider"),
+            matches!(&problems[0], ReferenceProblem::NotATlsSecret { missing, namespace: None, .. } if missing == &["tls.key"]),
+            "{problems:?}"
+        );
+        assert!(
+            problems[0].to_string().ends_with("tls names Secret `app`, which lacks key(s) `tls.key` (holds `tls.crt`); the controller terminating TLS reads tls.crt and tls.key: deliver it with TlsSecretProvider"),
             "{problems:?}"
         );
     }
@@ -635,7 +910,7 @@ mod tests {
                 "env": [{ "name": "X", "valueFrom": { "secretKeyRef": { "name": "s", "key": "k", "optional": true } } }],
                 "envFrom": [{ "secretRef": { "name": "t", "optional": true } }] }] }),
         );
-        let (problems, checked) = dangling_references(&stacks, &[], &[]);
+        let (problems, checked) = dangling_references(&stacks, &[], &[], &DroppedKeys::new());
         assert_eq!((problems.len(), checked), (0, 2));
     }
 }

@@ -55,7 +55,7 @@ impl RolloutChecksums {
                 // pod spec is not a change of value.
                 let mut consumed: BTreeMap<(&str, &str), &[u8]> = BTreeMap::new();
                 for r in pod_references(manifest) {
-                    let Some(secret) = by_place.get(&(ns, r.secret.as_str())) else {
+                    let Some(secret) = by_place.get(&(ns, r.secret_name.as_str())) else {
                         continue;
                     };
                     let wanted = |k: &str| match &r.usage {
