@@ -54,7 +54,10 @@ pub use deliver::secret::MergedSecret;
 pub use generate::{MetadataOptions, OutputMode};
 pub use model::names::NameError;
 pub use model::pod_patch::PodPatch;
-pub use model::resource::{kinds, Kind, Manifest, Resource, ResourceDecl, ResourceMap, Resources};
+pub use model::resource::{
+    kinds, HasPodTemplate, Kind, Manifest, Resource, ResourceDecl, ResourceId, ResourceMap,
+    Resources,
+};
 pub use model::secret_value::{CoreDumpsOff, ExposeSecret, SecretBytes, SecretValue};
 pub use model::strategy;
 pub use project::{GenerateOptions, GenerateReport, Project, ProjectError};

@@ -10,7 +10,8 @@
 //!   bounds check the strategy and `key` against the secret's provider type.
 //!
 //! What only syntax shows is checked here (a chain without `.inject()`, two literal chains of one
-//! block defining one variable, strategy options), and resource ids through [`resources`].
+//! block defining one variable, strategy options); resource ids become field accesses on the
+//! resources' ids struct through [`resources`].
 //! A run-time set (`use_secrets_any`) or a generic one (a type parameter of the function) keeps its
 //! string names, checked when the stack is built with the same words.
 
@@ -21,7 +22,7 @@ mod strategy;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::visit_mut::{self, VisitMut};
-use syn::{Expr, Ident, Item, Stmt};
+use syn::{Expr, Ident, Stmt};
 
 use crate::attr::Errors;
 
@@ -52,8 +53,6 @@ struct Walker {
     generic_set: bool,
     /// Depth inside closures given to `use_secrets_any` (a run-time set: names stay strings).
     any_depth: usize,
-    /// Resource checks, to place before the function's statements.
-    consts: Vec<TokenStream>,
 }
 
 /// Whether a type parameter of `sig` is the secret set (`SecretManager<S>`, `Injector<S>`, `S: SecretSet`).
@@ -188,8 +187,7 @@ impl VisitMut for Walker {
     }
 
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
-        if let Some(checks) = resources::checks(expr, &self.generics) {
-            self.consts.extend(checks);
+        if let Some(prepared) = resources::prepare(expr, &self.generics) {
             // The chain's receivers are the same chain: visit their arguments only.
             let mut e = &mut *expr;
             while let Expr::MethodCall(mc) = e {
@@ -202,6 +200,9 @@ impl VisitMut for Walker {
                 e = &mut mc.receiver;
             }
             visit_mut::visit_expr_mut(self, e);
+            if let Some(prepared) = prepared {
+                resources::apply(expr, prepared);
+            }
             return;
         }
         if let Expr::MethodCall(mc) = expr {
@@ -267,15 +268,6 @@ pub fn expand(input: TokenStream) -> TokenStream {
         let mut out = TokenStream::new();
         for mut item in file.items {
             walker.visit_item_mut(&mut item);
-            let consts = std::mem::take(&mut walker.consts);
-            if let Item::Fn(f) = &mut item {
-                for (i, c) in consts.into_iter().enumerate() {
-                    match syn::parse2::<Item>(c) {
-                        Ok(it) => f.block.stmts.insert(i, Stmt::Item(it)),
-                        Err(e) => walker.errors.push(e),
-                    }
-                }
-            }
             out.extend(quote!(#item));
         }
         if let Some(e) = walker.errors.take() {
@@ -287,8 +279,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
             return input;
         };
         walker.visit_expr_mut(&mut expr);
-        let consts = &walker.consts;
         let errors = walker.errors.take().map(|e| e.to_compile_error());
-        quote!({ #errors #(#consts)* #expr })
+        quote!({ #errors #expr })
     }
 }
