@@ -39,6 +39,7 @@ pub use declare::manager::{AnySecretManager, SecretManager, SecretSpec};
 pub use declare::registry::{IntoManagers, RegistryError, SecretRegistry};
 pub use declare::secret_set::{
     Dynamic, DynamicNames, SecretDecl, SecretName, SecretRef, SecretSet,
+    UseSecretsAnyForADynamicSet,
 };
 pub use declare::stack::{Stack, StackError, StackProblem};
 pub use declare::template::{self, Template};

@@ -53,6 +53,10 @@ struct Walker {
     generic_set: bool,
     /// Depth inside closures given to `use_secrets_any` (a run-time set: names stay strings).
     any_depth: usize,
+    /// Parameters of the enclosing function typed as a run-time set's manager (`&SecretManager`,
+    /// `&SecretManager<Dynamic>`) and never rebound in its body: `use_secrets` on one of them keeps
+    /// its string names, checked at run time, as `use_secrets_any` does.
+    dynamic_params: Vec<Ident>,
 }
 
 /// Whether a type parameter of `sig` is the secret set (`SecretManager<S>`, `Injector<S>`, `S: SecretSet`).
@@ -81,7 +85,79 @@ fn takes_generic_set(sig: &syn::Signature) -> bool {
     bounded || in_manager
 }
 
+/// Whether `ty` is the manager of a run-time set: `SecretManager`, `SecretManager<Dynamic>`, behind
+/// `&`/`&mut` or not.
+fn is_dynamic_manager(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(r) => is_dynamic_manager(&r.elem),
+        syn::Type::Paren(p) => is_dynamic_manager(&p.elem),
+        syn::Type::Group(g) => is_dynamic_manager(&g.elem),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return false;
+            };
+            if last.ident != "SecretManager" {
+                return false;
+            }
+            match &last.arguments {
+                syn::PathArguments::None => true,
+                syn::PathArguments::AngleBracketed(a) => {
+                    a.args.len() == 1
+                        && matches!(a.args.first(), Some(syn::GenericArgument::Type(syn::Type::Path(t)))
+                            if t.path.segments.last().is_some_and(|s| s.ident == "Dynamic"))
+                }
+                syn::PathArguments::Parenthesized(_) => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// The identifiers a block binds anywhere (`let`, closure parameters, patterns of `for`/`match`).
+#[derive(Default)]
+struct Bindings(Vec<Ident>);
+
+impl<'ast> syn::visit::Visit<'ast> for Bindings {
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        self.0.push(p.ident.clone());
+        syn::visit::visit_pat_ident(self, p);
+    }
+}
+
+/// The parameters of `f` that are run-time sets' managers, unless rebound in its body.
+fn dynamic_params(f: &syn::ItemFn) -> Vec<Ident> {
+    let mut bound = Bindings::default();
+    syn::visit::Visit::visit_block(&mut bound, &f.block);
+    f.sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            syn::FnArg::Typed(t) if is_dynamic_manager(&t.ty) => match &*t.pat {
+                syn::Pat::Ident(p) if !bound.0.contains(&p.ident) => Some(p.ident.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
 impl Walker {
+    /// Whether `mc` gives a run-time set's manager to its closure: `use_secrets_any(..)`, or
+    /// `use_secrets(m, ..)` with `m` (or `&m`) a parameter typed `&SecretManager`.
+    fn run_time_set(&self, mc: &syn::ExprMethodCall) -> bool {
+        if mc.method == "use_secrets_any" {
+            return true;
+        }
+        if mc.method != "use_secrets" {
+            return false;
+        }
+        let mut arg = mc.args.first();
+        while let Some(Expr::Reference(r)) = arg {
+            arg = Some(&r.expr);
+        }
+        matches!(arg, Some(Expr::Path(p)) if p.path.get_ident().is_some_and(|i| self.dynamic_params.contains(i)))
+    }
+
     /// `X.secrets("NAME")` → the typed form; `None` to leave the call as it is.
     fn typed_secret(&mut self, mc: &syn::ExprMethodCall) -> Option<Expr> {
         if self.any_depth > 0 || self.generic_set || mc.method != "secrets" || mc.args.len() != 1 {
@@ -174,7 +250,12 @@ impl VisitMut for Walker {
     }
 
     fn visit_item_fn_mut(&mut self, f: &mut syn::ItemFn) {
-        let saved = (std::mem::take(&mut self.generics), self.generic_set);
+        let dynamic = dynamic_params(f);
+        let saved = (
+            std::mem::take(&mut self.generics),
+            self.generic_set,
+            std::mem::replace(&mut self.dynamic_params, dynamic),
+        );
         self.generics = f
             .sig
             .generics
@@ -183,7 +264,7 @@ impl VisitMut for Walker {
             .collect();
         self.generic_set = takes_generic_set(&f.sig);
         visit_mut::visit_item_fn_mut(self, f);
-        (self.generics, self.generic_set) = saved;
+        (self.generics, self.generic_set, self.dynamic_params) = saved;
     }
 
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
@@ -191,7 +272,7 @@ impl VisitMut for Walker {
             // The chain's receivers are the same chain: visit their arguments only.
             let mut e = &mut *expr;
             while let Expr::MethodCall(mc) = e {
-                let any = mc.method == "use_secrets_any";
+                let any = self.run_time_set(mc);
                 self.any_depth += usize::from(any);
                 for arg in mc.args.iter_mut() {
                     self.visit_expr_mut(arg);
@@ -206,7 +287,7 @@ impl VisitMut for Walker {
             return;
         }
         if let Expr::MethodCall(mc) = expr {
-            if mc.method == "use_secrets_any" {
+            if self.run_time_set(mc) {
                 self.visit_expr_mut(&mut mc.receiver);
                 self.any_depth += 1;
                 for arg in mc.args.iter_mut() {
