@@ -141,6 +141,32 @@ fn dynamic_params(f: &syn::ItemFn) -> Vec<Ident> {
         .collect()
 }
 
+/// `Set::Variant` as a secret name: a path of two or more segments whose last two are UpperCamelCase
+/// (a type and a variant; a `const` is SCREAMING_CASE, a module lower case). Parenthesized,
+/// `(Type::Variant)` keeps the plain `SecretRef` form, for a hand-written `SecretRef` enum.
+fn set_variant(arg: &Expr) -> Option<(syn::Path, Ident)> {
+    let Expr::Path(p) = arg else { return None };
+    if p.qself.is_some() || p.path.segments.len() < 2 {
+        return None;
+    }
+    let camel = |i: &Ident| {
+        let s = i.to_string();
+        s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().any(|c| c.is_ascii_lowercase())
+    };
+    let mut set = p.path.clone();
+    let variant = set.segments.pop()?.into_value();
+    set.segments.pop_punct();
+    let ty = set.segments.last()?;
+    if !camel(&variant.ident)
+        || !variant.arguments.is_none()
+        || !camel(&ty.ident)
+        || ty.ident == "Self"
+    {
+        return None;
+    }
+    Some((set, variant.ident))
+}
+
 impl Walker {
     /// Whether `mc` gives a run-time set's manager to its closure: `use_secrets_any(..)`, or
     /// `use_secrets(m, ..)` with `m` (or `&m`) a parameter typed `&SecretManager`.
@@ -163,7 +189,17 @@ impl Walker {
         if self.any_depth > 0 || self.generic_set || mc.method != "secrets" || mc.args.len() != 1 {
             return None;
         }
-        let lit = chain::lit_str(mc.args.first()?)?;
+        let arg = mc.args.first()?;
+        if let Some((set, variant)) = set_variant(arg) {
+            // `c.secrets(AppSecrets::DatabaseUrl)`: the set's names by variant, typed by provider.
+            let secret = Ident::new("secret", mc.method.span());
+            let receiver = &mc.receiver;
+            return syn::parse2(quote_spanned! {variant.span()=>
+                #receiver.#secret(<#set as ::kubricate::SecretSet>::VARIANTS.#variant)
+            })
+            .ok();
+        }
+        let lit = chain::lit_str(arg)?;
         let name = lit.value();
         if !crate::case::is_env_name(&name) {
             self.errors.push(syn::Error::new(

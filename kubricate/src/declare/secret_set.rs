@@ -57,6 +57,12 @@ pub trait SecretSet: 'static {
     /// The names. `Injector::names` hands them out, so `c.secret(c.names().DATABASE_URL)` (what
     /// `stack!` writes for `c.secrets("DATABASE_URL")`) is checked by rustc against the set of `c`.
     const NAMES: &'static Self::Names;
+    /// The same names by variant (`AppSecretsVariants`, field `DatabaseUrl`): `stack!` writes
+    /// `c.secrets(AppSecrets::DatabaseUrl)` as `c.secret(<AppSecrets as SecretSet>::VARIANTS.DatabaseUrl)`,
+    /// so a typed name is checked against the provider like a string literal.
+    type Variants: 'static;
+    /// The names by variant.
+    const VARIANTS: &'static Self::Variants;
 }
 
 /// A declared secret's name, typed by the set `S` that declares it and the provider type `P` that
@@ -125,6 +131,8 @@ impl SecretSet for Dynamic {
     const STATIC: bool = false;
     type Names = DynamicNames;
     const NAMES: &'static DynamicNames = &UseSecretsAnyForADynamicSet;
+    type Variants = UseSecretsAnyForADynamicSet;
+    const VARIANTS: &'static UseSecretsAnyForADynamicSet = &UseSecretsAnyForADynamicSet;
 }
 
 /// Something that names a secret: a `&str`, a `String`, or a variant of a `#[derive(SecretSet)]` enum.

@@ -109,6 +109,15 @@ stack! {
         })
     }
 
+    // Typed names (the set's variants) inside the macro: checked by type, like string literals;
+    // a renamed secret (`Kind` is `type`) reads its logical name; into another resource by id.
+    pub fn typed_variants(m: &SecretManager<AppSecrets>) -> Stack {
+        Stack::from_template(SimpleApp, input("variants")).use_secrets(m, |c| {
+            c.secrets(AppSecrets::DatabaseUrl).inject(env { container_index: 0 });
+            c.secrets(AppSecrets::Kind).for_name("KIND").inject().into_resource("deployment");
+        })
+    }
+
     pub fn keyword_name(m: &SecretManager<AppSecrets>) -> Stack {
         Stack::from_template(SimpleApp, input("keyword")).use_secrets(m, |c| {
             c.secrets("type").for_name("KIND").inject();
@@ -178,6 +187,7 @@ fn main() {
     assert_eq!(env_of(&run_time_set_use_secrets(&dynamic, false), 0), one("TOKEN", "runtime-secrets", "RUNTIME_TOKEN"));
     let err = run_time_set_use_secrets(&dynamic, true).build().unwrap_err().to_string();
     assert!(err.contains("secret `RUNTIME_TOKN` is not declared") && err.contains("RUNTIME_TOKEN"), "{err}");
+    assert_eq!(env_of(&typed_variants(&m), 0), one("DATABASE_URL", "app-secrets", "DATABASE_URL") + &one("KIND", "app-secrets", "type")[..]);
     assert_eq!(env_of(&keyword_name(&m), 0), one("KIND", "app-secrets", "type"));
     assert_eq!(env_of(&let_split(&m), 0), one("DB", "app-secrets", "DATABASE_URL"));
     assert_eq!(env_of(&via_helper(&m), 0), one("API_KEY", "app-secrets", "API_KEY"));
