@@ -338,7 +338,7 @@ impl Stack {
         check_static(info, &secret, &strategy).map_err(by_provider)?;
         provider
             .check_strategy(&secret, &strategy)
-            .map_err(by_provider)?;
+            .map_err(|e| by_provider(e.to_string()))?;
         let resource_id = match record.resource.as_deref().or(default_resource) {
             Some(id) => {
                 if !self.resources.contains_key(id) {
@@ -370,7 +370,7 @@ impl Stack {
         let target_name = record.target_name.unwrap_or_else(|| secret.clone());
         let patch = provider
             .injection(&secret, &target_name, &strategy)
-            .map_err(by_provider)?;
+            .map_err(|e| by_provider(e.to_string()))?;
         Ok(PlannedInjection {
             secret,
             target_name,
