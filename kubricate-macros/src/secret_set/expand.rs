@@ -92,6 +92,7 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
         }
 
         #[doc = #variants_doc]
+        #[allow(non_snake_case)]
         #[derive(Debug, Clone, Copy)]
         #vis struct #variants_ty {
             #(#variant_fields)*
