@@ -218,16 +218,20 @@ pub enum SecretProblem {
     /// A provider that needs no values cannot write its manifests.
     #[error(transparent)]
     Manifests(ProviderError),
+    /// A Secret's data that Kubernetes would refuse (a bad key, over 1 MiB).
+    #[error(transparent)]
+    Data(crate::provider::value::DataProblem),
     /// A problem of the manifests `generate` writes for GitOps providers, in their wording.
     #[error("{0}")]
     Generated(String),
     /// Two secrets of one provider instance write one key (intraProvider `error`).
-    #[error("Secret `{secret_name}` key `{key}` is written by secret `{first}` and by secret `{second}` of {origin}: intraProvider conflict; one Secret key holds one value: give each secret its own provider (Secret name), {}", hint(ConflictLevel::IntraProvider, *strict))]
+    #[error("Secret `{secret_name}` {entry} is written by secret `{first}` and by secret `{second}` of {origin}: intraProvider conflict; one Secret key holds one value: give each secret its own provider (Secret name), {}", hint(ConflictLevel::IntraProvider, *strict))]
     SameKey {
         /// The Kubernetes Secret.
         secret_name: String,
-        /// The data key.
-        key: String,
+        /// How messages name the data entry: ``key `K` ``, or a label without the key where the key
+        /// comes from a value (a docker registry host); see `Provider::key_label`.
+        entry: String,
         /// The secret declared first.
         first: String,
         /// The secret declared second.
@@ -279,14 +283,15 @@ pub enum SecretProblem {
         second: String,
     },
     /// autoMerge of two sides that write the same key.
-    #[error("Secret `{namespace}/{secret_name}` key `{key}` is written twice: by secret `{first}` ({first_origin}) and by secret `{second}` ({second_origin}); one Secret key holds one value: rename one secret or give one provider another Secret name")]
+    #[error("Secret `{namespace}/{secret_name}` {entry} is written twice: by secret `{first}` ({first_origin}) and by secret `{second}` ({second_origin}); one Secret key holds one value: rename one secret or give one provider another Secret name")]
     KeyWrittenTwice {
         /// The Secret's namespace.
         namespace: String,
         /// The Kubernetes Secret's name.
         secret_name: String,
-        /// The data key.
-        key: String,
+        /// How messages name the data entry: ``key `K` ``, or a label without the key where the key
+        /// comes from a value (a docker registry host); see `Provider::key_label`.
+        entry: String,
         /// The first secret.
         first: String,
         /// Where it comes from.
@@ -308,6 +313,16 @@ pub enum SecretProblem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SecretWarning {
+    /// A connector's finding while loading (a `.env` key set twice), naming lines, never values.
+    #[error("manager `{manager}`, connector `{connector}`: {warning}")]
+    Connector {
+        /// The manager's name.
+        manager: String,
+        /// The connector's id.
+        connector: String,
+        /// The connector's words.
+        warning: String,
+    },
     /// A secret of a manager that no stack injects.
     #[error("manager `{manager}`: secret `{secret}` is registered but injected into no stack")]
     NotInjected {
@@ -317,12 +332,13 @@ pub enum SecretWarning {
         secret: String,
     },
     /// intraProvider `overwrite`: the later secret's value is kept for a key.
-    #[error("Secret `{secret_name}` key `{key}` is written by secret `{dropped}` and by secret `{kept}` of {origin}: intraProvider conflict; overwrite keeps secret `{kept}`")]
+    #[error("Secret `{secret_name}` {entry} is written by secret `{dropped}` and by secret `{kept}` of {origin}: intraProvider conflict; overwrite keeps secret `{kept}`")]
     KeyOverwritten {
         /// The Kubernetes Secret's name.
         secret_name: String,
-        /// The data key.
-        key: String,
+        /// How messages name the data entry: ``key `K` ``, or a label without the key where the key
+        /// comes from a value (a docker registry host); see `Provider::key_label`.
+        entry: String,
         /// The secret whose value was dropped (declared first).
         dropped: String,
         /// The secret whose value is kept (declared last).
@@ -429,6 +445,8 @@ struct Side {
     sources: Vec<String>,
     entries: IndexMap<String, Entry>,
     allow_merge: bool,
+    /// The first source's provider, which names keys in messages.
+    provider: Arc<dyn Provider>,
 }
 
 impl Side {
@@ -437,6 +455,7 @@ impl Side {
             labels: vec![source.label().to_owned()],
             sources: vec![format!("{}/{}", source.manager, source.provider_id)],
             allow_merge: source.provider.allow_merge(),
+            provider: Arc::clone(&source.provider),
             entries: source.entries,
         }
     }
@@ -613,6 +632,14 @@ fn plan(
         }
     }
     secrets.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    for s in &secrets {
+        let id = format!("{}/{}", s.namespace, s.name);
+        run.problems.extend(
+            crate::provider::value::check_secret_data(&id, &s.data)
+                .into_iter()
+                .map(SecretProblem::Data),
+        );
+    }
     let applied = secrets.len();
 
     // A reference check against Secrets that failed to load would only repeat those failures.
@@ -788,7 +815,13 @@ fn load_sources<'a>(
             });
         }
     }
-    let values = load_values(manager_name, manager, &to_load, &mut run.problems);
+    let values = load_values_reporting(
+        manager_name,
+        manager,
+        &to_load,
+        &mut run.problems,
+        &mut run.warnings,
+    );
 
     let mut sources: IndexMap<&str, Source<'a>> = IndexMap::new();
     // Declaration order, not load order: "last declared" must not depend on which connector loads.
@@ -842,11 +875,12 @@ fn load_sources<'a>(
                 );
                 continue;
             };
+            let entry_label = provider.key_label(&entry.key);
             match run.strategy(ConflictLevel::IntraProvider) {
                 ConflictStrategy::Overwrite => {
                     run.warnings.push(SecretWarning::KeyOverwritten {
                         secret_name: provider.secret_name().to_owned(),
-                        key: entry.key.clone(),
+                        entry: entry_label,
                         dropped: first.secret.clone(),
                         kept: secret.clone(),
                         origin: source.label().to_owned(),
@@ -864,7 +898,7 @@ fn load_sources<'a>(
                 ConflictStrategy::Error | ConflictStrategy::AutoMerge => {
                     run.problems.push(SecretProblem::SameKey {
                         secret_name: provider.secret_name().to_owned(),
-                        key: entry.key,
+                        entry: entry_label,
                         first: first.secret.clone(),
                         second: secret.clone(),
                         origin: source.label().to_owned(),
@@ -886,6 +920,17 @@ pub(crate) fn load_values(
     names: &[&str],
     problems: &mut Vec<SecretProblem>,
 ) -> IndexMap<String, SecretValue> {
+    load_values_reporting(manager_name, manager, names, problems, &mut Vec::new())
+}
+
+/// [`load_values`], also collecting the connectors' warnings (a `.env` key set twice).
+pub(crate) fn load_values_reporting(
+    manager_name: &str,
+    manager: &AnySecretManager,
+    names: &[&str],
+    problems: &mut Vec<SecretProblem>,
+    warnings: &mut Vec<SecretWarning>,
+) -> IndexMap<String, SecretValue> {
     let mut by_connector: IndexMap<&str, Vec<&str>> = IndexMap::new();
     for name in names {
         if let Ok((cid, _)) = manager.connector_for(name) {
@@ -897,7 +942,14 @@ pub(crate) fn load_values(
         let Some(connector) = manager.connectors.get(*cid) else {
             continue;
         };
-        match connector.load(names) {
+        let mut found = Vec::new();
+        let loaded = connector.load_reporting(names, &mut found);
+        warnings.extend(found.into_iter().map(|warning| SecretWarning::Connector {
+            manager: manager_name.to_owned(),
+            connector: (*cid).to_owned(),
+            warning,
+        }));
+        match loaded {
             Ok(v) => values.extend(v),
             Err(error) => problems.push(SecretProblem::Load {
                 manager: manager_name.to_owned(),
@@ -1054,7 +1106,7 @@ fn merge_side(
                     Some(first) => run.problems.push(SecretProblem::KeyWrittenTwice {
                         namespace: namespace.to_owned(),
                         secret_name: secret_name.to_owned(),
-                        key,
+                        entry: prev.provider.key_label(&key),
                         first: first.secret.clone(),
                         first_origin: first.source.to_string(),
                         second: entry.secret,
@@ -1157,8 +1209,8 @@ mod tests {
             .warnings
             .iter()
             .filter(|w| {
-                matches!(w, SecretWarning::KeyOverwritten { key, dropped, kept, .. }
-                if key == "token" && dropped == "B" && kept == "C")
+                matches!(w, SecretWarning::KeyOverwritten { entry, dropped, kept, .. }
+                if entry == "key `token`" && dropped == "B" && kept == "C")
             })
             .collect();
         assert_eq!(overwritten.len(), 1, "{:?}", plan.warnings);
