@@ -546,13 +546,17 @@ fn validate(
         Ok(plan) => plan,
         Err(e) => {
             if let Some(format) = output {
-                let problems: Vec<String> = match &e {
-                    ProjectError::Secrets(s) => {
-                        s.problems.iter().map(ToString::to_string).collect()
-                    }
-                    other => vec![other.to_string()],
+                // The warnings of the failed run go with its problems: an overwrite's warning is
+                // often the cause of a problem (a reference to a dropped key).
+                let (problems, warnings): (Vec<String>, Vec<String>) = match &e {
+                    ProjectError::Secrets(s) => (
+                        s.problems.iter().map(ToString::to_string).collect(),
+                        s.warnings.iter().map(ToString::to_string).collect(),
+                    ),
+                    other => (vec![other.to_string()], Vec::new()),
                 };
-                write_doc(out, &json!({ "ok": false, "problems": problems }), format)?;
+                let doc = json!({ "ok": false, "problems": problems, "warnings": warnings });
+                write_doc(out, &doc, format)?;
             }
             return Err(e.into());
         }

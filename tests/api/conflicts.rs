@@ -454,6 +454,21 @@ fn cross_manager_overwrite_that_drops_a_read_key_names_the_overwrite() {
         assert!(!err.contains("from-svc"), "values leaked: {err}");
     }
 
+    // -o json: the overwrite's warning goes with the problem it causes.
+    let (code, out, _) =
+        crate::common::run_project(&project, &["secret", "validate", "-o", "json"]);
+    assert_eq!(code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("a JSON document");
+    assert_eq!(doc["ok"], false);
+    assert!(doc["problems"][0]
+        .as_str()
+        .is_some_and(|p| p.contains("the crossManager overwrite dropped it")));
+    assert_eq!(
+        doc["warnings"],
+        serde_json::json!([format!("{CROSS_MANAGER_CONFLICT}; overwrite keeps provider `OpaqueSecretProvider` of manager `svc2` and drops provider `OpaqueSecretProvider` of manager `svc1`")])
+    );
+    assert!(!out.contains("from-svc"), "values leaked: {out}");
+
     // autoMerge keeps both keys: the fix the message gives works.
     let fixed = cross_manager(
         options(None, None, Some(AutoMerge)),

@@ -559,6 +559,7 @@ fn inspect_and_validate_print_json_that_parses() {
         .as_str()
         .unwrap()
         .contains("KUBRICATE_SECRET_API_KEY"));
+    assert_eq!(doc["warnings"], json!([]));
     assert!(stderr(&out).starts_with("error: "));
 }
 
