@@ -55,7 +55,7 @@ pub use model::pod_patch::PodPatch;
 pub use model::resource::{kinds, Kind, Manifest, Resource, ResourceDecl, ResourceMap, Resources};
 pub use model::secret_value::{CoreDumpsOff, ExposeSecret, SecretBytes, SecretValue};
 pub use model::strategy;
-pub use project::{GenerateOptions, GenerateReport, Project, ProjectError};
+pub use project::{GenerateOptions, GenerateReport, Project, ProjectError, WrittenFile};
 pub use provider::{
     BasicAuthSecretProvider, CustomTypeSecretProvider, DockerConfigSecretProvider,
     OpaqueSecretProvider, Provider, ProviderInfo, ProviderType, SshAuthSecretProvider,
