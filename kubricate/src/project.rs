@@ -266,7 +266,7 @@ impl Project {
         let rid = filter.strip_prefix(id)?.strip_prefix('.')?;
         self.stacks
             .get(id)
-            .is_some_and(|s| s.resources().contains_key(rid))
+            .is_some_and(|s| s.has_resource(rid))
             .then_some(Some(rid))
     }
 

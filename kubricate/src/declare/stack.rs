@@ -8,6 +8,7 @@ use crate::declare::inject::{apply_patch, Injector, PlannedInjection};
 use crate::declare::manager::{AnySecretManager, SecretManager};
 use crate::declare::secret_set::SecretSet;
 use crate::declare::template::Template;
+use crate::model::packed::{self, PackedMap};
 use crate::model::resource::{ResourceMap, Resources};
 use crate::model::strategy::Strategy;
 use crate::model::workload::is_workload_kind;
@@ -58,7 +59,10 @@ impl StackError {
 #[derive(Clone)]
 pub struct Stack {
     name: String,
-    resources: ResourceMap,
+    /// Packed until the stack is built (see `model::packed`): a project holds every stack.
+    resources: PackedMap,
+    /// [`resources`](Self::resources) unpacked, for callers that ask.
+    unpacked: std::sync::OnceLock<ResourceMap>,
     injections: Vec<PlannedInjection>,
     managers: Vec<u64>,
     problems: Vec<String>,
@@ -90,7 +94,8 @@ impl Stack {
     pub fn from_resources(name: impl Into<String>, resources: ResourceMap) -> Stack {
         Stack {
             name: name.into(),
-            resources,
+            resources: packed::pack(&resources),
+            unpacked: std::sync::OnceLock::new(),
             injections: Vec::new(),
             managers: Vec::new(),
             problems: Vec::new(),
@@ -107,9 +112,20 @@ impl Stack {
         self.resources.keys().map(String::as_str).collect()
     }
 
-    /// The resources before injection.
+    /// The resources before injection (unpacked on the first call, then kept).
     pub fn resources(&self) -> &ResourceMap {
-        &self.resources
+        self.unpacked
+            .get_or_init(|| packed::unpack(&self.resources))
+    }
+
+    /// Whether the stack has a resource `id`.
+    pub fn has_resource(&self, id: &str) -> bool {
+        self.resources.contains_key(id)
+    }
+
+    /// `metadata.namespace` of the resource `id`, if it has one (without unpacking it).
+    pub fn resource_namespace(&self, id: &str) -> Option<&str> {
+        self.resources.get(id).and_then(|r| r.namespace())
     }
 
     /// Every planned injection (the reference's `getTargetInjects()`).
@@ -134,9 +150,14 @@ impl Stack {
             self.problems.push("override expects an object keyed by resource id, e.g. { \"service\": { \"spec\": { .. } } }".to_owned());
             return self;
         };
+        self.unpacked = std::sync::OnceLock::new();
         for (id, part) in by_id {
             match self.resources.get_mut(&id) {
-                Some(resource) => crate::declare::patch::deep_merge(resource.body_mut(), part),
+                Some(resource) => {
+                    let mut m = resource.unpack();
+                    crate::declare::patch::deep_merge(m.body_mut(), part);
+                    *resource = packed::PackedResource::pack(&m);
+                }
                 None => {
                     let msg = format!("override: {}", self.unknown_resource(&id));
                     self.problems.push(msg);
@@ -327,7 +348,7 @@ impl Stack {
     /// The resources with every injection written in. Idempotent: building twice gives equal results.
     pub fn build(&self) -> Result<ResourceMap, StackError> {
         let mut problems = self.problems.clone();
-        let mut resources = self.resources.clone();
+        let mut resources = packed::unpack(&self.resources);
         for inj in &self.injections {
             if let Some(resource) = resources.get_mut(&inj.resource_id) {
                 if let Err(e) = apply_patch(&self.name, &inj.resource_id, resource, &inj.patch) {

@@ -381,9 +381,7 @@ impl Usage {
                     continue;
                 }
                 let ns = stack
-                    .resources()
-                    .get(&inj.resource_id)
-                    .and_then(|r| r.namespace())
+                    .resource_namespace(&inj.resource_id)
                     .unwrap_or("default")
                     .to_owned();
                 let list = usage
