@@ -263,6 +263,35 @@ mod tests {
         assert!(!dir.parent().unwrap().join("escape.yml").exists());
     }
 
+    /// A spooled run (its text in a temporary file) writes the same files, in both modes.
+    #[test]
+    fn a_spool_on_disk_writes_what_its_files_hold() {
+        let files = [
+            file("a.yml", "a: 1\n"),
+            file("web/Deployment_web.yml", &"k: v\n".repeat(10_000)),
+            file("b.yml", ""),
+        ];
+        let mut spool = Spool::with_limit(0);
+        for f in &files {
+            spool.push(f).unwrap();
+        }
+        let root = tmp();
+        for (out, clean) in [(root.join("clean"), true), (root.join("merge"), false)] {
+            if clean {
+                write_clean(&out, &spool).unwrap();
+            } else {
+                write_merge(&out, &spool, false).unwrap();
+            }
+            for f in &files {
+                assert_eq!(fs::read_to_string(out.join(&f.path)).unwrap(), f.content);
+            }
+            assert_eq!(
+                fs::read_to_string(out.join(MARKER)).unwrap(),
+                "a.yml\nb.yml\nweb/Deployment_web.yml\n"
+            );
+        }
+    }
+
     #[test]
     fn clean_replaces_only_our_files_and_refuses_foreign_ones() {
         let root = tmp();
