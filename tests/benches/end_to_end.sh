@@ -5,6 +5,7 @@
 #
 #   tests/benches/end_to_end.sh                 # N = 20 200 2000 20000, 3 runs each, medians
 #   NS="2000 20000" RUNS=5 tests/benches/end_to_end.sh
+#   BIN=/tmp/scale-before tests/benches/end_to_end.sh   # another build of examples/scale (a paired run)
 #
 # Needs GNU time at /usr/bin/time (Debian: apt-get install time). Prints a Markdown table.
 set -euo pipefail
@@ -12,8 +13,10 @@ cd "$(dirname "$0")/../.."
 NS=${NS:-"20 200 2000 20000"}
 RUNS=${RUNS:-3}
 K=20
-cargo build --release --example scale --quiet
-bin=target/release/examples/scale
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --example scale --quiet
+fi
+bin=${BIN:-target/release/examples/scale}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
