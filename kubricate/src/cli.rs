@@ -472,17 +472,17 @@ fn inspect(project: &Project, out: &mut Sink<'_>) -> Result<(), CliError> {
         }
         for inj in stack.injections() {
             let container = inj
-                .strategy
+                .strategy()
                 .container()
                 .map(|c| format!(", {c}"))
                 .unwrap_or_default();
             text.push_str(&format!(
                 "  inject {} as {} via {} ({}) into {}{container} -> Secret {}\n",
-                inj.secret,
-                inj.target_name,
-                inj.strategy.kind(),
-                inj.provider_id,
-                inj.resource_id,
+                inj.secret(),
+                inj.target_name(),
+                inj.strategy().kind(),
+                inj.provider_id(),
+                inj.resource_id(),
                 inj.provider().secret_name()
             ));
         }

@@ -144,8 +144,9 @@ impl Project {
     }
 
     /// Adds a stack under `id` (used in file names and labels).
-    pub fn stack(mut self, id: impl Into<String>, stack: Stack) -> Self {
+    pub fn stack(mut self, id: impl Into<String>, mut stack: Stack) -> Self {
         let id = id.into();
+        stack.shrink();
         if self.stacks.contains_key(&id) {
             self.problems.push(format!(
                 "stack id `{id}` is used twice; stack ids must be unique"

@@ -240,6 +240,7 @@ impl Stack {
             )
         })?;
         let info = provider.info();
+        let explicit_strategy = strategy.is_some();
         let strategy = match strategy {
             Some(s) => s,
             None => match info.default_strategy() {
@@ -281,18 +282,24 @@ impl Stack {
                 ));
             }
         }
-        let target_name = record.target_name.unwrap_or_else(|| secret.clone());
-        let patch = provider.injection(&secret, &target_name, &strategy)?;
-        Ok(PlannedInjection {
-            secret,
-            target_name,
+        // Shared parts: the binding (one per secret of the manager), the stack's resource id (one per
+        // resource, reused from the injection before), the default strategy; only the record's own
+        // name and options are new.
+        let binding = manager.binding(&secret, provider_id, provider);
+        let resource_id = match self.injections.last() {
+            Some(last) if last.resource_id() == resource_id => Arc::clone(last.resource_id_arc()),
+            _ => Arc::from(resource_id),
+        };
+        let strategy = match explicit_strategy {
+            true => Arc::new(strategy),
+            false => binding.default_strategy(strategy.kind()),
+        };
+        Ok(PlannedInjection::new(
+            binding,
+            record.target_name.map(Arc::from),
             resource_id,
             strategy,
-            provider_id: provider_id.to_owned(),
-            manager_id: manager.id,
-            patch,
-            provider: Arc::clone(provider),
-        })
+        ))
     }
 
     fn default_workload(&self, secret: &str, provider: &str) -> Result<String, String> {
@@ -327,14 +334,15 @@ impl Stack {
             }
         };
         for inj in &self.injections {
-            if let Err(e) = crate::model::names::check_env_name(&inj.secret) {
-                push(format!("secret name `{}` {e}", inj.secret));
+            if let Err(e) = crate::model::names::check_env_name(inj.secret()) {
+                push(format!("secret name `{}` {e}", inj.secret()));
             }
-            if inj.strategy.kind() == crate::model::strategy::StrategyKind::Env {
-                if let Err(e) = crate::model::names::check_env_name(&inj.target_name) {
+            if inj.strategy().kind() == crate::model::strategy::StrategyKind::Env {
+                if let Err(e) = crate::model::names::check_env_name(inj.target_name()) {
                     push(format!(
                         "secret `{}`: env var name `{}` {e}",
-                        inj.secret, inj.target_name
+                        inj.secret(),
+                        inj.target_name()
                     ));
                 }
             }
@@ -345,14 +353,29 @@ impl Stack {
         problems
     }
 
+    /// Gives back the spare capacity of the plan (a project keeps every stack until it ends).
+    pub(crate) fn shrink(&mut self) {
+        self.injections.shrink_to_fit();
+        self.problems.shrink_to_fit();
+    }
+
     /// The resources with every injection written in. Idempotent: building twice gives equal results.
     pub fn build(&self) -> Result<ResourceMap, StackError> {
         let mut problems = self.problems.clone();
         let mut resources = packed::unpack(&self.resources);
         for inj in &self.injections {
-            if let Some(resource) = resources.get_mut(&inj.resource_id) {
-                if let Err(e) = apply_patch(&self.name, &inj.resource_id, resource, &inj.patch) {
-                    problems.push(format!("secret `{}`: {e}", inj.secret));
+            if let Some(resource) = resources.get_mut(inj.resource_id()) {
+                // The patch is made here rather than kept in the plan (see `PlannedInjection`). A
+                // provider that cannot make it reports as it did when planning.
+                let patch = match inj.patch() {
+                    Ok(p) => p,
+                    Err(e) => {
+                        problems.push(e);
+                        continue;
+                    }
+                };
+                if let Err(e) = apply_patch(&self.name, inj.resource_id(), resource, &patch) {
+                    problems.push(format!("secret `{}`: {e}", inj.secret()));
                 }
             }
         }
