@@ -45,6 +45,26 @@ pub fn is_env_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// The identifier of the field or id named `name` in a names struct: `name` itself, a raw
+/// identifier for a Rust keyword (`r#type`), or `None` when no identifier can spell it (`self`,
+/// `super`, `crate`, `Self`, `_`, or characters identifiers do not allow). Such names keep working
+/// through the string API, checked at run time.
+pub fn field_ident(name: &str, span: proc_macro2::Span) -> Option<syn::Ident> {
+    if matches!(name, "self" | "super" | "crate" | "Self" | "_") {
+        return None;
+    }
+    if let Ok(mut ident) = syn::parse_str::<syn::Ident>(name) {
+        ident.set_span(span);
+        return Some(ident);
+    }
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    let ident_like =
+        (first == '_' || first.is_alphabetic()) && chars.all(|c| c == '_' || c.is_alphanumeric());
+    // Not an identifier but made of identifier characters: a keyword, which a raw identifier spells.
+    ident_like.then(|| syn::Ident::new_raw(name, span))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +83,16 @@ mod tests {
         assert_eq!(lower_camel("web_deployment"), "webDeployment");
         assert_eq!(lower_camel("deployment"), "deployment");
         assert!(is_env_name("_A1") && !is_env_name("1A") && !is_env_name("a-b"));
+    }
+
+    #[test]
+    fn field_idents() {
+        let span = proc_macro2::Span::call_site();
+        let f = |n: &str| field_ident(n, span).map(|i| i.to_string());
+        assert_eq!(f("DATABASE_URL").as_deref(), Some("DATABASE_URL"));
+        assert_eq!(f("type").as_deref(), Some("r#type"));
+        assert_eq!(f("self"), None);
+        assert_eq!(f("_"), None);
+        assert_eq!(f("a-b"), None);
     }
 }

@@ -17,9 +17,7 @@ use proc_macro::TokenStream;
 #[proc_macro_derive(SecretSet, attributes(secret_set, secret))]
 pub fn derive_secret_set(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    secret_set::derive(input)
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    secret_set::derive(input).into()
 }
 
 /// Declares a set of statically known resources. See `kubricate::Resources`.
@@ -43,7 +41,5 @@ pub fn derive_into_managers(input: TokenStream) -> TokenStream {
 /// Declares stacks with compile-time checked secret injection. See `kubricate::stack!`.
 #[proc_macro]
 pub fn stack(input: TokenStream) -> TokenStream {
-    stack::expand(input.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    stack::expand(input.into()).into()
 }

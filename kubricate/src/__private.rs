@@ -5,3 +5,13 @@
 //! inside the crate never breaks a user's expansion, and the public API stays what the docs show.
 
 pub use crate::declare::checks;
+
+use crate::declare::inject::Injector;
+use crate::declare::secret_set::SecretSet;
+
+/// Reborrows the receiver of a `c.secrets("NAME")` that `stack!` rewrote, so it is evaluated once
+/// and `c` stays usable (in a loop, say); its type gives the set whose names are checked.
+#[inline(always)]
+pub fn injector<S: SecretSet>(c: &mut Injector<S>) -> &mut Injector<S> {
+    c
+}

@@ -37,8 +37,10 @@ pub use connector::{Connector, ConnectorError, EnvConnector, InMemoryConnector};
 pub use declare::inject::{Injected, Injector, PlannedInjection, SecretInjection};
 pub use declare::manager::{AnySecretManager, SecretManager, SecretSpec};
 pub use declare::registry::{IntoManagers, RegistryError, SecretRegistry};
-pub use declare::secret_set::{Dynamic, SecretDecl, SecretRef, SecretSet};
-pub use declare::stack::{Stack, StackError};
+pub use declare::secret_set::{
+    Dynamic, DynamicNames, SecretDecl, SecretName, SecretRef, SecretSet,
+};
+pub use declare::stack::{Stack, StackError, StackProblem};
 pub use declare::template::{self, Template};
 pub use deliver::apply::{
     parse_duration, run_kubectl, ApplyError, DurationError, KubectlOptions, KubectlOutput,
@@ -107,28 +109,35 @@ pub use kubricate_macros::IntoManagers;
 
 /// Declares stacks in the documented fluent shape, with the `use_secrets` wiring checked by the compiler.
 ///
-/// `stack!` takes functions (or one expression) of ordinary Rust. In every
-/// `.use_secrets(manager, |c| { .. })` block it reads `c.secrets("X").for_name("Y").inject(kind { .. })
-/// .into_resource("r")` chains and turns each fact into a compile-time check:
+/// `stack!` takes functions (or one expression) of ordinary Rust. Wherever they appear in its body
+/// (loops, `if`s, nested blocks, closures, helper functions, `let`-split chains) it rewrites
+/// - `c.secrets("NAME")` into `c.secret(c.names().NAME)`: a field of the names struct of the set
+///   of `c`'s type, so a misspelt name is rustc's "no field `NAME`" with the similar name it knows;
+/// - `.inject(kind { .. })` into the typed strategy call (`.inject_env(..)`, `.inject_env_key(..)`,
+///   `.inject_env_from(..)`, `.inject_image_pull_secret()`, `.inject_volume(..)`), whose bounds check
+///   the strategy and `key` against the secret's provider type.
 ///
 /// | Mistake | Compile error |
 /// |---|---|
 /// | a chain without `.inject()` | `no injection strategy defined for secret ...` |
 /// | `.inject()` on a provider with several strategies | `` `.inject()` needs a strategy because ... supports several`` |
-/// | `.into_resource("x")` / `set_default_resource_id("x")` with no resource `x` | `resource `x` not found ...` |
-/// | a secret not declared in the set | `secret ... is not declared in the secret set ...` |
-/// | a strategy the provider does not support | `... does not support the ... strategy` |
-/// | an option of another kind, a wrong `key` | `option ... does not belong to ...`, `... needs key ...` |
+/// | a secret not declared in the set | ``no field `NAME` on type `&'static SetNames` `` |
+/// | a strategy the provider does not support | `` `...` does not support the `env_from` strategy`` |
+/// | `key` where the provider takes none, or none where it needs one | ``option `key` does not apply ...``, `` ... needs `key` ...`` |
+/// | an option of another kind, a misspelt option | ``option ... does not belong to ...; did you mean ...?`` |
+/// | `.into_resource("x")` / `set_default_resource_id("x")` with no resource `x` | ``resource `x` not found ...`` |
 /// | no resource given and zero or several workloads | `could not resolve the resource to inject into ...` |
-/// | the same env var twice in one container | `... injected twice ...` / `env var ... is defined twice` |
+/// | the same env var twice in one container (literal sibling chains) | `... injected twice ...` / `env var ... is defined twice` |
 ///
 /// Strategies are written `env { container_index, container_name, init_container_index,
 /// init_container_name, key, target_path }`, `env_from { prefix, .. }`, `image_pull_secret` and
-/// `volume { mount_path, items: [(key, path)], default_mode, volume_name, .. }`; `.override(json!(..))`
-/// deep-merges a patch. The set is read from a `&SecretManager<Set>` parameter, or written as
-/// `.use_secrets::<Set>(..)`; the resources from `Stack::from_template(Template, ..)` or
-/// `Stack::from_static(name, Struct { .. })`. What the macro cannot see is checked at run time with
-/// the same wording.
+/// `volume { mount_path, items: [(key, path)], default_mode, volume_name, .. }`; any other expression
+/// given to `.inject(..)` is a run-time strategy value (`inject_as`). `.override(json!(..))` deep-merges
+/// a patch. Resource ids are checked where the chain shows the resources
+/// (`Stack::from_template(Template, ..)`, `Stack::from_static(name, Struct { .. })`). What the types
+/// cannot know (a name in a `use_secrets_any` block or in a function generic over its set, a value
+/// computed at run time, the value of a fixed `key`) is checked when the stack is built, with the same
+/// wording. A `SecretManager<Dynamic>` goes through `use_secrets_any(m.as_any(), ..)` inside `stack!`.
 ///
 /// ```
 /// use kubricate::prelude::*;
@@ -174,7 +183,7 @@ pub mod prelude {
     pub use crate::template::{Namespace, NamespaceInput, SimpleApp, SimpleAppInput};
     pub use crate::{
         kinds, stack, BasicAuthSecretProvider, CustomTypeSecretProvider,
-        DockerConfigSecretProvider, EnvConnector, InMemoryConnector, IntoManagers,
+        DockerConfigSecretProvider, EnvConnector, InMemoryConnector, Injector, IntoManagers,
         OpaqueSecretProvider, Resource, Resources, SecretManager, SecretRef, SecretRegistry,
         SecretSet, SshAuthSecretProvider, Stack, Template, TlsSecretProvider,
     };

@@ -1,5 +1,5 @@
-//! Black-box tests of the library used directly: conflict strategies, property tests, the secret-set
-//! order the compile-time checks rely on, and typed authoring (`--features typed`). One binary; each
+//! Black-box tests of the library used directly: conflict strategies, property tests, the names struct
+//! the compile-time checks resolve through, and typed authoring (`--features typed`). One binary; each
 //! file is a module.
 
 #[path = "../common/mod.rs"]
@@ -7,5 +7,5 @@ mod common;
 
 mod conflicts;
 mod properties;
-mod secret_set_order;
+mod secret_set_names;
 mod typed;

@@ -18,11 +18,7 @@
 #          differs) and the crate is checked again: incremental, as while editing. The proc
 #          macros expand every stack again on each check, whatever was edited.
 #
-# With DUP_CHECK=1 the macro crate is also checked against a copy of this workspace whose stack!
-# omits its duplicate-env-var checks (the one check that compares every pair of injections of a
-# stack), to show what that check costs.
-#
-# Usage: tests/benches/compile_time.sh           (RUNS=3 SECRETS=200 STACKS=100 PER_STACK=20 DUP_CHECK=1)
+# Usage: tests/benches/compile_time.sh           (RUNS=3 SECRETS=200 STACKS=100 PER_STACK=20)
 #        KEEP=1 tests/benches/compile_time.sh     keeps the generated crates (path printed)
 # Runs offline from the local cargo cache; nothing outside a temporary directory is written.
 set -euo pipefail
@@ -35,7 +31,6 @@ RUNS = int(os.environ.get("RUNS", "3"))
 SECRETS = int(os.environ.get("SECRETS", "200"))
 STACKS = int(os.environ.get("STACKS", "100"))
 PER_STACK = int(os.environ.get("PER_STACK", "20"))
-DUP_CHECK = os.environ.get("DUP_CHECK", "1") == "1"
 KEEP = os.environ.get("KEEP") == "1"
 
 work = tempfile.mkdtemp(prefix="kubricate-compile-time-")
@@ -192,26 +187,6 @@ try:
     ws = gen_workspace("ws", os.path.join(root, "kubricate"), ["macro", "typed", "plain"])
     warm_target = warm(ws)
     results = {c: measure(ws, warm_target, c) for c in ["macro", "typed", "plain"]}
-    if DUP_CHECK:
-        # A copy of the library whose stack! emits no not_duplicated checks.
-        lib = os.path.join(work, "lib-without-dup-check")
-        for part in ["kubricate", "kubricate-macros"]:
-            shutil.copytree(os.path.join(root, part), os.path.join(lib, part))
-        shutil.copy(os.path.join(root, "Cargo.toml"), os.path.join(lib, "Cargo.toml"))
-        expand = os.path.join(lib, "kubricate-macros/src/stack/expand.rs")
-        src = open(expand).read()
-        needle = "                if n > 0 {"
-        start = src.index(needle)
-        end = src.index("                }\n", start) + len("                }\n")
-        if "not_duplicated" not in src[start:end]:
-            sys.exit("compile_time.sh: could not find the duplicate check in stack/expand.rs")
-        write(expand, src[:start] + src[end:])
-        # Only the library crates are needed from the root manifest.
-        manifest = open(os.path.join(lib, "Cargo.toml")).read()
-        manifest = manifest.split("# The root package owns")[0].replace(', "tests"]', "]")
-        write(os.path.join(lib, "Cargo.toml"), manifest)
-        ws2 = gen_workspace("ws-without-dup-check", os.path.join(lib, "kubricate"), ["macro"])
-        results["macro, no duplicate check"] = measure(ws2, warm(ws2), "macro")
     plain_clean = statistics.median(results["plain"][0])
     plain_edit = statistics.median(results["plain"][1])
     load = open("/proc/loadavg").read().split()[:3]

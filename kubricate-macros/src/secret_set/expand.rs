@@ -32,23 +32,48 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
     let arms = model.secrets.iter().map(|s| {
         let v = &s.variant;
         let name = &s.name;
-        quote!(Self::#v => #name,)
+        quote!(Self::#v { .. } => #name,)
     });
-    // The checks of `stack!` look names up in const evaluation, where a scan of a large set, once per
-    // injection, was most of a crate's check time; this order lets them binary-search instead.
-    let mut by_name: Vec<u32> = (0..model.secrets.len() as u32).collect();
-    by_name.sort_by(|a, b| {
-        model.secrets[*a as usize]
-            .name
-            .as_bytes()
-            .cmp(model.secrets[*b as usize].name.as_bytes())
-    });
+    let names_ty = quote::format_ident!("{}Names", ident);
+    let vis = &model.vis;
+    let mut seen: Vec<&str> = Vec::new();
+    let mut fields = Vec::new();
+    let mut values = Vec::new();
+    for s in &model.secrets {
+        // A name declared twice is reported by the parser; one field keeps rustc quiet about it.
+        let Some(field) = crate::case::field_ident(&s.name, s.span) else {
+            continue;
+        };
+        if seen.contains(&s.name.as_str()) {
+            continue;
+        }
+        seen.push(&s.name);
+        let provider = match &s.provider {
+            Some(p) => quote!(#p),
+            None => quote!(::kubricate::provider::AnyProvider),
+        };
+        let doc = format!("`{}`", s.name);
+        let name = &s.name;
+        fields.push(quote!(#[doc = #doc] pub #field: ::kubricate::SecretName<#provider, #ident>,));
+        values.push(quote!(#field: ::kubricate::SecretName::new_unchecked(#name),));
+    }
+    let struct_doc = format!(
+        "The secret names of [`{ident}`], one field per secret typed by its provider (written by `#[derive(SecretSet)]`)."
+    );
     quote! {
         #[automatically_derived]
         impl ::kubricate::SecretSet for #ident {
             const NAME: &'static str = #set_name;
             const SECRETS: &'static [::kubricate::SecretDecl] = &[#(#decls),*];
-            const BY_NAME: &'static [u32] = &[#(#by_name),*];
+            type Names = #names_ty;
+            const NAMES: &'static #names_ty = &#names_ty { #(#values)* };
+        }
+
+        #[doc = #struct_doc]
+        #[allow(non_snake_case)]
+        #[derive(Debug, Clone, Copy)]
+        #vis struct #names_ty {
+            #(#fields)*
         }
 
         #[automatically_derived]

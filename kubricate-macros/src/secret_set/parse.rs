@@ -8,12 +8,15 @@ use crate::case::{is_env_name, screaming_snake};
 
 pub struct SecretSetModel {
     pub ident: Ident,
+    pub vis: syn::Visibility,
     pub secrets: Vec<SecretModel>,
 }
 
 pub struct SecretModel {
     pub variant: Ident,
     pub name: String,
+    /// Where the name is written (the `name = ".."` literal or the variant).
+    pub span: Span,
     pub provider: Option<Path>,
     pub provider_id: Option<LitStr>,
     pub connector: Option<String>,
@@ -85,13 +88,21 @@ fn parse_options(
 }
 
 impl SecretSetModel {
-    pub fn from_input(input: &DeriveInput) -> syn::Result<SecretSetModel> {
+    /// The model, as complete as the input allows, and every problem found: the derive expands the
+    /// model even when there are problems, so that one bad attribute gives one error, not one more
+    /// at every use of the set.
+    pub fn from_input(input: &DeriveInput) -> (SecretSetModel, syn::Result<()>) {
         let mut errors = Errors::default();
+        let empty = SecretSetModel {
+            ident: input.ident.clone(),
+            vis: input.vis.clone(),
+            secrets: Vec::new(),
+        };
         let syn::Data::Enum(data) = &input.data else {
-            return Err(syn::Error::new(
+            return (empty, Err(syn::Error::new(
                 Span::call_site(),
                 "#[derive(SecretSet)] goes on an enum with one variant per secret, e.g. `enum AppSecrets { DatabaseUrl, ApiKey }`",
-            ));
+            )));
         };
         if !input.generics.params.is_empty() {
             errors.push(syn::Error::new_spanned(
@@ -142,15 +153,12 @@ impl SecretSetModel {
             secrets.push(SecretModel {
                 variant: v.ident.clone(),
                 name,
+                span,
                 provider,
                 provider_id,
                 connector,
             });
         }
-        errors.into_result()?;
-        Ok(SecretSetModel {
-            ident: input.ident.clone(),
-            secrets,
-        })
+        (SecretSetModel { secrets, ..empty }, errors.into_result())
     }
 }

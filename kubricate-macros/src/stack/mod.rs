@@ -1,17 +1,29 @@
-//! `stack!`: stacks written in ordinary Rust, with the `use_secrets` wiring checked at compile time.
+//! `stack!`: stacks written in ordinary Rust, with the `use_secrets` wiring checked by the compiler.
 //!
-//! Parsing ([`parse`]) reads the stack-building chains into a model and rewrites `inject(kind {..})`
-//! into the runtime call; expansion ([`expand`]) turns each fact to verify into a `const` check.
+//! The macro rewrites, wherever they appear in its body (loops, `if`s, nested blocks, closures, helper
+//! functions, `let`-split chains):
+//! - `c.secrets("NAME")` into `c.secret(c.names().NAME)` (another receiver `X` is evaluated once:
+//!   `{ let c = injector(X); c.secret(c.names().NAME) }`): a field access on the
+//!   names the injector's own set hands out, so rustc resolves the set from the type of `X` and a
+//!   misspelt name is its "no field `NAME`", with "a field with a similar name exists";
+//! - `.inject(kind { .. })` into the typed strategy call (`.inject_env(strategy::env()..)`, ...), whose
+//!   bounds check the strategy and `key` against the secret's provider type.
+//!
+//! What only syntax shows is checked here (a chain without `.inject()`, two literal chains of one
+//! block defining one variable, strategy options), and resource ids through [`resources`].
+//! A run-time set (`use_secrets_any`) or a generic one (a type parameter of the function) keeps its
+//! string names, checked when the stack is built with the same words.
 
-mod expand;
-mod parse;
+mod chain;
+mod resources;
+mod strategy;
 
-use proc_macro2::{TokenStream, TokenTree};
-use quote::quote;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{quote, quote_spanned};
 use syn::visit_mut::{self, VisitMut};
-use syn::{Expr, FnArg, Item, Pat, Stmt};
+use syn::{Expr, Ident, Item, Stmt};
 
-use parse::{manager_set, Analysis, Scope, StackChain};
+use crate::attr::Errors;
 
 /// `override` is a reserved word; the docs write `.override(..)`, the runtime method is `r#override`.
 fn raw_override(input: TokenStream) -> TokenStream {
@@ -31,128 +43,252 @@ fn raw_override(input: TokenStream) -> TokenStream {
         .collect()
 }
 
-struct Walker<'a> {
-    analysis: &'a mut Analysis,
-    scope: Scope,
+#[derive(Default)]
+struct Walker {
+    errors: Errors,
+    /// Type parameters of the enclosing function.
+    generics: Vec<Ident>,
+    /// The enclosing function takes its secret set as a type parameter: names stay strings.
+    generic_set: bool,
+    /// Depth inside closures given to `use_secrets_any` (a run-time set: names stay strings).
+    any_depth: usize,
+    /// Resource checks, to place before the function's statements.
+    consts: Vec<TokenStream>,
 }
 
-impl Walker<'_> {
-    fn chain(&mut self, expr: &mut Expr) -> Option<Option<parse::ResourcesOf>> {
-        let mut chain = StackChain {
-            resources: None,
-            blocks: Vec::new(),
-            override_keys: Vec::new(),
-        };
-        let res = self.analysis.stack_chain(expr, &self.scope, &mut chain)?;
-        if !chain.blocks.is_empty() || !chain.override_keys.is_empty() {
-            chain.resources = res.clone();
-            self.analysis.stacks.push(chain);
+/// Whether a type parameter of `sig` is the secret set (`SecretManager<S>`, `Injector<S>`, `S: SecretSet`).
+fn takes_generic_set(sig: &syn::Signature) -> bool {
+    let params: Vec<String> = sig
+        .generics
+        .type_params()
+        .map(|p| p.ident.to_string())
+        .collect();
+    if params.is_empty() {
+        return false;
+    }
+    let text = quote!(#sig).to_string();
+    let bounded = text.contains("SecretSet");
+    let in_manager = ["SecretManager", "Injector"].iter().any(|ty| {
+        text.match_indices(ty).any(|(at, _)| {
+            let rest = &text[at + ty.len()..];
+            let args = rest.trim_start().strip_prefix('<').unwrap_or("");
+            let args = args.split('>').next().unwrap_or("");
+            params.iter().any(|p| {
+                args.split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .any(|w| w == p)
+            })
+        })
+    });
+    bounded || in_manager
+}
+
+impl Walker {
+    /// `X.secrets("NAME")` → the typed form; `None` to leave the call as it is.
+    fn typed_secret(&mut self, mc: &syn::ExprMethodCall) -> Option<Expr> {
+        if self.any_depth > 0 || self.generic_set || mc.method != "secrets" || mc.args.len() != 1 {
+            return None;
         }
-        Some(res)
+        let lit = chain::lit_str(mc.args.first()?)?;
+        let name = lit.value();
+        if !crate::case::is_env_name(&name) {
+            self.errors.push(syn::Error::new(
+                lit.span(),
+                format!("secret `{name}` cannot be declared in a secret set: a secret name is letters, digits and `_`, not starting with a digit"),
+            ));
+            return None;
+        }
+        // `self`, `crate`, ...: no field can spell them; the string form checks them at run time.
+        let field = crate::case::field_ident(&name, lit.span())?;
+        let receiver = &mc.receiver;
+        // Spanned on the user's `secrets`, so an error about the chain (an unsatisfied bound of
+        // `.inject()`) points at the chain, not at the whole macro; the field carries the literal's.
+        let secret = Ident::new("secret", mc.method.span());
+        // A variable (the usual `c`) is read twice at no cost: `c.secret(c.names().NAME)`, which
+        // type-checks like the plain call. Anything else is evaluated once, into a reborrow.
+        if let Expr::Path(p) = &**receiver {
+            if p.qself.is_none() && p.path.get_ident().is_some() {
+                return syn::parse2(quote_spanned! {mc.method.span()=>
+                    #receiver.#secret(#receiver.names().#field)
+                })
+                .ok();
+            }
+        }
+        let c = Ident::new("__kubricate_injector", Span::mixed_site());
+        syn::parse2(quote_spanned! {mc.method.span()=>
+            {
+                let #c = ::kubricate::__private::injector(#receiver);
+                #c.#secret(#c.names().#field)
+            }
+        })
+        .ok()
+    }
+
+    /// The checks of one block's statements that only syntax shows.
+    fn check_block(&mut self, block: &syn::Block) {
+        let mut seen: Vec<(chain::EnvIdentity, String)> = Vec::new();
+        for stmt in &block.stmts {
+            let Stmt::Expr(expr, Some(_)) = stmt else {
+                continue;
+            };
+            let Some(c) = chain::read(expr) else {
+                continue;
+            };
+            if !c.injected {
+                let name = c
+                    .secret
+                    .as_ref()
+                    .map_or_else(|| "the secret".to_owned(), |s| format!("`{}`", s.value()));
+                self.errors.push(syn::Error::new_spanned(
+                    expr,
+                    format!("no injection strategy defined for secret {name}: the chain `.secrets({})` never calls `.inject()`; add `.inject()`", c.secret_text),
+                ));
+                continue;
+            }
+            let Some(identity) = chain::env_identity(&c) else {
+                continue;
+            };
+            let secret = c.secret.as_ref().map(|s| s.value()).unwrap_or_default();
+            if let Some((_, first)) = seen.iter().find(|(i, _)| *i == identity) {
+                let (target, container, resource) = &identity;
+                let place = match resource {
+                    Some(r) => format!("{container} of resource `{r}`"),
+                    None => container.clone(),
+                };
+                let msg = if *first == secret {
+                    format!("secret `{secret}` is injected twice as `{target}` into {place}; rename one with .for_name(\"...\") or remove the duplicate")
+                } else {
+                    format!("env var `{target}` is defined twice (by secrets `{first}` and `{secret}`) in {place}; rename one with .for_name(\"...\") or remove the duplicate")
+                };
+                self.errors
+                    .push(syn::Error::new(chain::target_span(&c), msg));
+            } else {
+                seen.push((identity, secret));
+            }
+        }
     }
 }
 
-impl VisitMut for Walker<'_> {
-    fn visit_local_mut(&mut self, local: &mut syn::Local) {
-        let name = match &local.pat {
-            Pat::Ident(p) => Some(p.ident.clone()),
-            Pat::Type(t) => match &*t.pat {
-                Pat::Ident(p) => Some(p.ident.clone()),
-                _ => None,
-            },
-            _ => None,
-        };
-        if let Some(init) = &mut local.init {
-            if let Some(res) = self.chain(&mut init.expr) {
-                if let Some(name) = name {
-                    self.scope.stacks.push((name, res));
-                }
-                return;
-            }
-        }
-        visit_mut::visit_local_mut(self, local);
+impl VisitMut for Walker {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        self.check_block(block);
+        visit_mut::visit_block_mut(self, block);
+    }
+
+    fn visit_item_fn_mut(&mut self, f: &mut syn::ItemFn) {
+        let saved = (std::mem::take(&mut self.generics), self.generic_set);
+        self.generics = f
+            .sig
+            .generics
+            .type_params()
+            .map(|p| p.ident.clone())
+            .collect();
+        self.generic_set = takes_generic_set(&f.sig);
+        visit_mut::visit_item_fn_mut(self, f);
+        (self.generics, self.generic_set) = saved;
     }
 
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
-        if self.chain(expr).is_some() {
+        if let Some(checks) = resources::checks(expr, &self.generics) {
+            self.consts.extend(checks);
+            // The chain's receivers are the same chain: visit their arguments only.
+            let mut e = &mut *expr;
+            while let Expr::MethodCall(mc) = e {
+                let any = mc.method == "use_secrets_any";
+                self.any_depth += usize::from(any);
+                for arg in mc.args.iter_mut() {
+                    self.visit_expr_mut(arg);
+                }
+                self.any_depth -= usize::from(any);
+                e = &mut mc.receiver;
+            }
+            visit_mut::visit_expr_mut(self, e);
             return;
         }
+        if let Expr::MethodCall(mc) = expr {
+            if mc.method == "use_secrets_any" {
+                self.visit_expr_mut(&mut mc.receiver);
+                self.any_depth += 1;
+                for arg in mc.args.iter_mut() {
+                    self.visit_expr_mut(arg);
+                }
+                self.any_depth -= 1;
+                return;
+            }
+        }
         visit_mut::visit_expr_mut(self, expr);
+        let Expr::MethodCall(mc) = expr else {
+            return;
+        };
+        if mc.method == "inject" && mc.args.len() == 1 {
+            if let Some(arg) = mc.args.first() {
+                match strategy::read(arg) {
+                    Ok(call) => {
+                        mc.method = call.method;
+                        let args = call.args;
+                        mc.args = syn::parse_quote!(#args);
+                    }
+                    Err(e) => {
+                        // Reported once; `inject()` keeps rustc from adding an arity error.
+                        self.errors.push(e);
+                        mc.method = Ident::new("inject_as", mc.method.span());
+                        mc.args =
+                            syn::parse_quote!(::kubricate::strategy::Strategy::ImagePullSecret);
+                    }
+                }
+            }
+        } else if let Some(typed) = self.typed_secret(mc) {
+            *expr = typed;
+        }
     }
-
-    // Items nested in a function have their own scope: `stack!` does not look inside them.
-    fn visit_item_mut(&mut self, _item: &mut Item) {}
 }
 
 fn starts_items(input: &TokenStream) -> bool {
     match input.clone().into_iter().next() {
         Some(TokenTree::Punct(p)) => p.as_char() == '#',
-        Some(TokenTree::Ident(i)) => ["pub", "fn", "const", "async", "unsafe", "extern"]
-            .iter()
-            .any(|k| i == k),
+        Some(TokenTree::Ident(i)) => [
+            "pub", "fn", "const", "async", "unsafe", "extern", "use", "struct", "enum", "impl",
+            "mod", "static", "type", "trait",
+        ]
+        .iter()
+        .any(|k| i == k),
         _ => false,
     }
 }
 
-pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
+pub fn expand(input: TokenStream) -> TokenStream {
     let input = raw_override(input);
-    let mut analysis = Analysis::default();
+    let mut walker = Walker::default();
     if starts_items(&input) {
-        let file: syn::File = syn::parse2(input)?;
+        // Input that does not parse is given back as it is: rustc reports the syntax error itself,
+        // and an IDE can still complete inside a half-written body.
+        let Ok(file) = syn::parse2::<syn::File>(input.clone()) else {
+            return input;
+        };
         let mut out = TokenStream::new();
         for mut item in file.items {
-            let Item::Fn(f) = &mut item else {
-                analysis.errors.push(syn::Error::new_spanned(
-                    &item,
-                    "stack! holds functions that build stacks, e.g. `pub fn api() -> Stack { .. }`",
-                ));
-                continue;
-            };
-            let mut scope = Scope::default();
-            for input in &f.sig.inputs {
-                if let FnArg::Typed(pt) = input {
-                    if let (Pat::Ident(p), Some(set)) = (&*pt.pat, manager_set(&pt.ty)) {
-                        scope.managers.push((p.ident.clone(), set));
+            walker.visit_item_mut(&mut item);
+            let consts = std::mem::take(&mut walker.consts);
+            if let Item::Fn(f) = &mut item {
+                for (i, c) in consts.into_iter().enumerate() {
+                    match syn::parse2::<Item>(c) {
+                        Ok(it) => f.block.stmts.insert(i, Stmt::Item(it)),
+                        Err(e) => walker.errors.push(e),
                     }
-                }
-            }
-            let before = analysis.stacks.len();
-            Walker {
-                analysis: &mut analysis,
-                scope,
-            }
-            .visit_block_mut(&mut f.block);
-            // Checks are consts; a generic function's parameters cannot appear in them.
-            if f.sig.generics.params.is_empty() {
-                let checks: Vec<TokenStream> = analysis.stacks[before..]
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, stack)| expand::checks(stack, before + i))
-                    .collect();
-                for (i, c) in checks.into_iter().enumerate() {
-                    f.block.stmts.insert(i, Stmt::Item(syn::parse2(c)?));
                 }
             }
             out.extend(quote!(#item));
         }
-        if let Some(e) = analysis.errors.take() {
+        if let Some(e) = walker.errors.take() {
             out.extend(e.to_compile_error());
         }
-        Ok(out)
+        out
     } else {
-        let mut expr: Expr = syn::parse2(input)?;
-        Walker {
-            analysis: &mut analysis,
-            scope: Scope::default(),
-        }
-        .visit_expr_mut(&mut expr);
-        let checks: Vec<TokenStream> = analysis
-            .stacks
-            .iter()
-            .enumerate()
-            .flat_map(|(i, stack)| expand::checks(stack, i))
-            .collect();
-        let errors = analysis.errors.take().map(|e| e.to_compile_error());
-        Ok(quote!({ #errors #(#checks)* #expr }))
+        let Ok(mut expr) = syn::parse2::<Expr>(input.clone()) else {
+            return input;
+        };
+        walker.visit_expr_mut(&mut expr);
+        let consts = &walker.consts;
+        let errors = walker.errors.take().map(|e| e.to_compile_error());
+        quote!({ #errors #(#consts)* #expr })
     }
 }

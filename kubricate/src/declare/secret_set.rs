@@ -1,6 +1,8 @@
 //! Secret sets: the secrets a manager knows, declared at compile time (`#[derive(SecretSet)]`) or at
 //! run time ([`Dynamic`]).
 
+use std::marker::PhantomData;
+
 use crate::provider::ProviderInfo;
 
 /// One declared secret.
@@ -20,6 +22,7 @@ pub struct SecretDecl {
 ///
 /// ```
 /// use kubricate::prelude::*;
+/// use kubricate::SecretName;
 ///
 /// #[derive(SecretSet)]
 /// #[secret_set(provider = OpaqueSecretProvider)]
@@ -34,6 +37,11 @@ pub struct SecretDecl {
 /// let names: Vec<_> = AppSecrets::SECRETS.iter().map(|s| s.name).collect();
 /// assert_eq!(names, ["DATABASE_URL", "pg_connection_string", "DOCKER_REGISTRY_TOKEN"]);
 /// assert_eq!(AppSecrets::DatabaseUrl.secret_name(), "DATABASE_URL");
+/// // The names struct: one field per secret, typed by its provider.
+/// let url: SecretName<OpaqueSecretProvider, AppSecrets> = AppSecrets::NAMES.DATABASE_URL;
+/// assert_eq!(url.name(), "DATABASE_URL");
+/// let _docker: SecretName<DockerConfigSecretProvider, AppSecrets> = AppSecrets::NAMES.DOCKER_REGISTRY_TOKEN;
+/// let _pg = AppSecrets::NAMES.pg_connection_string;
 /// ```
 pub trait SecretSet: 'static {
     /// The set's type name, for messages.
@@ -42,12 +50,62 @@ pub trait SecretSet: 'static {
     const SECRETS: &'static [SecretDecl];
     /// Whether the names are known at compile time (`false` for [`Dynamic`]).
     const STATIC: bool = true;
-    /// Positions in [`SECRETS`](Self::SECRETS) in the byte order of the names, written by the derive
-    /// so that the compile-time checks of `stack!` binary-search the set; empty (the default) makes
-    /// them scan it.
-    #[doc(hidden)]
-    const BY_NAME: &'static [u32] = &[];
+    /// The set's names as a struct: one field per secret, named after its logical name (a raw
+    /// identifier such as `r#type` for a Rust keyword), typed by its provider. Written by the
+    /// derive; [`DynamicNames`] (no fields) for [`Dynamic`].
+    type Names: 'static;
+    /// The names. `Injector::names` hands them out, so `c.secret(c.names().DATABASE_URL)` (what
+    /// `stack!` writes for `c.secrets("DATABASE_URL")`) is checked by rustc against the set of `c`.
+    const NAMES: &'static Self::Names;
 }
+
+/// A declared secret's name, typed by the set `S` that declares it and the provider type `P` that
+/// delivers it ([`AnyProvider`](crate::provider::AnyProvider) when the set declares none): the typed injection chain
+/// (`Injector::secret`) checks strategies and options against `P` at compile time.
+pub struct SecretName<P, S> {
+    name: &'static str,
+    types: PhantomData<fn() -> (P, S)>,
+}
+
+impl<P, S> SecretName<P, S> {
+    /// The name `name`. Only the derive should call this: the name must be declared in `S` with `P`.
+    #[doc(hidden)]
+    pub const fn new_unchecked(name: &'static str) -> Self {
+        SecretName {
+            name,
+            types: PhantomData,
+        }
+    }
+
+    /// The logical name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl<P, S> Clone for SecretName<P, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P, S> Copy for SecretName<P, S> {}
+
+impl<P, S> std::fmt::Debug for SecretName<P, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SecretName").field(&self.name).finish()
+    }
+}
+
+impl<P, S> SecretRef for SecretName<P, S> {
+    fn secret_name(&self) -> &str {
+        self.name
+    }
+}
+
+/// The names of a [`Dynamic`] set: none known at compile time. Inside `stack!`, inject the secrets
+/// of a run-time set with `use_secrets_any`, whose names are checked at run time.
+#[derive(Debug, Clone, Copy)]
+pub struct DynamicNames;
 
 /// Secrets declared at run time with [`SecretManager::add_secret`](crate::SecretManager::add_secret);
 /// names are checked when the stack is built, with the same wording as the compile-time checks.
@@ -58,6 +116,8 @@ impl SecretSet for Dynamic {
     const NAME: &'static str = "Dynamic";
     const SECRETS: &'static [SecretDecl] = &[];
     const STATIC: bool = false;
+    type Names = DynamicNames;
+    const NAMES: &'static DynamicNames = &DynamicNames;
 }
 
 /// Something that names a secret: a `&str`, a `String`, or a variant of a `#[derive(SecretSet)]` enum.
@@ -66,7 +126,7 @@ pub trait SecretRef {
     fn secret_name(&self) -> &str;
 }
 
-impl SecretRef for &str {
+impl SecretRef for str {
     fn secret_name(&self) -> &str {
         self
     }
@@ -76,8 +136,9 @@ impl SecretRef for String {
         self
     }
 }
-impl SecretRef for &String {
+/// Any reference to a name: `&str`, `&String`, and `&&str` (the item of a loop over `&[&str]`).
+impl<T: SecretRef + ?Sized> SecretRef for &T {
     fn secret_name(&self) -> &str {
-        self
+        (**self).secret_name()
     }
 }

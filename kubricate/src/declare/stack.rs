@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::declare::inject::{apply_patch, Injector, PlannedInjection};
 use crate::declare::manager::{AnySecretManager, SecretManager};
-use crate::declare::secret_set::SecretSet;
+use crate::declare::secret_set::{Dynamic, SecretSet};
 use crate::declare::template::Template;
 use crate::model::packed::{self, PackedMap};
 use crate::model::resource::{ResourceMap, Resources};
@@ -37,6 +37,82 @@ impl StackError {
             None => format!("stack `{}`", self.stack),
         }
     }
+}
+
+/// One problem of one injection, found when `use_secrets` plans it; its `Display` is the message
+/// (the words of the compile-time checks of `stack!`). [`StackError`] lists them, as text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StackProblem {
+    /// The secret is not declared in the manager's set (the message lists the declared ones).
+    #[error("{message}")]
+    UnknownSecret {
+        /// The secret.
+        secret: String,
+        /// The manager's message, with the declared names.
+        message: String,
+    },
+    /// A chain without `.inject()`.
+    #[error("no injection strategy defined for secret `{secret}`: the chain `c.secrets(\"{secret}\")` never calls `.inject()`; add `.inject()`")]
+    MissingInject {
+        /// The secret.
+        secret: String,
+    },
+    /// `.inject()` on a provider with several strategies.
+    #[error("secret `{secret}`: `.inject()` needs a strategy because `{provider}` supports several: {supported}; name one, e.g. `.inject({example} {{ .. }})`")]
+    StrategyNeeded {
+        /// The secret.
+        secret: String,
+        /// The provider type.
+        provider: &'static str,
+        /// Its strategies, as `stack!` spells them.
+        supported: String,
+        /// The first of them.
+        example: &'static str,
+    },
+    /// `.inject()` on a volume-only provider: the mount path is not optional.
+    #[error("secret `{secret}`: the volume strategy needs a mount path: use `.inject(volume {{ mount_path: \"/etc/...\" }})`")]
+    MountPathNeeded {
+        /// The secret.
+        secret: String,
+    },
+    /// The provider refused the secret or its strategy (instance not found, Secret name, unsupported
+    /// strategy, `key`, mount path, ...): the provider's message.
+    #[error("{message}")]
+    Provider {
+        /// The secret.
+        secret: String,
+        /// What the provider or the static checks said.
+        message: String,
+    },
+    /// `.into_resource(..)` names no resource of the stack.
+    #[error("secret `{secret}`: cannot inject: {message}")]
+    UnknownResource {
+        /// The secret.
+        secret: String,
+        /// Which resource, with the available ids.
+        message: String,
+    },
+    /// The target resource has no pod template.
+    #[error("secret `{secret}`: resource `{resource}` of stack `{stack}` is a {kind}, which has no pod template; inject into a workload with .into_resource(..)")]
+    NotAWorkload {
+        /// The secret.
+        secret: String,
+        /// The resource id.
+        resource: String,
+        /// The stack's name.
+        stack: String,
+        /// The resource's kind.
+        kind: String,
+    },
+    /// No resource was given and the stack has no workload or several.
+    #[error("{message}")]
+    Unresolved {
+        /// The secret.
+        secret: String,
+        /// Why, with the candidates.
+        message: String,
+    },
 }
 
 /// Resources and the injections planned into them.
@@ -187,32 +263,48 @@ impl Stack {
     pub fn use_secrets<S: SecretSet>(
         self,
         manager: &SecretManager<S>,
-        f: impl FnOnce(&mut Injector),
+        f: impl FnOnce(&mut Injector<S>),
     ) -> Stack {
-        self.use_secrets_any(manager.as_any(), f)
+        let mut injector = Injector::<S>::new();
+        f(&mut injector);
+        self.plan_all(
+            manager.as_any(),
+            injector.records,
+            injector.default_resource,
+        )
     }
 
     /// [`use_secrets`](Self::use_secrets) with a type-erased manager (e.g. from a registry).
     pub fn use_secrets_any(
-        mut self,
+        self,
         manager: &AnySecretManager,
         f: impl FnOnce(&mut Injector),
     ) -> Stack {
-        let mut injector = Injector::default();
+        let mut injector = Injector::<Dynamic>::new();
         f(&mut injector);
+        self.plan_all(manager, injector.records, injector.default_resource)
+    }
+
+    /// Plans every recorded injection of one `use_secrets` block, collecting the problems.
+    fn plan_all(
+        mut self,
+        manager: &AnySecretManager,
+        records: Vec<crate::declare::inject::Record>,
+        default_resource: Option<String>,
+    ) -> Stack {
         if !self.managers.contains(&manager.id) {
             self.managers.push(manager.id);
         }
-        if let Some(id) = &injector.default_resource {
+        if let Some(id) = &default_resource {
             if !self.resources.contains_key(id) {
                 let msg = format!("set_default_resource_id: {}", self.unknown_resource(id));
                 self.problems.push(msg);
             }
         }
-        for record in injector.records {
-            match self.plan(manager, injector.default_resource.as_deref(), record) {
+        for record in records {
+            match self.plan(manager, default_resource.as_deref(), record) {
                 Ok(planned) => self.injections.push(planned),
-                Err(e) => self.problems.push(e),
+                Err(e) => self.problems.push(e.to_string()),
             }
         }
         self
@@ -223,21 +315,28 @@ impl Stack {
         manager: &AnySecretManager,
         default_resource: Option<&str>,
         record: crate::declare::inject::Record,
-    ) -> Result<PlannedInjection, String> {
+    ) -> Result<PlannedInjection, StackProblem> {
         let secret = record.secret;
         if !manager.has_secret(&secret) {
-            return Err(manager.unknown_secret(&secret));
+            return Err(StackProblem::UnknownSecret {
+                message: manager.unknown_secret(&secret),
+                secret,
+            });
         }
         let Some(strategy) = record.strategy else {
-            return Err(format!("no injection strategy defined for secret `{secret}`: the chain `c.secrets(\"{secret}\")` never calls `.inject()`; add `.inject()`"));
+            return Err(StackProblem::MissingInject { secret });
         };
-        let (provider_id, provider) = manager.provider_for(&secret)?;
+        let by_provider = |message: String| StackProblem::Provider {
+            secret: secret.clone(),
+            message,
+        };
+        let (provider_id, provider) = manager.provider_for(&secret).map_err(by_provider)?;
         // The name ends up in every reference the manifests make: refuse it before anything is written.
         crate::model::names::check_dns_subdomain(provider.secret_name()).map_err(|e| {
-            format!(
+            by_provider(format!(
                 "secret `{secret}`: provider `{provider_id}`: Secret name `{}` {e}",
                 provider.secret_name()
-            )
+            ))
         })?;
         let info = provider.info();
         let explicit_strategy = strategy.is_some();
@@ -245,41 +344,49 @@ impl Stack {
             Some(s) => s,
             None => match info.default_strategy() {
                 Some(crate::model::strategy::StrategyKind::Volume) => {
-                    return Err(format!("secret `{secret}`: the volume strategy needs a mount path: use `.inject(volume {{ mount_path: \"/etc/...\" }})`"))
+                    return Err(StackProblem::MountPathNeeded { secret });
                 }
                 Some(kind) => Strategy::default_of(kind),
                 None => {
-                    return Err(format!(
-                        "secret `{secret}`: `.inject()` needs a strategy because {} supports several: {}; name one, e.g. `.inject({} {{ .. }})`",
-                        info.kind,
-                        info.strategy_list(),
-                        info.strategies[0].rust_name()
-                    ))
+                    return Err(StackProblem::StrategyNeeded {
+                        secret,
+                        provider: info.kind,
+                        supported: info.strategy_list(),
+                        example: info.strategies.first().map_or("env", |k| k.rust_name()),
+                    })
                 }
             },
         };
-        check_static(info, &secret, &strategy)?;
-        provider.check_strategy(&secret, &strategy)?;
+        check_static(info, &secret, &strategy).map_err(by_provider)?;
+        provider
+            .check_strategy(&secret, &strategy)
+            .map_err(by_provider)?;
         let resource_id = match record.resource.as_deref().or(default_resource) {
             Some(id) => {
                 if !self.resources.contains_key(id) {
-                    return Err(format!(
-                        "secret `{secret}`: cannot inject: {}",
-                        self.unknown_resource(id)
-                    ));
+                    return Err(StackProblem::UnknownResource {
+                        message: self.unknown_resource(id),
+                        secret,
+                    });
                 }
                 id.to_owned()
             }
-            None => self.default_workload(&secret, info.kind)?,
+            None => self
+                .default_workload(&secret, info.kind)
+                .map_err(|message| StackProblem::Unresolved {
+                    secret: secret.clone(),
+                    message,
+                })?,
         };
         let explicit_path = matches!(&strategy, Strategy::Env(e) if e.target_path.is_some());
         if let Some(resource) = self.resources.get(&resource_id) {
             if !explicit_path && !is_workload_kind(resource.kind()) {
-                return Err(format!(
-                    "secret `{secret}`: resource `{resource_id}` of stack `{}` is a {}, which has no pod template; inject into a workload with .into_resource(..)",
-                    self.name,
-                    resource.kind()
-                ));
+                return Err(StackProblem::NotAWorkload {
+                    secret,
+                    resource: resource_id,
+                    stack: self.name.clone(),
+                    kind: resource.kind().to_owned(),
+                });
             }
         }
         // Shared parts: the binding (one per secret of the manager), the stack's resource id (one per
@@ -369,8 +476,12 @@ impl Stack {
                 // provider that cannot make it reports as it did when planning.
                 let patch = match inj.patch() {
                     Ok(p) => p,
-                    Err(e) => {
-                        problems.push(e);
+                    Err(message) => {
+                        let problem = StackProblem::Provider {
+                            secret: inj.secret().to_owned(),
+                            message,
+                        };
+                        problems.push(problem.to_string());
                         continue;
                     }
                 };
@@ -390,5 +501,65 @@ impl Stack {
                 problems,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::declare::template::{SimpleApp, SimpleAppInput};
+    use crate::provider::BasicAuthSecretProvider;
+    use crate::InMemoryConnector;
+
+    fn plan_one(f: impl FnOnce(&mut Injector)) -> Result<PlannedInjection, StackProblem> {
+        let manager = SecretManager::new()
+            .connector(InMemoryConnector::default())
+            .provider(BasicAuthSecretProvider::new("creds"))
+            .add_secret("LOGIN");
+        let stack = Stack::from_template(SimpleApp, SimpleAppInput::default());
+        let mut injector = Injector::<crate::Dynamic>::new();
+        f(&mut injector);
+        let record = injector.records.remove(0);
+        stack.plan(manager.as_any(), None, record)
+    }
+
+    #[test]
+    fn plan_problems_are_typed_and_read_as_the_compile_time_checks() {
+        let e = plan_one(|c| {
+            c.secrets("LOGN").inject();
+        })
+        .unwrap_err();
+        assert!(matches!(&e, StackProblem::UnknownSecret { secret, .. } if secret == "LOGN"));
+        let e = plan_one(|c| {
+            let _unfinished = c.secrets("LOGIN");
+        })
+        .unwrap_err();
+        assert_eq!(
+            e,
+            StackProblem::MissingInject {
+                secret: "LOGIN".into()
+            }
+        );
+        let e = plan_one(|c| {
+            c.secrets("LOGIN").inject();
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "secret `LOGIN`: `.inject()` needs a strategy because `BasicAuthSecretProvider` supports several: env, env_from; name one, e.g. `.inject(env { .. })`");
+        let e = plan_one(|c| {
+            c.secrets("LOGIN")
+                .inject_as(crate::strategy::image_pull_secret());
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "secret `LOGIN`: `BasicAuthSecretProvider` does not support the `image_pull_secret` strategy; it supports: env, env_from");
+        let e = plan_one(|c| {
+            c.secrets("LOGIN")
+                .inject_as(crate::strategy::env_from())
+                .into_resource("service");
+        })
+        .unwrap_err();
+        assert!(
+            matches!(&e, StackProblem::NotAWorkload { kind, .. } if kind == "Service"),
+            "{e}"
+        );
     }
 }

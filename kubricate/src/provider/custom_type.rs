@@ -1,7 +1,7 @@
 use super::common::{keyed_injection, reject_unknown_fields};
-use super::{KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
+use super::{Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
 use crate::model::secret_value::{ExposeSecret, SecretBytes, SecretValue};
-use crate::model::strategy::{Strategy, StrategyKind};
+use crate::model::strategy::Strategy;
 
 /// A Secret of any `type` (e.g. `vendor.example.com/api-credentials`) from a flat JSON object value:
 /// each field becomes a key. With [`allowed_keys`](Self::allowed_keys), a field outside them is an error.
@@ -45,17 +45,10 @@ impl CustomTypeSecretProvider {
     }
 }
 
-impl ProviderType for CustomTypeSecretProvider {
-    const INFO: ProviderInfo = ProviderInfo {
-        kind: "CustomTypeSecretProvider",
-        strategies: &[
-            StrategyKind::Env,
-            StrategyKind::EnvFrom,
-            StrategyKind::Volume,
-        ],
-        env_key: KeyRule::Checked,
-    };
-}
+super::facts::provider_facts!(CustomTypeSecretProvider {
+    strategies: [Env, EnvFrom, Volume],
+    env_key: checked
+});
 
 impl Provider for CustomTypeSecretProvider {
     fn info(&self) -> &'static ProviderInfo {

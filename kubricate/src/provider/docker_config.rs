@@ -3,12 +3,10 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 
 use super::common::{keyed_injection, string_fields};
-use super::{
-    target_builders, KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
-};
+use super::{target_builders, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
 use crate::model::secret_value::{zeroizing_json, ZeroizingJson};
 use crate::model::secret_value::{SecretBytes, SecretValue};
-use crate::model::strategy::{Strategy, StrategyKind};
+use crate::model::strategy::Strategy;
 
 /// A `kubernetes.io/dockerconfigjson` Secret, added to the pod's `imagePullSecrets`.
 ///
@@ -22,13 +20,10 @@ pub struct DockerConfigSecretProvider {
 
 target_builders!(DockerConfigSecretProvider);
 
-impl ProviderType for DockerConfigSecretProvider {
-    const INFO: ProviderInfo = ProviderInfo {
-        kind: "DockerConfigSecretProvider",
-        strategies: &[StrategyKind::ImagePullSecret],
-        env_key: KeyRule::SecretName,
-    };
-}
+super::facts::provider_facts!(DockerConfigSecretProvider {
+    strategies: [ImagePullSecret],
+    env_key: secret_name
+});
 
 impl Provider for DockerConfigSecretProvider {
     fn info(&self) -> &'static ProviderInfo {

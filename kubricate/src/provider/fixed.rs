@@ -3,12 +3,11 @@
 //! writes all three.
 
 use super::common::{keyed_injection, prepare_fixed, FieldMap};
-use super::{
-    target_builders, KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
-};
+use super::facts::provider_facts;
+use super::{target_builders, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
 use crate::model::pod_patch::PodPatch;
 use crate::model::secret_value::SecretValue;
-use crate::model::strategy::{Strategy, StrategyKind};
+use crate::model::strategy::Strategy;
 
 macro_rules! fixed_key_provider {
     (
@@ -32,13 +31,7 @@ macro_rules! fixed_key_provider {
             const FIELDS: &'static [FieldMap] = &[$(FieldMap { json: $json, key: $key, required: $required }),*];
         }
 
-        impl ProviderType for $name {
-            const INFO: ProviderInfo = ProviderInfo {
-                kind: stringify!($name),
-                strategies: &[$(StrategyKind::$strategy),*],
-                env_key: KeyRule::OneOf(&[$($key),*]),
-            };
-        }
+        provider_facts!($name { strategies: [$($strategy),*], env_key: one_of [$($key),*] });
 
         impl Provider for $name {
             fn info(&self) -> &'static ProviderInfo {
@@ -96,6 +89,7 @@ fixed_key_provider! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::strategy::StrategyKind;
 
     #[test]
     fn ssh_known_hosts_is_omitted_when_absent_or_empty() {

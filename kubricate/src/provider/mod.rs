@@ -7,11 +7,13 @@
 mod common;
 mod custom_type;
 mod docker_config;
+pub mod facts;
 mod fixed;
 mod opaque;
 
 pub use custom_type::CustomTypeSecretProvider;
 pub use docker_config::DockerConfigSecretProvider;
+pub use facts::AnyProvider;
 pub use fixed::{BasicAuthSecretProvider, SshAuthSecretProvider, TlsSecretProvider};
 pub use opaque::OpaqueSecretProvider;
 
@@ -99,11 +101,11 @@ impl ProviderInfo {
         self.strategies.contains(&kind)
     }
 
-    /// `env, envFrom` — for messages.
+    /// `env, env_from` — for messages, spelled as `stack!` and the typed chain write them.
     pub fn strategy_list(&self) -> String {
         self.strategies
             .iter()
-            .map(|s| s.as_str())
+            .map(|s| s.rust_name())
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -190,8 +192,9 @@ pub(crate) fn check_static(
     let kind = strategy.kind();
     if !info.supports(kind) {
         return Err(format!(
-            "secret `{secret}`: {} does not support the `{kind}` strategy; it supports: {}",
+            "secret `{secret}`: `{}` does not support the `{}` strategy; it supports: {}",
             info.kind,
+            kind.rust_name(),
             info.strategy_list()
         ));
     }

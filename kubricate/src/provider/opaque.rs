@@ -1,9 +1,7 @@
 use super::common::keyed_injection;
-use super::{
-    target_builders, KeyRule, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
-};
+use super::{target_builders, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
 use crate::model::secret_value::SecretValue;
-use crate::model::strategy::{Strategy, StrategyKind};
+use crate::model::strategy::Strategy;
 
 /// An `Opaque` Secret; each secret is one key, read by one container env var.
 ///
@@ -20,13 +18,10 @@ pub struct OpaqueSecretProvider {
 
 target_builders!(OpaqueSecretProvider);
 
-impl ProviderType for OpaqueSecretProvider {
-    const INFO: ProviderInfo = ProviderInfo {
-        kind: "OpaqueSecretProvider",
-        strategies: &[StrategyKind::Env],
-        env_key: KeyRule::SecretName,
-    };
-}
+super::facts::provider_facts!(OpaqueSecretProvider {
+    strategies: [Env],
+    env_key: secret_name
+});
 
 impl Provider for OpaqueSecretProvider {
     fn info(&self) -> &'static ProviderInfo {

@@ -1,0 +1,85 @@
+//! `#[derive(SecretSet)]` writes the names struct that `stack!`'s checks resolve through: one field
+//! per secret, named after its logical name (raw for a keyword), typed by its provider.
+
+use kubricate::prelude::*;
+use kubricate::provider::AnyProvider;
+use kubricate::SecretName;
+
+// The variants are never built here: only the derive's names struct is under test.
+#[allow(dead_code)]
+#[derive(SecretSet)]
+#[secret_set(provider = OpaqueSecretProvider)]
+pub enum Mixed {
+    Zeta,
+    #[secret(name = "lower_case")]
+    LowerCase,
+    #[secret(name = "type")]
+    Keyword,
+    #[secret(provider = TlsSecretProvider)]
+    Cert,
+}
+
+#[allow(dead_code)]
+#[derive(SecretSet)]
+pub enum NoProvider {
+    Plain,
+}
+
+#[test]
+fn each_secret_has_a_field_typed_by_its_provider() {
+    let zeta: SecretName<OpaqueSecretProvider, Mixed> = Mixed::NAMES.ZETA;
+    let lower: SecretName<OpaqueSecretProvider, Mixed> = Mixed::NAMES.lower_case;
+    let keyword: SecretName<OpaqueSecretProvider, Mixed> = Mixed::NAMES.r#type;
+    let cert: SecretName<TlsSecretProvider, Mixed> = Mixed::NAMES.CERT;
+    let plain: SecretName<AnyProvider, NoProvider> = NoProvider::NAMES.PLAIN;
+    let names = [
+        zeta.name(),
+        lower.name(),
+        keyword.name(),
+        cert.name(),
+        plain.name(),
+    ];
+    assert_eq!(names, ["ZETA", "lower_case", "type", "CERT", "PLAIN"]);
+    let declared: Vec<&str> = Mixed::SECRETS.iter().map(|s| s.name).collect();
+    assert_eq!(declared, ["ZETA", "lower_case", "type", "CERT"]);
+}
+
+#[test]
+fn a_typed_name_injects_like_its_string() {
+    let m = SecretManager::<Mixed>::new()
+        .connector(InMemoryConnector::default())
+        .provider(OpaqueSecretProvider::new("app"))
+        .provider(TlsSecretProvider::new("tls"));
+    let input = || SimpleAppInput {
+        name: "a",
+        image_name: "a",
+        ..Default::default()
+    };
+    let typed = Stack::from_template(SimpleApp, input())
+        .use_secrets(&m, |c| {
+            c.secret(c.names().ZETA).inject();
+            c.secret(c.names().CERT)
+                .inject_env_key("tls.crt", kubricate::strategy::env());
+        })
+        .build()
+        .unwrap();
+    let strings = Stack::from_template(SimpleApp, input())
+        .use_secrets(&m, |c| {
+            c.secrets("ZETA").inject();
+            c.secrets("CERT")
+                .inject_as(kubricate::strategy::env().key("tls.crt"));
+        })
+        .build()
+        .unwrap();
+    assert_eq!(typed, strings);
+    // A bad fixed key is a run-time error with the words of the compile-time checks.
+    let err = Stack::from_template(SimpleApp, input())
+        .use_secrets(&m, |c| {
+            c.secret(c.names().CERT)
+                .inject_env_key("tls.crt2", kubricate::strategy::env());
+        })
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("TlsSecretProvider needs `key` for the `env` strategy, one of: tls.crt, tls.key (got `tls.crt2`)"), "{err}");
+}
