@@ -350,6 +350,16 @@ fn validate(project: &Project, out: &mut Sink<'_>, err: &mut Sink<'_>) -> Result
             keys.join(", ")
         ));
     }
+    for g in &plan.generated {
+        text.push_str(&format!(
+            "  {}/{} ({}): {} (made in the cluster from the {} manifests `generate` writes; nothing to apply)\n",
+            g.namespace,
+            g.name,
+            g.secret_type,
+            g.keys.join(", "),
+            g.provider
+        ));
+    }
     out.text(&text)
 }
 

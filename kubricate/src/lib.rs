@@ -22,6 +22,7 @@
 
 #[doc(hidden)]
 pub mod __private;
+pub mod checksum;
 mod cli;
 pub mod connector;
 mod declare;
@@ -31,6 +32,8 @@ mod hash;
 mod model;
 mod project;
 pub mod provider;
+#[cfg(feature = "sealed-secrets")]
+mod seal;
 pub mod yaml;
 
 pub use connector::{Connector, ConnectorError, EnvConnector, InMemoryConnector};
@@ -48,7 +51,7 @@ pub use deliver::apply::{
 };
 pub use deliver::check::{ReferenceUsage, SecretReference};
 pub use deliver::plan::{
-    ConflictOptions, ConflictStrategy, SecretError, SecretPlan, StrictModeError,
+    ConflictOptions, ConflictStrategy, GeneratedSecret, SecretError, SecretPlan, StrictModeError,
 };
 pub use deliver::secret::MergedSecret;
 pub use generate::{MetadataOptions, OutputMode};
@@ -59,10 +62,13 @@ pub use model::secret_value::{CoreDumpsOff, ExposeSecret, SecretBytes, SecretVal
 pub use model::strategy;
 pub use project::{GenerateOptions, GenerateReport, Project, ProjectError, WrittenFile};
 pub use provider::{
-    BasicAuthSecretProvider, CustomTypeSecretProvider, DockerConfigSecretProvider,
-    OpaqueSecretProvider, Provider, ProviderInfo, ProviderType, SshAuthSecretProvider,
-    TlsSecretProvider,
+    BasicAuthSecretProvider, CreationPolicy, CustomTypeSecretProvider, Delivery,
+    DockerConfigSecretProvider, ExternalSecretProvider, ManifestRequest, OpaqueSecretProvider,
+    Provider, ProviderError, ProviderInfo, ProviderType, RemoteRef, SecretStoreRef,
+    SshAuthSecretProvider, TlsSecretProvider,
 };
+#[cfg(feature = "sealed-secrets")]
+pub use provider::{SealedSecretProvider, SealingScope};
 
 /// Derives [`SecretSet`](trait@SecretSet) for an enum: one unit variant per secret.
 ///
@@ -182,9 +188,12 @@ pub mod prelude {
     pub use crate::strategy;
     pub use crate::template::{Namespace, NamespaceInput, SimpleApp, SimpleAppInput};
     pub use crate::{
-        kinds, stack, BasicAuthSecretProvider, CustomTypeSecretProvider,
-        DockerConfigSecretProvider, EnvConnector, InMemoryConnector, Injector, IntoManagers,
-        OpaqueSecretProvider, Resource, Resources, SecretManager, SecretRef, SecretRegistry,
-        SecretSet, SshAuthSecretProvider, Stack, Template, TlsSecretProvider,
+        kinds, stack, BasicAuthSecretProvider, CreationPolicy, CustomTypeSecretProvider,
+        DockerConfigSecretProvider, EnvConnector, ExternalSecretProvider, InMemoryConnector,
+        Injector, IntoManagers, OpaqueSecretProvider, RemoteRef, Resource, Resources,
+        SecretManager, SecretRef, SecretRegistry, SecretSet, SecretStoreRef, SshAuthSecretProvider,
+        Stack, Template, TlsSecretProvider,
     };
+    #[cfg(feature = "sealed-secrets")]
+    pub use crate::{SealedSecretProvider, SealingScope};
 }

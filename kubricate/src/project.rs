@@ -135,6 +135,7 @@ pub struct Project {
     pub(crate) generate: GenerateOptions,
     pub(crate) root: Option<PathBuf>,
     pub(crate) problems: Vec<String>,
+    pub(crate) checksum_key: crate::checksum::ChecksumKeySource,
 }
 
 impl Project {
@@ -258,6 +259,24 @@ impl Project {
         }
     }
 
+    /// Where the keyed checksum key comes from (default: `KUBRICATE_CHECKSUM_KEY`); read only when
+    /// a provider needs it (SealedSecretProvider, to keep unchanged values' ciphertext).
+    pub fn checksum_key(mut self, source: crate::checksum::ChecksumKeySource) -> Self {
+        self.checksum_key = source;
+        self
+    }
+
+    /// The project's root: `Project::root`, else the working directory.
+    fn root_dir(&self) -> Result<PathBuf, OutputError> {
+        match &self.root {
+            Some(r) => Ok(r.clone()),
+            None => std::env::current_dir().map_err(|source| OutputError::Io {
+                path: PathBuf::from("."),
+                source,
+            }),
+        }
+    }
+
     /// Whether `filter` selects the stack `id` as a whole, and if not, which of its resources.
     fn filter_target<'f>(&self, filter: &'f str, id: &str) -> Option<Option<&'f str>> {
         if filter == id {
@@ -375,10 +394,29 @@ impl Project {
         let mut ids = Vec::new();
         let mut resources = 0;
         let mut failed: Option<ProjectError> = None;
+        // ExternalSecret / SealedSecret objects join the first stack that uses them (whole stacks
+        // only: a resource filter selects the stack's own resources).
+        let mut extras = if crate::generate::secret_manifests::any(&self.managers) {
+            self.check_config()?;
+            let out_dir = self.root_dir()?.join(&opts.out_dir);
+            crate::generate::secret_manifests::for_stacks(
+                &self.managers,
+                &self.stacks,
+                &out_dir,
+                &self.checksum_key,
+            )?
+        } else {
+            IndexMap::new()
+        };
         // Problems of the stacks come first (all of them), then the first id that cannot be a label.
-        self.build_each(&opts.filters, |built| {
+        self.build_each(&opts.filters, |mut built| {
             if failed.is_some() {
                 return;
+            }
+            if opts.filters.is_empty() || opts.filters.contains(&built.id) {
+                if let Some(more) = extras.shift_remove(&built.id) {
+                    built.resources.extend(more);
+                }
             }
             ids.push(built.id.clone());
             resources += built.resources.len();
@@ -404,7 +442,7 @@ impl Project {
     }
 
     /// Renders the files `generate` would write (for `--stdout`, join them with
-    /// [`render::to_stream`](crate::render::to_stream)). Holds every file's text in memory; see
+    /// [`generate::to_stream`](crate::generate::to_stream)). Holds every file's text in memory; see
     /// [`render_spooled`](Self::render_spooled) for a run of any size.
     pub fn render(&self, opts: &GenerateOptions) -> Result<Vec<RenderedFile>, ProjectError> {
         Ok(self.render_built(opts, None)?.2)
@@ -420,18 +458,12 @@ impl Project {
     }
 
     /// Renders and writes the files into `opts.out_dir`, which must be a safe directory (see
-    /// [`output`](crate::output)); a relative one is taken from the project's root. Stacks are
+    /// [`generate`](crate::generate)); a relative one is taken from the project's root. Stacks are
     /// rendered one at a time into a [`Spool`], and written once all of them rendered.
     pub fn generate(&self, opts: &GenerateOptions) -> Result<GenerateReport, ProjectError> {
-        let root = match &self.root {
-            Some(r) => r.clone(),
-            None => std::env::current_dir().map_err(|source| OutputError::Io {
-                path: PathBuf::from("."),
-                source,
-            })?,
-        };
         let mut spool = Spool::new();
         let (stacks, resources, _) = self.render_built(opts, Some(&mut spool))?;
+        let root = self.root_dir()?;
         let dir = crate::generate::write::check_output_dir(&root, &opts.out_dir)?;
         let clean = opts.clean && opts.filters.is_empty();
         if clean {

@@ -10,6 +10,7 @@ mod bad_input;
 mod basic;
 mod examples;
 mod generate;
+mod gitops;
 mod harden;
 mod leaks;
 mod scale;

@@ -272,6 +272,13 @@ impl AnySecretManager {
         }
     }
 
+    /// Whether the provider of `secret` loads values (an unknown provider counts as loading: it is
+    /// reported by validation).
+    pub(crate) fn needs_values(&self, secret: &str) -> bool {
+        self.provider_for(secret)
+            .map_or(true, |(_, p)| p.delivery().needs_values())
+    }
+
     /// Whether `name` is a declared secret.
     pub fn has_secret(&self, name: &str) -> bool {
         self.secrets.contains_key(name)
@@ -405,8 +412,11 @@ impl AnySecretManager {
             if let Err(e) = self.provider_for(name) {
                 problems.push(e);
             }
-            if let Err(e) = self.connector_for(name) {
-                problems.push(e);
+            // A provider that loads no values (ExternalSecret) needs no connector.
+            if self.needs_values(name) {
+                if let Err(e) = self.connector_for(name) {
+                    problems.push(e);
+                }
             }
         }
         for (id, p) in &self.providers {

@@ -360,7 +360,7 @@ impl Stack {
         check_static(info, &secret, &strategy).map_err(by_provider)?;
         provider
             .check_strategy(&secret, &strategy)
-            .map_err(by_provider)?;
+            .map_err(|e| by_provider(e.to_string()))?;
         let resource_id = match record.resource.as_deref().or(default_resource) {
             Some(id) => {
                 if !self.resources.contains_key(id) {
@@ -476,10 +476,10 @@ impl Stack {
                 // provider that cannot make it reports as it did when planning.
                 let patch = match inj.patch() {
                     Ok(p) => p,
-                    Err(message) => {
+                    Err(e) => {
                         let problem = StackProblem::Provider {
                             secret: inj.secret().to_owned(),
-                            message,
+                            message: e.to_string(),
                         };
                         problems.push(problem.to_string());
                         continue;

@@ -19,6 +19,7 @@
 //! so a provider used from two namespaces delivers one Secret into each; a provider injected nowhere
 //! delivers into `default`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -29,8 +30,8 @@ use crate::declare::manager::AnySecretManager;
 use crate::declare::stack::Stack;
 use crate::deliver::secret::MergedSecret;
 use crate::model::resource::ResourceMap;
-use crate::model::secret_value::SecretBytes;
-use crate::provider::Provider;
+use crate::model::secret_value::{SecretBytes, SecretValue};
+use crate::provider::{Delivery, ManifestRequest, Provider, SecretEntry};
 
 /// What to do when a conflict is found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -138,12 +139,31 @@ impl Level {
 /// The outcome of a secret run: Secrets to apply and warnings.
 #[derive(Debug, Default)]
 pub struct SecretPlan {
-    /// Merged Secrets, ordered by namespace then name.
+    /// Merged Secrets to apply, ordered by namespace then name.
     pub secrets: Vec<MergedSecret>,
+    /// Secrets a controller makes from the manifests `generate` writes (ExternalSecret,
+    /// SealedSecret); nothing to apply. Ordered by namespace then name.
+    pub generated: Vec<GeneratedSecret>,
     /// Non-fatal findings (dropped sources, unused secrets).
     pub warnings: Vec<String>,
     /// How many Secret references of the generated manifests were checked.
     pub references_checked: usize,
+}
+
+/// A Secret delivered through manifests written by `generate` (see
+/// [`Delivery::GeneratedManifests`](crate::provider::Delivery)). Holds names only, never values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedSecret {
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace`.
+    pub namespace: String,
+    /// `type`.
+    pub secret_type: String,
+    /// The provider kind whose manifests make it (`ExternalSecretProvider`).
+    pub provider: &'static str,
+    /// Its `data` keys.
+    pub keys: Vec<String>,
 }
 
 /// Every problem found, reported together.
@@ -310,11 +330,50 @@ fn plan(
     }
     one_kind_per_secret(&groups, &mut run);
 
-    let mut secrets: Vec<MergedSecret> = groups
-        .into_iter()
-        .filter_map(|(key, sources)| merge_group(key, sources, &mut run))
-        .collect();
+    // Delivery kinds: applied Secrets are merged for `secret apply`; the others are only checked
+    // against (their values, if any were loaded, are dropped here).
+    let mut secrets: Vec<MergedSecret> = Vec::new();
+    let mut generated: Vec<MergedSecret> = Vec::new();
+    let mut generated_by: Vec<&'static str> = Vec::new();
+    for (key, sources) in groups {
+        let Some(provider) = sources.first().map(|s| Arc::clone(&s.provider)) else {
+            continue;
+        };
+        // Secret names, for the configuration check below (not needed for applied Secrets).
+        let names: Vec<String> = if provider.delivery() == Delivery::AppliedSecret {
+            Vec::new()
+        } else {
+            sources
+                .iter()
+                .flat_map(|s| s.entries.values().map(|e| e.secret.clone()))
+                .collect()
+        };
+        let Some(mut merged) = merge_group(key, sources, &mut run) else {
+            continue;
+        };
+        match provider.delivery() {
+            Delivery::AppliedSecret => secrets.push(merged),
+            _ => {
+                // Configuration errors show here too, not only in `generate`: render the
+                // manifests of providers that need no values and throw them away.
+                if !provider.delivery().needs_values() {
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    let empty = BTreeMap::new();
+                    let request = ManifestRequest::new(&merged.namespace, &names, &empty);
+                    if let Err(e) = provider.manifests(&request) {
+                        run.problems.push(e.to_string());
+                    }
+                }
+                for v in merged.data.values_mut() {
+                    *v = SecretBytes::from(Vec::new());
+                }
+                generated_by.push(provider.info().kind);
+                generated.push(merged);
+            }
+        }
+    }
     secrets.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    let applied = secrets.len();
 
     // A reference check against Secrets that failed to load would only repeat those failures.
     let mut references_checked = 0;
@@ -332,14 +391,45 @@ fn plan(
             }
             built
         });
+        // Every delivered Secret answers references, whoever makes it; External providers that
+        // do not know their keys are trusted by name, like Project::external_secret.
+        let mut external = external.to_vec();
+        external.extend(usage.unchecked_external.iter().cloned());
+        secrets.extend(generated.iter().map(|g| {
+            MergedSecret {
+                name: g.name.clone(),
+                namespace: g.namespace.clone(),
+                secret_type: g.secret_type.clone(),
+                data: g
+                    .data
+                    .keys()
+                    .map(|k| (k.clone(), SecretBytes::from(Vec::new())))
+                    .collect(),
+                sources: g.sources.clone(),
+            }
+        }));
         let (dangling, checked) =
-            crate::deliver::check::dangling_references(&built, &secrets, external);
+            crate::deliver::check::dangling_references(&built, &secrets, &external);
+        secrets.truncate(applied);
         run.problems.extend(dangling);
         references_checked = checked;
     }
+    let mut generated: Vec<GeneratedSecret> = generated
+        .into_iter()
+        .zip(generated_by)
+        .map(|(g, provider)| GeneratedSecret {
+            keys: g.data.into_keys().collect(),
+            name: g.name,
+            namespace: g.namespace,
+            secret_type: g.secret_type,
+            provider,
+        })
+        .collect();
+    generated.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     if run.problems.is_empty() {
         Ok(SecretPlan {
             secrets,
+            generated,
             warnings: run.warnings,
             references_checked,
         })
@@ -354,6 +444,8 @@ fn plan(
 struct Usage {
     namespaces: IndexMap<(u64, String), Vec<String>>,
     injected: IndexMap<(u64, String), ()>,
+    /// Secret names of External providers that do not declare their keys: trusted by name.
+    unchecked_external: Vec<String>,
 }
 
 impl Usage {
@@ -365,7 +457,23 @@ impl Usage {
         let mut usage = Usage {
             namespaces: IndexMap::new(),
             injected: IndexMap::new(),
+            unchecked_external: Vec::new(),
         };
+        for (_, manager) in managers {
+            for (name, _) in &manager.secrets {
+                if let Ok((_, p)) = manager.provider_for(name) {
+                    if p.delivery() == Delivery::External
+                        && p.declared_keys(name).is_none()
+                        && !usage
+                            .unchecked_external
+                            .iter()
+                            .any(|n| n == p.secret_name())
+                    {
+                        usage.unchecked_external.push(p.secret_name().to_owned());
+                    }
+                }
+            }
+        }
         for (stack_id, stack) in stacks {
             let mut reported = Vec::new();
             for inj in stack.injections() {
@@ -416,10 +524,15 @@ fn load_sources<'a>(
         );
         return Vec::new();
     }
-    let mut by_connector: IndexMap<&str, Vec<&str>> = IndexMap::new();
+    for provider in manager.providers.values() {
+        if let Err(e) = provider.check_config() {
+            run.problems.push(format!("manager `{manager_name}`: {e}"));
+        }
+    }
+    let mut to_load = Vec::new();
     for name in manager.secrets.keys() {
-        if let Ok((cid, _)) = manager.connector_for(name) {
-            by_connector.entry(cid).or_default().push(name.as_str());
+        if manager.needs_values(name) {
+            to_load.push(name.as_str());
         }
         if !usage.injected.contains_key(&(manager.id, name.clone())) {
             run.warnings.push(format!(
@@ -427,35 +540,36 @@ fn load_sources<'a>(
             ));
         }
     }
-    let mut values = IndexMap::new();
-    for (cid, names) in &by_connector {
-        let Some(connector) = manager.connectors.get(*cid) else {
-            continue;
-        };
-        match connector.load(names) {
-            Ok(v) => values.extend(v),
-            Err(e) => run.problems.push(format!(
-                "manager `{manager_name}`, connector `{cid}`: {}",
-                e.to_string().replace('\n', "\n  ")
-            )),
-        }
-    }
+    let values = load_values(manager_name, manager, &to_load, &mut run.problems);
 
     let mut sources: IndexMap<&str, Source<'a>> = IndexMap::new();
     // Declaration order, not load order: "last declared" must not depend on which connector loads.
     for secret in manager.secrets.keys() {
-        let Some(value) = values.get(secret) else {
-            continue;
-        };
         let Ok((pid, provider)) = manager.provider_for(secret) else {
             continue;
         };
-        let entries = match provider.prepare(secret, value) {
-            Ok(e) => e,
-            Err(e) => {
-                run.problems.push(format!("manager `{manager_name}`: {e}"));
+        let entries = if provider.delivery().needs_values() {
+            let Some(value) = values.get(secret) else {
                 continue;
+            };
+            match provider.prepare(secret, value) {
+                Ok(e) => e,
+                Err(e) => {
+                    run.problems.push(format!("manager `{manager_name}`: {e}"));
+                    continue;
+                }
             }
+        } else {
+            // No value: the entries are the keys the provider declares (empty placeholders).
+            let Some(keys) = provider.declared_keys(secret) else {
+                continue;
+            };
+            keys.into_iter()
+                .map(|key| SecretEntry {
+                    key,
+                    value: SecretBytes::from(Vec::new()),
+                })
+                .collect()
         };
         let source = sources.entry(pid).or_insert_with(|| Source {
             manager: manager_name,
@@ -514,6 +628,35 @@ fn load_sources<'a>(
     let mut out: Vec<Source<'a>> = sources.into_values().collect();
     out.sort_by_key(|s| manager.providers.get_index_of(s.provider_id));
     out
+}
+
+/// Loads the values of `names` (one pass per connector); every connector failure becomes a problem.
+pub(crate) fn load_values(
+    manager_name: &str,
+    manager: &AnySecretManager,
+    names: &[&str],
+    problems: &mut Vec<String>,
+) -> IndexMap<String, SecretValue> {
+    let mut by_connector: IndexMap<&str, Vec<&str>> = IndexMap::new();
+    for name in names {
+        if let Ok((cid, _)) = manager.connector_for(name) {
+            by_connector.entry(cid).or_default().push(name);
+        }
+    }
+    let mut values = IndexMap::new();
+    for (cid, names) in &by_connector {
+        let Some(connector) = manager.connectors.get(*cid) else {
+            continue;
+        };
+        match connector.load(names) {
+            Ok(v) => values.extend(v),
+            Err(e) => problems.push(format!(
+                "manager `{manager_name}`, connector `{cid}`: {}",
+                e.to_string().replace('\n', "\n  ")
+            )),
+        }
+    }
+    values
 }
 
 /// One Secret name in one namespace can come from one provider kind with one type only.

@@ -7,6 +7,7 @@
 
 pub(crate) mod layout;
 pub(crate) mod metadata;
+pub(crate) mod secret_manifests;
 pub(crate) mod spool;
 pub(crate) mod write;
 

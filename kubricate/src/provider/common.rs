@@ -17,7 +17,7 @@ pub(crate) fn keyed_injection(
     var_name: &str,
     default_key: &str,
     strategy: &Strategy,
-) -> Result<PodPatch, String> {
+) -> Result<PodPatch, super::ProviderError> {
     match strategy {
         Strategy::Env(s) => Ok(PodPatch::Env {
             container: s.container.clone(),

@@ -1,5 +1,5 @@
 use super::common::{keyed_injection, reject_unknown_fields};
-use super::{Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
+use super::{Provider, ProviderError, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
 use crate::model::secret_value::{ExposeSecret, SecretBytes, SecretValue};
 use crate::model::strategy::Strategy;
 
@@ -9,7 +9,7 @@ use crate::model::strategy::Strategy;
 /// ```
 /// use kubricate::{CustomTypeSecretProvider, Provider, SecretValue};
 /// let p = CustomTypeSecretProvider::new("api-creds", "vendor.example.com/api").allowed_keys(["token", "endpoint"]);
-/// let err = p.prepare("API", &SecretValue::parse(r#"{"token":"t","region":"eu"}"#)).unwrap_err();
+/// let err = p.prepare("API", &SecretValue::parse(r#"{"token":"t","region":"eu"}"#)).unwrap_err().to_string();
 /// assert!(err.contains("`region`") && err.contains("allowed: token, endpoint"));
 /// ```
 #[derive(Debug, Clone)]
@@ -60,15 +60,15 @@ impl Provider for CustomTypeSecretProvider {
     fn secret_type(&self) -> &str {
         &self.secret_type
     }
-    fn check_strategy(&self, secret: &str, strategy: &Strategy) -> Result<(), String> {
+    fn check_strategy(&self, secret: &str, strategy: &Strategy) -> Result<(), ProviderError> {
         if let (Strategy::Env(env), Some(allowed)) = (strategy, self.allowed()) {
             if let Some(key) = env.key.as_deref() {
                 if !allowed.contains(&key) {
-                    return Err(format!(
+                    return Err(ProviderError::strategy(secret, format!(
                         "secret `{secret}`: key `{key}` is not allowed by CustomTypeSecretProvider `{}`; allowed: {}",
                         self.target.name,
                         allowed.join(", ")
-                    ));
+                    )));
                 }
             }
         }
@@ -79,20 +79,25 @@ impl Provider for CustomTypeSecretProvider {
         secret: &str,
         target_name: &str,
         strategy: &Strategy,
-    ) -> Result<crate::model::pod_patch::PodPatch, String> {
+    ) -> Result<crate::model::pod_patch::PodPatch, ProviderError> {
         keyed_injection(&self.target.name, target_name, secret, strategy)
     }
-    fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {
+    fn prepare(
+        &self,
+        secret: &str,
+        value: &SecretValue,
+    ) -> Result<Vec<SecretEntry>, ProviderError> {
+        let invalid = |m: String| ProviderError::value(secret, m);
         let SecretValue::Object(map) = value else {
-            return Err(format!("secret `{secret}` for CustomTypeSecretProvider `{}` must be a flat JSON object of string fields", self.target.name));
+            return Err(invalid(format!("secret `{secret}` for CustomTypeSecretProvider `{}` must be a flat JSON object of string fields", self.target.name)));
         };
         if let Some(allowed) = self.allowed() {
-            reject_unknown_fields(Self::INFO.kind, secret, value, &allowed)?;
+            reject_unknown_fields(Self::INFO.kind, secret, value, &allowed).map_err(invalid)?;
         }
         let mut out = Vec::with_capacity(map.len());
         for (key, field) in map {
             let Some(s) = field.as_secret_str() else {
-                return Err(format!("secret `{secret}` for CustomTypeSecretProvider: field `{key}` must be a string, found {}", field.type_name()));
+                return Err(invalid(format!("secret `{secret}` for CustomTypeSecretProvider: field `{key}` must be a string, found {}", field.type_name())));
             };
             out.push(SecretEntry {
                 key: key.clone(),

@@ -3,7 +3,9 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 
 use super::common::{keyed_injection, string_fields};
-use super::{target_builders, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
+use super::{
+    target_builders, Provider, ProviderError, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
+};
 use crate::model::secret_value::{zeroizing_json, ZeroizingJson};
 use crate::model::secret_value::{SecretBytes, SecretValue};
 use crate::model::strategy::Strategy;
@@ -40,27 +42,33 @@ impl Provider for DockerConfigSecretProvider {
         secret: &str,
         target_name: &str,
         strategy: &Strategy,
-    ) -> Result<crate::model::pod_patch::PodPatch, String> {
+    ) -> Result<crate::model::pod_patch::PodPatch, ProviderError> {
         keyed_injection(&self.target.name, target_name, secret, strategy)
     }
-    fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {
+    fn prepare(
+        &self,
+        secret: &str,
+        value: &SecretValue,
+    ) -> Result<Vec<SecretEntry>, ProviderError> {
+        let invalid = |m: String| ProviderError::value(secret, m);
         let fields = string_fields(
             Self::INFO.kind,
             secret,
             value,
             &["username", "password", "registry"],
             &[],
-        )?;
+        )
+        .map_err(invalid)?;
         let [Some(user), Some(pass), Some(registry)] = <[Option<SecretBytes>; 3]>::try_from(fields)
-            .map_err(|_| "internal: field count".to_owned())?
+            .map_err(|_| invalid("internal: field count".to_owned()))?
         else {
-            return Err(format!("secret `{secret}` for DockerConfigSecretProvider: username, password and registry must be strings"));
+            return Err(invalid(format!("secret `{secret}` for DockerConfigSecretProvider: username, password and registry must be strings")));
         };
         let registry = String::from_utf8_lossy(registry.expose()).into_owned();
         if registry.trim().is_empty() {
-            return Err(format!(
+            return Err(invalid(format!(
                 "secret `{secret}` for DockerConfigSecretProvider: `registry` is empty"
-            ));
+            )));
         }
         // Every copy of a value made here is zeroized: the strings, the `user:pass` text, the JSON tree
         // and the buffer it is written to (sized up front, so it never grows and leaves a copy behind).
@@ -128,7 +136,8 @@ mod tests {
         let p = DockerConfigSecretProvider::new("r");
         let err = p
             .prepare("TOKEN", &SecretValue::parse(r#"{"username":"CANARY-x"}"#))
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("missing field(s): password, registry"),
             "{err}"
@@ -136,7 +145,8 @@ mod tests {
         assert!(!err.contains("CANARY"));
         let err = p
             .prepare("TOKEN", &SecretValue::parse("CANARY-plain"))
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("not a JSON object") && !err.contains("CANARY"),
             "{err}"
@@ -146,7 +156,8 @@ mod tests {
                 "TOKEN",
                 &SecretValue::parse(r#"{"username":"u","password":1,"registry":"r"}"#),
             )
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("`password` must be a string, found number"),
             "{err}"

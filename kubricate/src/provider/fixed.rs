@@ -43,11 +43,12 @@ macro_rules! fixed_key_provider {
             fn secret_type(&self) -> &str {
                 $secret_type
             }
-            fn injection(&self, _secret: &str, target_name: &str, strategy: &Strategy) -> Result<PodPatch, String> {
+            fn injection(&self, _secret: &str, target_name: &str, strategy: &Strategy) -> Result<PodPatch, super::ProviderError> {
                 keyed_injection(&self.target.name, target_name, $default_key, strategy)
             }
-            fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {
+            fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, super::ProviderError> {
                 prepare_fixed(Self::INFO.kind, secret, value, Self::FIELDS)
+                    .map_err(|m| super::ProviderError::value(secret, m))
             }
         }
     };
@@ -133,7 +134,8 @@ mod tests {
                 "T",
                 &SecretValue::parse(r#"{"cert":"c","key":"k","ca":"x"}"#),
             )
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown field(s) `ca`"), "{err}");
         assert_eq!(p.secret_type(), "kubernetes.io/tls");
         assert_eq!(

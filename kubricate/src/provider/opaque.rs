@@ -1,5 +1,7 @@
 use super::common::keyed_injection;
-use super::{target_builders, Provider, ProviderInfo, ProviderType, SecretEntry, SecretTarget};
+use super::{
+    target_builders, Provider, ProviderError, ProviderInfo, ProviderType, SecretEntry, SecretTarget,
+};
 use crate::model::secret_value::SecretValue;
 use crate::model::strategy::Strategy;
 
@@ -38,10 +40,14 @@ impl Provider for OpaqueSecretProvider {
         secret: &str,
         target_name: &str,
         strategy: &Strategy,
-    ) -> Result<crate::model::pod_patch::PodPatch, String> {
+    ) -> Result<crate::model::pod_patch::PodPatch, ProviderError> {
         keyed_injection(&self.target.name, target_name, secret, strategy)
     }
-    fn prepare(&self, secret: &str, value: &SecretValue) -> Result<Vec<SecretEntry>, String> {
+    fn prepare(
+        &self,
+        secret: &str,
+        value: &SecretValue,
+    ) -> Result<Vec<SecretEntry>, ProviderError> {
         Ok(vec![SecretEntry {
             key: secret.to_owned(),
             value: value.to_bytes(),

@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::model::pod_patch::PodPatch;
 use crate::model::strategy::{Strategy, StrategyKind};
-use crate::provider::Provider;
+use crate::provider::{Provider, ProviderError};
 
 /// What one secret of one manager resolves to: its name, provider instance and id, manager. Shared
 /// by every injection of that secret in every stack (the manager caches it), so that a plan entry
@@ -133,7 +133,7 @@ impl PlannedInjection {
 
     /// What is written: the provider's patch for this secret, name and strategy, made on each call
     /// (the stack makes it when it is built).
-    pub fn patch(&self) -> Result<PodPatch, String> {
+    pub fn patch(&self) -> Result<PodPatch, ProviderError> {
         self.binding
             .provider
             .injection(self.secret(), self.target_name(), &self.strategy)
