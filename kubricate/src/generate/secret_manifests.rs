@@ -138,9 +138,8 @@ pub(crate) fn for_stacks(
                         ));
                         continue;
                     }
-                    let taken = |id: &str| {
-                        stack.has_resource(id) || list.iter().any(|(r, _)| r == id)
-                    };
+                    let taken =
+                        |id: &str| stack.has_resource(id) || list.iter().any(|(r, _)| r == id);
                     let name = provider.secret_name();
                     let id = [name.to_owned(), format!("{name}.{ns}")]
                         .into_iter()
