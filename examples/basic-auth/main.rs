@@ -1,5 +1,5 @@
 //! Basic-auth credentials: a `kubernetes.io/basic-auth` Secret read through `env` (one key per
-//! variable) or `envFrom` (every key, with a prefix).
+//! variable) or `envFrom` (every key, with a prefix), or both in one container.
 //!
 //! ```sh
 //! cargo run --example basic-auth -- generate --stdout
@@ -44,6 +44,9 @@ stack! {
                 c.secrets("API_CREDENTIALS").for_name("API_PASSWORD").inject(env { key: "password" });
                 // Every key of `db-auth` as a variable: DB_username, DB_password.
                 c.secrets("DB_CREDENTIALS").inject(env_from { prefix: "DB_" });
+                // The same Secret through `env` as well, in the same container (both are written;
+                // Kubernetes gives an `env` entry precedence over an `envFrom` variable of its name).
+                c.secrets("DB_CREDENTIALS").for_name("DATABASE_USER").inject(env { key: "username" });
             })
     }
 }

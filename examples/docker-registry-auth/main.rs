@@ -46,7 +46,7 @@ stack! {
     /// The image lives on `registry.example.com`; `.inject()` picks the provider's only strategy,
     /// `imagePullSecret`.
     pub fn api_service(secrets: &SecretManager<RegistrySecrets>) -> Stack {
-        Stack::from_template(SimpleApp, SimpleAppInput { name: "api-service", image_name: "api", image_registry: "registry.example.com/", ..Default::default() })
+        Stack::from_template(SimpleApp, SimpleAppInput { name: "api-service", image_name: "api", image_registry: "registry.example.com", ..Default::default() })
             .use_secrets(secrets, |c| {
                 c.secrets("DOCKER_REGISTRY_TOKEN").inject();
                 c.secrets("MIRROR_REGISTRY_TOKEN").inject(image_pull_secret);
@@ -55,7 +55,7 @@ stack! {
 
     /// An image on GitHub Container Registry, pulled with its own Secret.
     pub fn github_app(secrets: &SecretManager<RegistrySecrets>) -> Stack {
-        Stack::from_template(SimpleApp, SimpleAppInput { name: "github-app", image_name: "app", image_registry: "ghcr.io/your-org/", ..Default::default() })
+        Stack::from_template(SimpleApp, SimpleAppInput { name: "github-app", image_name: "app", image_registry: "ghcr.io/your-org", ..Default::default() })
             .use_secrets(secrets, |c| {
                 c.secrets("GITHUB_DOCKER_SECRET").inject(image_pull_secret);
             })

@@ -40,7 +40,7 @@ pub fn secret_manager() -> SecretManager<AppSecrets> {
 stack! {
     /// Each secret's provider decides what `.inject()` does: an env var, or an image pull secret.
     pub fn web_app(secrets: &SecretManager<AppSecrets>) -> Stack {
-        Stack::from_template(SimpleApp, SimpleAppInput { name: "web-app", image_name: "private-image", image_registry: "your-registry.com/", namespace: Some("production"), ..Default::default() })
+        Stack::from_template(SimpleApp, SimpleAppInput { name: "web-app", image_name: "private-image", image_registry: "your-registry.com", namespace: Some("production"), ..Default::default() })
             .use_secrets(secrets, |c| {
                 // Environment variables (OpaqueSecretProvider: env)
                 c.secrets("DATABASE_URL").inject();

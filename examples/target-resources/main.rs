@@ -83,8 +83,9 @@ impl Template for WebAndWorkerTemplate {
         }
     }
 
-    fn stack_name(&self, input: &WebAndWorkerInput<'_>) -> Option<String> {
-        Some(input.name.to_owned())
+    /// The `kubricate.thaitype.dev/stack-name` annotation of every resource of its stacks.
+    fn name(&self) -> &str {
+        "WebAndWorker"
     }
 }
 

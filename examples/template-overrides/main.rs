@@ -6,11 +6,13 @@
 //! cargo run --example template-overrides -- secret apply --dry-run
 //! ```
 //!
-//! `.override(json!({ "<resource id>": { .. } }))` deep-merges a patch into the template's
-//! resources: objects merge key by key, arrays and scalars are replaced. So an overridden
-//! `containers` list must repeat every field the container needs (`name`, `image`, ...). Injections
-//! are written into the overridden resources, after the patch, whatever the order of the calls.
-//! A resource id the template does not have is a build error listing the ids it has.
+//! `.override(json!({ "<resource id>": { .. } }))` merges a patch into the template's resources,
+//! strategic-merge style: objects merge key by key, `null` removes a field, and named lists
+//! (`containers`, `env`, `ports`, `volumes`, ...) merge item by item on `name`, so the container
+//! named below keeps the template's `ports`; other lists and scalars are replaced (the Service's
+//! unnamed `ports`). Injections are written into the overridden resources, after the patch, whatever
+//! the order of the calls. A resource id the template does not have, or a container left without
+//! `name` or `image`, is a build error naming the stack, the resource and the field.
 //! Values come from `examples/template-overrides/.env`.
 
 use kubricate::prelude::*;
@@ -42,7 +44,8 @@ stack! {
                         "replicas": 5,
                         "template": {
                             "spec": {
-                                // Arrays are replaced: the container repeats its name and image.
+                                // Merged by name into the template's container (its image could
+                                // be left out; the reference's how-to repeats it).
                                 "containers": [{
                                     "name": "multi-override-app",
                                     "image": "app",

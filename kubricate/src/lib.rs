@@ -1,15 +1,93 @@
 //! # kubricate
 //!
 //! Declare Kubernetes stacks and the secrets they consume in Rust; the compiler checks the wiring.
+//! A Rust take on the TypeScript framework [Kubricate](https://github.com/thaitype/kubricate): the
+//! same concepts and the same generated YAML, with the mistakes it reports at run time (a secret
+//! that is not declared, a resource id that does not exist, a strategy the provider lacks) turned into
+//! compile errors.
 //!
-//! - **Secrets** are declared with `#[derive(SecretSet)]` (or at run time).
-//! - **Connectors** load their values ([`EnvConnector`]: `KUBRICATE_SECRET_*` variables and `.env`).
-//! - **Providers** deliver them ([`OpaqueSecretProvider`], [`DockerConfigSecretProvider`], ...).
-//! - **Stacks** ([`Stack`]) hold resources; `use_secrets` injects secrets into them.
-//! - A [`SecretRegistry`] (or your own struct implementing [`IntoManagers`]) names one manager per team.
-//! - A [`Project`] gives your binary a CLI: `generate`, `secret validate`, `secret apply`.
+//! Your crate is a small binary: it declares secrets and stacks, and [`Project::main`] gives it a
+//! command line (`generate` writes the manifests, which only *reference* Secrets; `secret validate`
+//! loads and checks every value; `secret apply` creates the Secrets with one `kubectl apply`).
 //!
-//! See the README for a walkthrough and `examples/` for every documented scenario.
+//! ## Install
+//!
+//! ```toml
+//! [dependencies]
+//! kubricate = "0.1"
+//! ```
+//!
+//! That is all: the macros come with `kubricate`, and [`json!`] (for `.override(json!(..))` and
+//! resources written as JSON) is re-exported, so no `serde_json` dependency is needed.
+//!
+//! ## Example
+//!
+//! Two secrets, read from `KUBRICATE_SECRET_DATABASE_URL` and `KUBRICATE_SECRET_API_KEY` (or a
+//! `.env` file), delivered as the `Opaque` Secret `app-secrets` and injected as environment
+//! variables into the Deployment of a [`SimpleApp`](template::SimpleApp) stack:
+//!
+//! ```
+//! use kubricate::prelude::*;
+//!
+//! #[derive(SecretSet)]
+//! #[secret_set(provider = OpaqueSecretProvider)]
+//! pub enum AppSecrets {
+//!     DatabaseUrl, // the logical name DATABASE_URL
+//!     ApiKey,
+//! }
+//!
+//! stack! {
+//!     pub fn api_service(secrets: &SecretManager<AppSecrets>) -> Stack {
+//!         Stack::from_template(SimpleApp, SimpleAppInput { name: "api-service", image_name: "api", ..Default::default() })
+//!             .use_secrets(secrets, |c| {
+//!                 c.secrets("DATABASE_URL").inject();
+//!                 c.secrets("API_KEY").inject();
+//!             })
+//!             // Strategic merge: the container named `api-service` keeps its image and ports.
+//!             .override(json!({ "deployment": { "spec": { "template": { "spec": { "containers": [
+//!                 { "name": "api-service", "resources": { "limits": { "memory": "256Mi" } } }
+//!             ] } } } } }))
+//!     }
+//! }
+//!
+//! fn main() -> std::process::ExitCode {
+//!     let secrets = SecretManager::<AppSecrets>::new()
+//!         .connector(EnvConnector::new())
+//!         .provider(OpaqueSecretProvider::new("app-secrets"));
+//!     let project = kubricate::Project::new().stack("apiService", api_service(&secrets)).secrets(secrets);
+//! #   let project = project.out_dir("target/doc-output"); // keep the doctest's files out of the way
+//! #   if true { return std::process::ExitCode::SUCCESS; } // a doctest does not run the CLI
+//!     project.main() // `cargo run -- generate`, `cargo run -- secret apply`, ...
+//! }
+//! ```
+//!
+//! `c.secrets("DATABSE_URL")` or `.into_resource("worker")` in that block would not compile: the
+//! error names the secret or resource and lists what exists.
+//!
+//! ## Concepts
+//!
+//! - **Secrets** are declared with `#[derive(SecretSet)]` (one enum variant each), or at run time
+//!   with [`SecretManager::add_secret`].
+//! - **Connectors** load their values ([`EnvConnector`]: `KUBRICATE_SECRET_*` variables and `.env`;
+//!   [`InMemoryConnector`]; your own [`Connector`]).
+//! - **Providers** own a Kubernetes Secret: how values become its `data` and what injecting one adds
+//!   to a pod ([`OpaqueSecretProvider`], [`DockerConfigSecretProvider`], [`BasicAuthSecretProvider`],
+//!   [`TlsSecretProvider`], [`SshAuthSecretProvider`], [`CustomTypeSecretProvider`]).
+//! - **Stacks** ([`Stack`]) hold resources, from a [`Template`] ([`SimpleApp`](template::SimpleApp),
+//!   [`Namespace`](template::Namespace), your own), a `#[derive(Resources)]` struct, or JSON built at
+//!   run time; `use_secrets` injects secrets into them (strategies in [`strategy`]), and
+//!   `.override(..)` ([`Stack::override_with`]) patches what a template does not expose.
+//! - A [`SecretRegistry`] (or your own struct deriving [`IntoManagers`]) names one manager per team;
+//!   [`ConflictOptions`] says what happens when two of them deliver the same Secret.
+//! - A [`Project`] puts stacks and managers behind the command line.
+//!
+//! ## Feature flags
+//!
+//! - `k8s-openapi` (off): build resources from `k8s-openapi` objects (`Resource::try_from(deployment)`).
+//!   k8s-openapi needs exactly one Kubernetes version feature, which this crate never picks: enable one
+//!   (`k8s-openapi = { version = "0.29", features = ["v1_34"] }`, or `latest`) in your own crate.
+//!
+//! Nothing else is optional: the default build has no heavy dependency.
 
 // The tree shows the two pipelines (docs/design.md has one line per module):
 // - `model`: the data (manifests, kinds, values, strategies, names), no IO;
@@ -183,8 +261,25 @@ pub use kubricate_macros::IntoManagers;
 /// ```
 pub use kubricate_macros::stack;
 
-/// Everything a stack crate usually needs.
+/// `json!` from `serde_json`, so that `.override(json!(..))` and resources written as JSON need no
+/// `serde_json` dependency in your crate (also in the [`prelude`]).
+///
+/// ```
+/// let patch = kubricate::json!({ "service": { "spec": { "type": "LoadBalancer" } } });
+/// assert_eq!(patch["service"]["spec"]["type"], "LoadBalancer");
+/// ```
+pub use serde_json::json;
+
+/// The README's Rust blocks, compiled (and run, unless marked `no_run`) as doctests so that none of
+/// them can drift from the API. Only exists for `cargo test --doc`: the packaged crate does not need
+/// the workspace README at this path.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
+/// Everything a stack crate usually needs, `json!` included.
 pub mod prelude {
+    pub use crate::json;
     pub use crate::strategy;
     pub use crate::template::{Namespace, NamespaceInput, SimpleApp, SimpleAppInput};
     pub use crate::{

@@ -458,8 +458,9 @@ impl Project {
     }
 
     /// Renders and writes the files into `opts.out_dir`, which must be a safe directory (see
-    /// [`generate`](crate::generate)); a relative one is taken from the project's root. Stacks are
-    /// rendered one at a time into a [`Spool`], and written once all of them rendered.
+    /// [`generate`](crate::generate) and [`OutputError`](crate::generate::OutputError) for what is
+    /// refused); a relative one is taken from the project's root. Stacks are rendered one at a time
+    /// into a [`Spool`], and written once all of them rendered.
     pub fn generate(&self, opts: &GenerateOptions) -> Result<GenerateReport, ProjectError> {
         let mut spool = Spool::new();
         let (stacks, resources, _) = self.render_built(opts, Some(&mut spool))?;

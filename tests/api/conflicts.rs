@@ -216,7 +216,7 @@ fn cross_provider_default_is_error() {
         "{err}"
     );
     assert!(
-        err.contains("or set the crossProvider strategy to autoMerge or overwrite"),
+        err.contains("or set the crossProvider strategy to autoMerge: the two sides write different keys, which autoMerge delivers together (overwrite would keep only provider `second` of manager `m` and drop the keys of provider `first` of manager `m`)"),
         "{err}"
     );
 }
@@ -257,9 +257,12 @@ fn cross_provider_overwrite_that_drops_an_injected_key_fails_the_cross_check() {
     .err()
     .expect("dangling");
     assert!(
-        err.contains("stack `web`, resource `deployment`, container 0 (`web`): env var `A` reads key `A` of Secret `default/shared`, which holds only `B`"),
+        err.contains("stack `web`, resource `deployment`, container 0 (`web`): env var `A` reads key `A` of Secret `default/shared`, but the crossProvider overwrite dropped it: Secret `default/shared` is delivered by provider `first` of manager `m` and by provider `second` of manager `m`, and overwrite keeps only provider `second` of manager `m`"),
         "{err}"
     );
+    // The hint names the overwrite, not the env strategy's `key` option.
+    assert!(!err.contains("`key` option"), "{err}");
+    assert!(err.contains("and 1 warning(s):"), "{err}");
 }
 
 #[test]
@@ -353,9 +356,24 @@ fn cross_manager_default_is_error_naming_both_managers_and_the_secret() {
     assert!(err.starts_with("1 secret problem(s):"), "{err}");
     assert!(err.contains(CROSS_MANAGER_CONFLICT), "{err}");
     assert!(
-        err.contains("or set the crossManager strategy to autoMerge or overwrite"),
+        err.contains(
+            "or set the crossManager strategy to autoMerge: the two sides write different keys"
+        ),
         "{err}"
     );
+    // The same key on both sides: autoMerge would refuse it, so the hint is overwrite.
+    let err = plan(&cross_manager(
+        ConflictOptions::default(),
+        &[("svc1", "A"), ("svc2", "A")],
+        true,
+    ))
+    .err()
+    .expect("conflict");
+    assert!(
+        err.contains("or set the crossManager strategy to overwrite to keep only provider `OpaqueSecretProvider` of manager `svc2`: both sides write key(s) `A`, which autoMerge refuses"),
+        "{err}"
+    );
+    assert!(!err.contains("from-svc"), "values leaked: {err}");
     assert!(!err.contains("from-svc"), "values leaked: {err}");
 }
 
@@ -392,6 +410,69 @@ fn cross_manager_overwrite_keeps_the_last_registered_manager() {
     assert!(dropped[0].ends_with(
         "overwrite keeps provider `OpaqueSecretProvider` of manager `svc2` and drops provider `OpaqueSecretProvider` of manager `svc1`"
     ));
+}
+
+/// The case: two managers with different keys, `crossManager: overwrite`, and the stack
+/// reading both. The dropped side's key is missing: the error says the overwrite dropped it (naming
+/// both sources and the fix), not that the `key` option is wrong, and the overwrite warning is
+/// printed with the error.
+#[test]
+fn cross_manager_overwrite_that_drops_a_read_key_names_the_overwrite() {
+    let project = cross_manager(
+        options(None, None, Some(Overwrite)),
+        &[("svc1", "A"), ("svc2", "B")],
+        false,
+    );
+    let err = plan(&project).err().expect("a dangling key");
+    assert!(err.starts_with("1 secret problem(s):"), "{err}");
+    assert!(
+        err.contains("env var `svc1_A` reads key `A` of Secret `default/app-credentials`, but the crossManager overwrite dropped it: Secret `default/app-credentials` is delivered by provider `OpaqueSecretProvider` of manager `svc1` and by provider `OpaqueSecretProvider` of manager `svc2`, and overwrite keeps only provider `OpaqueSecretProvider` of manager `svc2`, which does not write key `A` (secret `A` of provider `OpaqueSecretProvider` of manager `svc1` does); set crossManager to autoMerge to keep the keys of both sides, or give each side's provider its own Secret name"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("`key` option"),
+        "blames the key option: {err}"
+    );
+    assert!(
+        err.contains(&format!("and 1 warning(s):\n  - {CROSS_MANAGER_CONFLICT}; overwrite keeps provider `OpaqueSecretProvider` of manager `svc2` and drops provider `OpaqueSecretProvider` of manager `svc1`")),
+        "{err}"
+    );
+    assert!(!err.contains("from-svc"), "values leaked: {err}");
+
+    // The same through the CLI: exit 1, warning and cause on stderr, nothing on stdout.
+    for args in [
+        &["secret", "validate"][..],
+        &["secret", "apply", "--dry-run"][..],
+    ] {
+        let (code, out, err) = crate::common::run_project(&project, args);
+        assert_eq!(code, 1, "{args:?}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert!(
+            err.contains("the crossManager overwrite dropped it"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "overwrite keeps provider `OpaqueSecretProvider` of manager `svc2` and drops"
+            ),
+            "{err}"
+        );
+        assert!(!err.contains("from-svc"), "values leaked: {err}");
+    }
+
+    // autoMerge keeps both keys: the fix the message gives works.
+    let fixed = cross_manager(
+        options(None, None, Some(AutoMerge)),
+        &[("svc1", "A"), ("svc2", "B")],
+        false,
+    );
+    assert_eq!(
+        plan(&fixed).expect("plan").secrets,
+        one(
+            "default/app-credentials",
+            &[("A", "from-svc1"), ("B", "from-svc2")]
+        )
+    );
 }
 
 #[test]

@@ -260,7 +260,7 @@ fn container_index_past_the_end_names_stack_resource_and_count() {
     });
     let err = stack.build().unwrap_err().to_string();
     assert!(
-        err.contains("stack `multi-container-app`, resource `deployment`: container 2 is out of range: the pod has 1 container(s) (`multi-container-app`); use an index below 1"),
+        err.contains("stack `SimpleApp`, resource `deployment`: container 2 is out of range: the pod has 1 container(s) (`multi-container-app`); use an index below 1"),
         "{err}"
     );
 }
@@ -499,13 +499,14 @@ fn template_overrides_patch_resources_and_injections_land_in_the_result() {
     assert_eq!(
         containers.len(),
         1,
-        "the overridden list replaces the template's"
+        "the override names the template's container: merged into it, not added"
     );
     let container = &containers[0];
     assert_eq!(container["resources"]["limits"]["memory"], "256Mi");
-    assert!(
-        container.get("ports").is_none(),
-        "arrays are replaced, not merged"
+    assert_eq!(
+        container["ports"],
+        json!([{ "containerPort": 80 }]),
+        "containers merge by name: what the override does not say is kept"
     );
     assert_eq!(
         container["env"],
@@ -518,6 +519,11 @@ fn template_overrides_patch_resources_and_injections_land_in_the_result() {
     let service = find(&manifests, "Service", "multi-override-app");
     assert_eq!(service["spec"]["type"], "LoadBalancer");
     assert_eq!(service["spec"]["selector"]["app"], "multi-override-app");
+    assert_eq!(
+        service["spec"]["ports"],
+        json!([{ "port": 80, "targetPort": 3000, "protocol": "TCP" }]),
+        "unnamed ports are replaced as a list"
+    );
     let secret = find(&secrets, "Secret", "app-secrets");
     assert_eq!(secret["metadata"]["namespace"], "production");
 }
@@ -558,7 +564,7 @@ fn override_after_use_secrets_gives_the_same_result_and_unknown_ids_fail() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("override: resource `svc` not found in stack `web-app`; available resource ids: deployment, service"),
+        err.contains("override: resource `svc` not found in stack `SimpleApp`; available resource ids: deployment, service"),
         "{err}"
     );
 }
@@ -576,6 +582,8 @@ fn basic_auth_env_keys_and_env_from_prefix() {
         json!([
             secret_key_ref("API_USER", "api-auth", "username"),
             secret_key_ref("API_PASSWORD", "api-auth", "password"),
+            // `db-auth` through env too, next to its envFrom: both written.
+            secret_key_ref("DATABASE_USER", "db-auth", "username"),
         ])
     );
     assert_eq!(
@@ -607,34 +615,37 @@ fn basic_auth_stack(
 }
 
 #[test]
-fn basic_auth_env_and_env_from_of_one_provider_do_not_mix_in_one_container() {
+fn basic_auth_env_and_env_from_of_one_secret_in_one_container_are_both_rendered() {
+    // Kubernetes and the reference accept it (an `env` entry wins over an `envFrom` variable of
+    // the same name), in either order of the calls.
     use kubricate::strategy::{env, env_from};
-    let err = basic_auth_stack(|c| {
+    let env_first = basic_auth_stack(|c| {
         c.secrets("DB_CREDENTIALS")
             .for_name("DB_USER")
             .inject_as(env().key("username"));
         c.secrets("DB_CREDENTIALS")
             .inject_as(env_from().prefix("DB_"));
     })
-    .unwrap_err()
-    .to_string();
-    assert!(
-        err.contains("stack `api-service`, resource `deployment`: container 0 (`api-service`) already reads Secret `db-auth` through env; use either env or envFrom for one Secret in one container"),
-        "{err}"
-    );
-
-    let err = basic_auth_stack(|c| {
-        c.secrets("DB_CREDENTIALS").inject_as(env_from());
+    .unwrap();
+    let from_first = basic_auth_stack(|c| {
         c.secrets("DB_CREDENTIALS")
-            .for_name("DB_PASSWORD")
-            .inject_as(env().key("password"));
+            .inject_as(env_from().prefix("DB_"));
+        c.secrets("DB_CREDENTIALS")
+            .for_name("DB_USER")
+            .inject_as(env().key("username"));
     })
-    .unwrap_err()
-    .to_string();
-    assert!(
-        err.contains("already gets Secret `db-auth` through envFrom; use either env or envFrom"),
-        "{err}"
-    );
+    .unwrap();
+    for built in [env_first, from_first] {
+        let c = &built["deployment"].body()["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(
+            c["env"],
+            serde_json::json!([{ "name": "DB_USER", "valueFrom": { "secretKeyRef": { "name": "db-auth", "key": "username" } } }])
+        );
+        assert_eq!(
+            c["envFrom"],
+            serde_json::json!([{ "prefix": "DB_", "secretRef": { "name": "db-auth" } }])
+        );
+    }
 }
 
 #[test]
@@ -923,4 +934,74 @@ fn custom_type_env_key_outside_the_allowed_ones_fails_the_build() {
         err.contains("secret `VENDOR_API`: key `REGION` is not allowed by CustomTypeSecretProvider `vendor-api`; allowed: API_TOKEN, API_ENDPOINT"),
         "{err}"
     );
+}
+
+/// Every Rust block of the README is compiled by `cargo test -p kubricate --doc` (the README is
+/// included as a doctest in kubricate/src/lib.rs): none may opt out with `ignore`, and a block in
+/// another spelling (`rs`, no language) would not be compiled at all.
+#[test]
+fn every_rust_block_of_the_readme_is_a_doctest() {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
+    let lib = std::fs::read_to_string(workspace().join("kubricate/src/lib.rs")).unwrap();
+    assert!(lib.contains("#[doc = include_str!(\"../../README.md\")]"));
+    let mut rust_blocks = 0;
+    let mut in_block = false;
+    for line in readme.lines() {
+        let Some(info) = line.strip_prefix("```") else {
+            continue;
+        };
+        if in_block {
+            in_block = false;
+            continue;
+        }
+        in_block = true;
+        assert!(
+            !info.is_empty(),
+            "a README block without a language: say what it is"
+        );
+        assert!(
+            !matches!(info, "rs" | "rust,ignore" | "ignore"),
+            "README block ```{info} is not compiled"
+        );
+        if info == "rust" || info == "rust,no_run" {
+            rust_blocks += 1;
+        }
+    }
+    assert!(rust_blocks >= 3, "{rust_blocks} Rust blocks");
+}
+
+/// `cargo run --example NAME` builds the root package, whose dependencies must hold no test tool
+/// (those are dev-dependencies of this package, `tests/`): the first run stays short.
+#[test]
+fn the_examples_package_depends_on_no_test_tool() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = std::process::Command::new(cargo)
+        .current_dir(workspace())
+        .args([
+            "tree",
+            "--offline",
+            "--locked",
+            "-p",
+            "kubricate-workspace",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+            "--format",
+            "{lib}",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let crates: BTreeSet<String> = stdout(&out)
+        .lines()
+        .map(|l| l.trim_end_matches(" (*)").to_owned())
+        .collect();
+    assert!(crates.contains("kubricate"), "{crates:?}");
+    for tool in ["proptest", "trybuild", "divan", "tempfile", "k8s_openapi"] {
+        assert!(
+            !crates.contains(tool),
+            "the examples build {tool}: {crates:?}"
+        );
+    }
 }

@@ -490,7 +490,8 @@ fn metadata_is_on_by_default_and_each_part_switches_off() {
         default[1]["metadata"]["labels"][LABEL_RESOURCE_ID],
         "service"
     );
-    assert_eq!(meta["annotations"][ANNOTATION_STACK_NAME], "api-service");
+    // The template's name, as the reference writes it (not the input's `name`).
+    assert_eq!(meta["annotations"][ANNOTATION_STACK_NAME], "SimpleApp");
     assert_eq!(
         meta["annotations"][ANNOTATION_VERSION],
         env!("CARGO_PKG_VERSION")

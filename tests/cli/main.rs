@@ -13,6 +13,8 @@ mod generate;
 mod gitops;
 mod harden;
 mod leaks;
+mod overrides;
+mod parity;
 mod scale;
 mod schema;
 mod secret_registry;

@@ -142,6 +142,8 @@ pub struct Stack {
     injections: Vec<PlannedInjection>,
     managers: Vec<u64>,
     problems: Vec<String>,
+    /// Resource ids removed by `.override({ "<id>": null })`, for messages.
+    removed: Vec<String>,
 }
 
 impl std::fmt::Debug for Stack {
@@ -157,7 +159,7 @@ impl std::fmt::Debug for Stack {
 impl Stack {
     /// A stack from a template and its input.
     pub fn from_template<T: Template>(template: T, input: T::Input<'_>) -> Stack {
-        let name = template.stack_name(&input).unwrap_or_default();
+        let name = template.name().to_owned();
         Stack::from_resources(name, template.create(input).into_resources())
     }
 
@@ -175,12 +177,31 @@ impl Stack {
             injections: Vec::new(),
             managers: Vec::new(),
             problems: Vec::new(),
+            removed: Vec::new(),
         }
     }
 
-    /// The stack's name (the template's `name` input, or the name given to `from_static`).
+    /// The stack's name: the template's name ([`Template::name`], e.g. `SimpleApp`), or the name given
+    /// to `from_static` / `from_resources`, or the one set with [`with_name`](Self::with_name). It is
+    /// the `kubricate.thaitype.dev/stack-name` annotation of every resource.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Sets the stack's name, e.g. to keep an annotation that named the instance rather than the
+    /// template (`.with_name("api-service")`: the input's name, which earlier kubricate-rs versions
+    /// wrote for `SimpleApp`).
+    /// Messages name the stack by it as well.
+    ///
+    /// ```
+    /// use kubricate::prelude::*;
+    /// let stack = Stack::from_template(SimpleApp, SimpleAppInput { name: "api-service", image_name: "api", ..Default::default() });
+    /// assert_eq!(stack.name(), "SimpleApp");
+    /// assert_eq!(stack.with_name("api-service").name(), "api-service");
+    /// ```
+    pub fn with_name(mut self, name: impl Into<String>) -> Stack {
+        self.name = name.into();
+        self
     }
 
     /// Resource ids in declaration order (the reference's `Object.keys(stack.build())`).
@@ -219,8 +240,35 @@ impl Stack {
         self.resources.values().find_map(|r| r.namespace())
     }
 
-    /// Deep-merges `patch` (`{ "<resource id>": { ...partial object... } }`) into the resources. Objects
-    /// merge key by key; arrays and scalars are replaced.
+    /// Merges `patch` (`{ "<resource id>": { ...partial object... } }`) into the resources,
+    /// strategic-merge style: objects merge key by key; `null` removes a field; the lists
+    /// `containers`, `initContainers`, `env`, `ports`, `volumes` and `volumeMounts` merge item by item
+    /// on `name` when every item has one (so `containers: [{ name: "web", env: [..] }]` keeps the
+    /// container's `image`); other lists and scalars are replaced.
+    ///
+    /// `"<resource id>": null` removes that resource: it is not rendered (no document, no file), and
+    /// a secret injected into it is a build error. An id the stack does not have, and a resource left
+    /// without a field Kubernetes requires (a container's `name` or `image`, ...), are build errors
+    /// naming the stack, the resource and the field.
+    ///
+    /// ```
+    /// use kubricate::prelude::*;
+    /// use serde_json::json;
+    ///
+    /// // `.override(..)` inside `stack!`; `r#override` or `override_with` outside it.
+    /// let stack = Stack::from_template(SimpleApp, SimpleAppInput { name: "web", image_name: "web", ..Default::default() })
+    ///     .override_with(json!({
+    ///         "deployment": { "spec": { "template": { "spec": { "containers": [
+    ///             { "name": "web", "env": [{ "name": "MODE", "value": "production" }] }
+    ///         ] } } } },
+    ///         "service": null
+    ///     }));
+    /// let built = stack.build().unwrap();
+    /// assert_eq!(built.keys().collect::<Vec<_>>(), ["deployment"]);
+    /// let web = &built["deployment"].body()["spec"]["template"]["spec"]["containers"][0];
+    /// assert_eq!(web["image"], "web");
+    /// assert_eq!(web["env"][0]["value"], "production");
+    /// ```
     pub fn r#override(mut self, patch: Value) -> Stack {
         let Value::Object(by_id) = patch else {
             self.problems.push("override expects an object keyed by resource id, e.g. { \"service\": { \"spec\": { .. } } }".to_owned());
@@ -228,11 +276,28 @@ impl Stack {
         };
         self.unpacked = std::sync::OnceLock::new();
         for (id, part) in by_id {
+            if part.is_null() && self.resources.contains_key(&id) {
+                // A documented removal: the resource is neither rendered nor written.
+                self.resources.shift_remove(&id);
+                self.removed.push(id);
+                continue;
+            }
             match self.resources.get_mut(&id) {
                 Some(resource) => {
                     let mut m = resource.unpack();
                     crate::declare::patch::deep_merge(m.body_mut(), part);
                     *resource = packed::PackedResource::pack(&m);
+                    let kind = m.kind().to_owned();
+                    if let Some(field) = crate::declare::patch::missing_required(&kind, m.body()) {
+                        self.problems.push(format!(
+                            "override: stack `{}`, resource `{id}`: `{field}` is missing after the override, and Kubernetes requires it; add it to the override (containers, env, ports, volumes and volumeMounts merge by `name`, so naming an existing item keeps its other fields)",
+                            self.name
+                        ));
+                    }
+                }
+                None if self.removed.contains(&id) => {
+                    let msg = format!("override: resource `{id}` of stack `{}` was removed by an earlier override (`\"{id}\": null`); remove it last, or not at all", self.name);
+                    self.problems.push(msg);
                 }
                 None => {
                     let msg = format!("override: {}", self.unknown_resource(&id));
@@ -471,23 +536,30 @@ impl Stack {
         let mut problems = self.problems.clone();
         let mut resources = packed::unpack(&self.resources);
         for inj in &self.injections {
-            if let Some(resource) = resources.get_mut(inj.resource_id()) {
-                // The patch is made here rather than kept in the plan (see `PlannedInjection`). A
-                // provider that cannot make it reports as it did when planning.
-                let patch = match inj.patch() {
-                    Ok(p) => p,
-                    Err(e) => {
-                        let problem = StackProblem::Provider {
-                            secret: inj.secret().to_owned(),
-                            message: e.to_string(),
-                        };
-                        problems.push(problem.to_string());
-                        continue;
+            match resources.get_mut(inj.resource_id()) {
+                Some(resource) => {
+                    // The patch is made here rather than kept in the plan (see `PlannedInjection`).
+                    // A provider that cannot make it reports as it did when planning.
+                    let patch = match inj.patch() {
+                        Ok(p) => p,
+                        Err(e) => {
+                            let problem = StackProblem::Provider {
+                                secret: inj.secret().to_owned(),
+                                message: e.to_string(),
+                            };
+                            problems.push(problem.to_string());
+                            continue;
+                        }
+                    };
+                    if let Err(e) = apply_patch(&self.name, inj.resource_id(), resource, &patch) {
+                        problems.push(format!("secret `{}`: {e}", inj.secret()));
                     }
-                };
-                if let Err(e) = apply_patch(&self.name, inj.resource_id(), resource, &patch) {
-                    problems.push(format!("secret `{}`: {e}", inj.secret()));
                 }
+                // Only an override removes a resource once an injection has been planned into it.
+                None => problems.push(format!(
+                    "secret `{}`: cannot inject into resource `{}` of stack `{}`: `.override(..)` removed it (`\"{}\": null`); inject into another resource or keep this one",
+                    inj.secret(), inj.resource_id(), self.name, inj.resource_id()
+                )),
             }
         }
         // Every name this stack writes, with the rules and words `secret validate` uses.

@@ -45,7 +45,7 @@ pub struct KubectlOptions {
     /// kubectl and everything it started are stopped after this long (default 5 minutes).
     pub timeout: Duration,
     /// Variables removed from kubectl's environment: every variable whose name starts with one of these
-    /// prefixes. [`SECRET_ENV_PREFIX`] is always removed; `Project` adds every connector's prefix.
+    /// prefixes. `KUBRICATE_SECRET_` is always removed; `Project` adds every connector's prefix.
     pub env_remove_prefixes: Vec<String>,
     /// Variables removed from kubectl's environment by exact name (the variables a connector without a
     /// prefix reads).
@@ -471,7 +471,7 @@ pub struct KubectlRun<'a> {
     pub scrubber: &'a Scrubber,
 }
 
-/// What kubectl printed (scrubbed, each stream kept up to [`CAPTURE_LIMIT`]) and how it ended.
+/// What kubectl printed (scrubbed, each stream kept up to 1 MiB) and how it ended.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct KubectlOutput {

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::deliver::secret::MergedSecret;
+use crate::deliver::secret::{DroppedKeys, MergedSecret};
 use crate::model::resource::{value_at, Manifest, ResourceMap};
 use crate::model::workload::pod_spec_path;
 
@@ -184,10 +184,14 @@ const PULL_SECRET_TYPES: [&str; 2] = ["kubernetes.io/dockerconfigjson", "kuberne
 /// Returns the problems (each naming stack, resource, container and the fix) and the number of
 /// references checked. References to `external` Secret names are not checked: they are created
 /// outside kubricate.
+///
+/// `dropped` explains keys an `overwrite` removed, so that a reference to one names that cause
+/// rather than the strategy's options.
 pub fn dangling_references(
     stacks: &[(String, ResourceMap)],
     secrets: &[MergedSecret],
     external: &[String],
+    dropped: &DroppedKeys,
 ) -> (Vec<String>, usize) {
     let mut problems = Vec::new();
     let mut checked = 0;
@@ -212,7 +216,13 @@ pub fn dangling_references(
                     None => format!("stack `{stack_id}`, resource `{resource_id}`"),
                 };
                 let found = by_place.get(&(ns, r.secret.as_str())).copied();
-                if let Some(p) = check_one(site, ns, &r, found, secrets) {
+                let why = |key: &str| {
+                    dropped
+                        .get(&(ns.to_owned(), r.secret.clone()))
+                        .and_then(|keys| keys.get(key))
+                        .cloned()
+                };
+                if let Some(p) = check_one(site, ns, &r, found, secrets, why) {
                     problems.push(p);
                 }
             }
@@ -229,6 +239,7 @@ fn check_one(
     r: &SecretReference,
     found: Option<&MergedSecret>,
     secrets: &[MergedSecret],
+    dropped_because: impl Fn(&str) -> Option<String>,
 ) -> Option<String> {
     let name = &r.secret;
     let what = || r.usage.describe();
@@ -267,6 +278,13 @@ fn check_one(
     };
     match &r.usage {
         ReferenceUsage::EnvKey { key, .. } if !r.optional && !secret.data.contains_key(key) => {
+            if let Some(why) = dropped_because(key) {
+                return Some(format!(
+                    "{}: {} reads key `{key}` of Secret `{ns}/{name}`, but {why}",
+                    site(),
+                    what()
+                ));
+            }
             Some(format!(
                 "{}: {} reads key `{key}` of Secret `{ns}/{name}`, which holds only {}; fix the env strategy's `key` option, or the secret's value",
                 site(),
@@ -280,6 +298,15 @@ fn check_one(
                 .filter(|k| !secret.data.contains_key(*k))
                 .map(|k| format!("`{k}`"))
                 .collect();
+            let why: Vec<String> = keys.iter().filter_map(|k| dropped_because(k)).collect();
+            if let Some(why) = why.first() {
+                return Some(format!(
+                    "{}: {} mounts key(s) {} of Secret `{ns}/{name}`, but {why}",
+                    site(),
+                    what(),
+                    missing.join(", ")
+                ));
+            }
             (!missing.is_empty()).then(|| {
                 format!(
                     "{}: {} mounts key(s) {} of Secret `{ns}/{name}`, which holds only {}; fix the volume strategy's items",
@@ -397,7 +424,7 @@ mod tests {
             secret("shop", "app", "Opaque", &["K"]),
             secret("default", "elsewhere", "Opaque", &["A"]),
         ];
-        let (problems, checked) = dangling_references(&stacks, &secrets, &[]);
+        let (problems, checked) = dangling_references(&stacks, &secrets, &[], &DroppedKeys::new());
         assert_eq!(checked, 5);
         assert_eq!(problems.len(), 5, "{problems:#?}");
         assert!(problems[0].starts_with("stack `web`, resource `deployment`, container 0 (`api`): env var `X` reads key `MISSING` of Secret `shop/app`, which holds only `K`"), "{}", problems[0]);
@@ -416,7 +443,12 @@ mod tests {
             problems[4]
         );
 
-        let (problems, _) = dangling_references(&stacks, &secrets, &["nowhere".to_owned()]);
+        let (problems, _) = dangling_references(
+            &stacks,
+            &secrets,
+            &["nowhere".to_owned()],
+            &DroppedKeys::new(),
+        );
         assert_eq!(problems.len(), 4);
     }
 
@@ -428,7 +460,7 @@ mod tests {
                 "env": [{ "name": "X", "valueFrom": { "secretKeyRef": { "name": "s", "key": "k", "optional": true } } }],
                 "envFrom": [{ "secretRef": { "name": "t", "optional": true } }] }] }),
         );
-        let (problems, checked) = dangling_references(&stacks, &[], &[]);
+        let (problems, checked) = dangling_references(&stacks, &[], &[], &DroppedKeys::new());
         assert_eq!((problems.len(), checked), (0, 2));
     }
 }

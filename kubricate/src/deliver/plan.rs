@@ -28,7 +28,7 @@ use indexmap::IndexMap;
 
 use crate::declare::manager::AnySecretManager;
 use crate::declare::stack::Stack;
-use crate::deliver::secret::MergedSecret;
+use crate::deliver::secret::{DroppedKeys, MergedSecret};
 use crate::model::resource::ResourceMap;
 use crate::model::secret_value::{SecretBytes, SecretValue};
 use crate::provider::{Delivery, ManifestRequest, Provider, SecretEntry};
@@ -166,12 +166,23 @@ pub struct GeneratedSecret {
     pub keys: Vec<String>,
 }
 
-/// Every problem found, reported together.
+/// Every problem found, reported together, with the warnings of the same run: a warning (a side
+/// dropped by an `overwrite`) is often the cause of a problem (a reference to a dropped key).
 #[derive(Debug, thiserror::Error)]
-#[error("{} secret problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+#[error("{} secret problem(s):\n{}{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"), show_warnings(warnings))]
 pub struct SecretError {
     /// Each problem.
     pub problems: Vec<String>,
+    /// The warnings of the failed run (the same as [`SecretPlan::warnings`] of a run that succeeds).
+    pub warnings: Vec<String>,
+}
+
+fn show_warnings(warnings: &[String]) -> String {
+    if warnings.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = warnings.iter().map(|w| format!("  - {w}")).collect();
+    format!("\nand {} warning(s):\n{}", warnings.len(), list.join("\n"))
 }
 
 /// One `data` entry and where it came from (for messages: names only).
@@ -232,6 +243,7 @@ struct Run {
     strict: bool,
     problems: Vec<String>,
     warnings: Vec<String>,
+    dropped: DroppedKeys,
 }
 
 impl Run {
@@ -239,14 +251,30 @@ impl Run {
         self.strategies[level as usize]
     }
 
-    /// How to resolve a conflict, in the words of the current settings.
-    fn hint(&self, level: Level) -> String {
+    /// How to resolve a conflict between `prev` and `next`, in the words of the current settings:
+    /// the strategy that would work for these two sides, not every strategy there is.
+    fn hint(&self, level: Level, prev: &Side, next: &Side) -> String {
         if self.strict {
-            "strict mode makes every conflict an error".to_owned()
+            return "strict mode makes every conflict an error".to_owned();
+        }
+        let shared: Vec<String> = next
+            .entries
+            .keys()
+            .filter(|k| prev.entries.contains_key(*k))
+            .map(|k| format!("`{k}`"))
+            .collect();
+        let level = level.name();
+        if shared.is_empty() {
+            format!(
+                "or set the {level} strategy to autoMerge: the two sides write different keys, which autoMerge delivers together (overwrite would keep only {} and drop the keys of {})",
+                next.describe(),
+                prev.describe()
+            )
         } else {
             format!(
-                "or set the {} strategy to autoMerge or overwrite",
-                level.name()
+                "or set the {level} strategy to overwrite to keep only {}: both sides write key(s) {}, which autoMerge refuses",
+                next.describe(),
+                shared.join(", ")
             )
         }
     }
@@ -288,12 +316,14 @@ fn plan(
 ) -> Result<SecretPlan, SecretError> {
     let strategies = conflict.effective().map_err(|e| SecretError {
         problems: vec![e.to_string()],
+        warnings: Vec::new(),
     })?;
     let mut run = Run {
         strategies,
         strict: conflict.strict,
         problems: Vec::new(),
         warnings: Vec::new(),
+        dropped: IndexMap::new(),
     };
     let usage = Usage::of(managers, stacks, &mut run);
 
@@ -409,7 +439,7 @@ fn plan(
             }
         }));
         let (dangling, checked) =
-            crate::deliver::check::dangling_references(&built, &secrets, &external);
+            crate::deliver::check::dangling_references(&built, &secrets, &external, &run.dropped);
         secrets.truncate(applied);
         run.problems.extend(dangling);
         references_checked = checked;
@@ -436,6 +466,7 @@ fn plan(
     } else {
         Err(SecretError {
             problems: run.problems,
+            warnings: run.warnings,
         })
     }
 }
@@ -701,6 +732,13 @@ fn merge_group(
     for side in by_manager.into_values().flatten() {
         merge_side(&mut merged, side, Level::CrossManager, &id, run);
     }
+    if let (Some(m), Some(keys)) = (
+        merged.as_ref(),
+        run.dropped.get_mut(&(ns.clone(), name.clone())),
+    ) {
+        // A key one overwrite dropped and a later side wrote again is not missing.
+        keys.retain(|key, _| !m.entries.contains_key(key));
+    }
     let merged = merged?;
     let entries: IndexMap<String, SecretBytes> = merged
         .entries
@@ -733,8 +771,8 @@ fn merge_side(acc: &mut Option<Side>, next: Side, level: Level, id: &str, run: &
                 Level::CrossManager => "give each manager's provider its own Secret name (prefix it with the team: `frontend-app-secrets`, `backend-app-secrets`)",
                 _ => "give each provider its own Secret name",
             };
-            run.problems
-                .push(format!("{conflict}; {fix}, {}", run.hint(level)));
+            let hint = run.hint(level, prev, &next);
+            run.problems.push(format!("{conflict}; {fix}, {hint}"));
         }
         ConflictStrategy::Overwrite => {
             run.warnings.push(format!(
@@ -742,6 +780,28 @@ fn merge_side(acc: &mut Option<Side>, next: Side, level: Level, id: &str, run: &
                 next.describe(),
                 prev.describe()
             ));
+            let (ns, name) = id.split_once('/').unwrap_or(("", id));
+            let dropped = run
+                .dropped
+                .entry((ns.to_owned(), name.to_owned()))
+                .or_default();
+            for (key, entry) in &prev.entries {
+                if !next.entries.contains_key(key) {
+                    dropped.insert(
+                        key.clone(),
+                        format!(
+                            "the {} overwrite dropped it: Secret `{id}` is delivered by {} and by {}, and overwrite keeps only {}, which does not write key `{key}` (secret `{}` of {} does); set {} to autoMerge to keep the keys of both sides, or give each side's provider its own Secret name",
+                            level.name(),
+                            prev.describe(),
+                            next.describe(),
+                            next.describe(),
+                            entry.secret,
+                            entry.source,
+                            level.name()
+                        ),
+                    );
+                }
+            }
             *prev = next;
         }
         ConflictStrategy::AutoMerge if !(prev.allow_merge && next.allow_merge) => {

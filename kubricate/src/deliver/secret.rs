@@ -4,7 +4,13 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use indexmap::IndexMap;
+
 use crate::model::secret_value::SecretBytes;
+
+/// Keys an `overwrite` dropped from a Secret, by `(namespace, name)` then key, with the explanation
+/// the cross-check gives for a reference to one of them (`plan` fills it, `check` reads it).
+pub(crate) type DroppedKeys = IndexMap<(String, String), IndexMap<String, String>>;
 
 /// A Kubernetes Secret ready to apply. `Debug` never shows the data.
 pub struct MergedSecret {

@@ -158,7 +158,10 @@ pub(crate) fn for_stacks(
     if problems.is_empty() {
         Ok(extras)
     } else {
-        Err(SecretError { problems })
+        Err(SecretError {
+            problems,
+            warnings: Vec::new(),
+        })
     }
 }
 

@@ -27,9 +27,14 @@ fn input(name: &'static str) -> SimpleAppInput<'static> {
 }
 
 fn two_containers(stack: Stack) -> Stack {
-    stack.override_with(serde_json::json!({ "deployment": { "spec": { "template": { "spec": {
-        "containers": [{ "name": "app", "image": "app" }, { "name": "agent", "image": "agent" }]
-    } } } } }))
+    // Overrides merge containers by name: `null` drops the template's container, then both are set.
+    stack
+        .override_with(serde_json::json!({ "deployment": { "spec": { "template": { "spec": {
+            "containers": null
+        } } } } }))
+        .override_with(serde_json::json!({ "deployment": { "spec": { "template": { "spec": {
+            "containers": [{ "name": "app", "image": "app" }, { "name": "agent", "image": "agent" }]
+        } } } } }))
 }
 
 stack! {

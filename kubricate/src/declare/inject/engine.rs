@@ -61,10 +61,9 @@ pub fn apply_patch(
     // on the way to an error, once the list borrowed from the container is released.
     match patch {
         PodPatch::Env { container, var, .. } => {
+            // One Secret may reach one container through both `env` and `envFrom` (Kubernetes and
+            // the reference accept it; an `env` entry wins over an `envFrom` variable of its name).
             let c = container_mut(pod, container, &site)?;
-            if let Some(conflict) = env_from_of(c, secret_ref_name(var)) {
-                return Err(format!("{site}: {} already gets Secret `{conflict}` through envFrom; use either env or envFrom for one Secret in one container", describe(container, c)));
-            }
             if !try_push_env(array_field(c, "env", &site)?, var) {
                 return Err(env_defined_twice(&site, var, &describe(container, c)));
             }
@@ -76,9 +75,6 @@ pub fn apply_patch(
             prefix,
         } => {
             let c = container_mut(pod, container, &site)?;
-            if env_uses_secret(c, secret) {
-                return Err(format!("{site}: {} already reads Secret `{secret}` through env; use either env or envFrom for one Secret in one container", describe(container, c)));
-            }
             let list = array_field(c, "envFrom", &site)?;
             let existing = list
                 .iter()
@@ -149,28 +145,6 @@ pub fn apply_patch(
 
 fn show_prefix(p: Option<&str>) -> String {
     p.map_or_else(|| "no prefix".to_owned(), |p| format!("`{p}`"))
-}
-
-fn secret_ref_name(var: &Value) -> Option<&str> {
-    value_at(var, &["valueFrom", "secretKeyRef", "name"]).and_then(Value::as_str)
-}
-
-fn env_from_of<'a>(container: &'a Map<String, Value>, secret: Option<&str>) -> Option<&'a str> {
-    let secret = secret?;
-    field(container, "envFrom")?
-        .as_array()?
-        .iter()
-        .find_map(|e| {
-            let name = value_at(e, &["secretRef", "name"]).and_then(Value::as_str)?;
-            (name == secret).then_some(name)
-        })
-}
-
-fn env_uses_secret(container: &Map<String, Value>, secret: &str) -> bool {
-    container
-        .get("env")
-        .and_then(Value::as_array)
-        .is_some_and(|env| env.iter().any(|e| secret_ref_name(e) == Some(secret)))
 }
 
 /// Appends `var` unless the list already defines its name; false when it does.
@@ -460,7 +434,7 @@ mod tests {
     }
 
     #[test]
-    fn env_and_env_from_of_one_secret_do_not_mix() {
+    fn env_and_env_from_of_one_secret_are_both_written() {
         let mut d = deployment(json!([{ "name": "api" }]));
         let target = ContainerTarget::default();
         apply_patch(
@@ -474,9 +448,11 @@ mod tests {
             },
         )
         .unwrap();
-        assert!(apply_patch("s", "d", &mut d, &env(0, "X"))
-            .unwrap_err()
-            .contains("either env or envFrom"));
+        apply_patch("s", "d", &mut d, &env(0, "X")).unwrap();
+        let c = &d.body()["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(c["envFrom"], json!([{ "secretRef": { "name": "s" } }]));
+        assert_eq!(c["env"].as_array().map(Vec::len), Some(1));
+        assert_eq!(c["env"][0]["name"], "X");
         let other = PodPatch::EnvFrom {
             container: target,
             secret: "s".into(),

@@ -49,7 +49,7 @@ impl Template for Namespace {
         }
     }
 
-    fn stack_name(&self, input: &NamespaceInput<'_>) -> Option<String> {
-        Some(input.name.to_owned())
+    fn name(&self) -> &str {
+        "Namespace"
     }
 }

@@ -20,9 +20,11 @@ pub struct SimpleApp;
 pub struct SimpleAppInput<'a> {
     /// Name of the Deployment, Service, container and `app` label.
     pub name: &'a str,
-    /// Image (appended to `image_registry`).
+    /// Image, e.g. `api` or `api:1.4`.
     pub image_name: &'a str,
-    /// Registry prefix of the image, e.g. `ghcr.io/acme/` (default empty).
+    /// Registry (and path) of the image, e.g. `ghcr.io/acme` (default empty: the image name alone).
+    /// Joined to `image_name` with one `/`: `ghcr.io/acme` and `ghcr.io/acme/` both give
+    /// `ghcr.io/acme/api`.
     pub image_registry: &'a str,
     /// Namespace of both resources (default: none, i.e. the namespace `kubectl` applies to).
     pub namespace: Option<&'a str>,
@@ -80,6 +82,20 @@ fn metadata(name: &str, namespace: Option<&str>) -> serde_json::Value {
     }
 }
 
+/// `registry/image` with exactly one `/` between them; empty parts are left out (the reference's
+/// `joinPath`: one leading and trailing `/` of each part is dropped).
+fn image_ref(registry: &str, image: &str) -> String {
+    [registry, image]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let part = part.strip_prefix('/').unwrap_or(part);
+            part.strip_suffix('/').unwrap_or(part)
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 impl Template for SimpleApp {
     type Input<'a> = SimpleAppInput<'a>;
     type Output = SimpleAppResources;
@@ -105,7 +121,7 @@ impl Template for SimpleApp {
                     "spec": {
                         "containers": [{
                             "name": name,
-                            "image": format!("{image_registry}{image_name}"),
+                            "image": image_ref(image_registry, image_name),
                             "ports": [{ "containerPort": port }]
                         }]
                     }
@@ -119,7 +135,8 @@ impl Template for SimpleApp {
             "spec": {
                 "selector": { "app": name },
                 "type": "ClusterIP",
-                "ports": [{ "port": port, "targetPort": port, "protocol": "TCP" }]
+                // As the reference writes it: no `protocol` (Kubernetes defaults it to TCP).
+                "ports": [{ "port": port, "targetPort": port }]
             }
         });
         SimpleAppResources {
@@ -128,7 +145,53 @@ impl Template for SimpleApp {
         }
     }
 
-    fn stack_name(&self, input: &SimpleAppInput<'_>) -> Option<String> {
-        Some(input.name.to_owned())
+    fn name(&self) -> &str {
+        "SimpleApp"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_and_image_are_joined_with_one_slash() {
+        for (registry, image, want) in [
+            ("", "api", "api"),
+            (
+                "your-registry.com",
+                "private-image",
+                "your-registry.com/private-image",
+            ),
+            ("ghcr.io/acme/", "api:1.4", "ghcr.io/acme/api:1.4"),
+            ("ghcr.io/acme", "/api", "ghcr.io/acme/api"),
+            (
+                "registry.example.com:5000/",
+                "team/api@sha256:ab",
+                "registry.example.com:5000/team/api@sha256:ab",
+            ),
+        ] {
+            assert_eq!(image_ref(registry, image), want, "{registry:?} + {image:?}");
+        }
+    }
+
+    #[test]
+    fn service_port_is_written_as_the_reference_does() {
+        let out = SimpleApp.create(SimpleAppInput {
+            name: "web",
+            image_name: "web",
+            port: 8080,
+            ..Default::default()
+        });
+        let service = out.service.into_manifest();
+        assert_eq!(
+            service.body()["spec"]["ports"],
+            json!([{ "port": 8080, "targetPort": 8080 }])
+        );
+        let deployment = out.deployment.into_manifest();
+        assert_eq!(
+            deployment.body()["spec"]["template"]["spec"]["containers"][0]["ports"],
+            json!([{ "containerPort": 8080 }])
+        );
     }
 }
