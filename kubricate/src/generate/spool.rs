@@ -4,8 +4,8 @@
 //! largest stack rather than on the number of stacks. But nothing may be half-written: a stack that
 //! fails to build, late in the run, must leave stdout empty and the output directory untouched. So the
 //! text of each file goes into a [`Spool`] as soon as its stack is rendered: in memory up to
-//! [`Spool::MEMORY_LIMIT`], then in an anonymous temporary file (unlinked from the start, so a killed
-//! run leaves nothing behind; manifests hold Secret references, never values). Once every stack has
+//! [`Spool::MEMORY_LIMIT`], then in a temporary file readable only by this process (unlinked at once
+//! on Unix, so a killed run leaves nothing behind; manifests hold Secret references, never values). Once every stack has
 //! rendered, the spool is streamed to stdout or handed to the safe writer, one file at a time.
 
 use std::fs::File;
@@ -34,6 +34,8 @@ pub struct Spool {
     entries: Vec<Entry>,
     mem: Vec<u8>,
     file: Option<File>,
+    /// Where the temporary file was created (already unlinked on Unix; removed on drop elsewhere).
+    file_path: Option<PathBuf>,
     file_len: u64,
     limit: usize,
     /// The entry still being appended to (the flat mode's one file grows with every stack).
@@ -51,6 +53,36 @@ pub struct SpooledFile<'a> {
     pub bytes: u64,
 }
 
+/// A new temporary file only this process can read, removed from the directory at once where the
+/// system allows it (Unix: the open file lives on, nameless, until the spool is dropped), else when
+/// the spool is dropped. Std only: the examples and users' binaries carry no tempfile crate.
+fn temporary_file() -> io::Result<(File, PathBuf)> {
+    let dir = std::env::temp_dir();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    for attempt in 0..64u32 {
+        let path = dir.join(format!(
+            ".kubricate-spool-{}-{nanos}-{attempt}",
+            std::process::id()
+        ));
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&path) {
+            Ok(file) => {
+                #[cfg(unix)]
+                let _ = std::fs::remove_file(&path);
+                return Ok((file, path));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::ErrorKind::AlreadyExists.into())
+}
+
 fn spool_error(source: io::Error) -> OutputError {
     OutputError::Spool {
         dir: std::env::temp_dir(),
@@ -60,6 +92,16 @@ fn spool_error(source: io::Error) -> OutputError {
 
 /// Longest piece [`Spool::stream`] hands over at once.
 const CHUNK: usize = 64 << 10;
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        // Closed first, so that systems which cannot remove an open file can remove it now.
+        self.file = None;
+        if let Some(path) = self.file_path.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
 
 impl Default for Spool {
     fn default() -> Self {
@@ -83,6 +125,7 @@ impl Spool {
             entries: Vec::new(),
             mem: Vec::new(),
             file: None,
+            file_path: None,
             file_len: 0,
             limit,
             open: false,
@@ -98,7 +141,11 @@ impl Spool {
         if self.mem.len() + bytes.len() > self.limit {
             let file = match &mut self.file {
                 Some(f) => f,
-                None => self.file.insert(tempfile::tempfile().map_err(spool_error)?),
+                None => {
+                    let (f, path) = temporary_file().map_err(spool_error)?;
+                    self.file_path = Some(path);
+                    self.file.insert(f)
+                }
             };
             file.write_all(&self.mem).map_err(spool_error)?;
             file.write_all(bytes).map_err(spool_error)?;
