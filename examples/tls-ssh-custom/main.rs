@@ -14,7 +14,8 @@
 //!
 //! The `volume` strategy adds a pod volume from the Secret (named `secret-<Secret name>`) and a
 //! read-only mount at `mount_path`; mounting one Secret in two containers adds one volume and two
-//! mounts. The PEM-like values in `examples/tls-ssh-custom/.env` are fake.
+//! mounts. The certificate and key in `examples/tls-ssh-custom/.env` are a throwaway pair made for
+//! the example (`TlsSecretProvider` checks that they are PEM and belong together); the SSH key is fake.
 
 use kubricate::prelude::*;
 use serde_json::json;

@@ -198,7 +198,7 @@ impl ChecksumKeySource {
                 };
                 let bytes = match &value {
                     SecretValue::Text(s) => Zeroizing::new(s.expose_secret().as_bytes().to_vec()),
-                    SecretValue::Object(_) => Zeroizing::new(value.to_bytes().expose().to_vec()),
+                    _ => Zeroizing::new(value.to_bytes().expose().to_vec()),
                 };
                 ChecksumKey::checked(bytes, &source)
             }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::deliver::apply::{ApplyError, KubectlOptions, Stream};
+use crate::deliver::plan::SecretWarning;
 use crate::generate::layout::OutputMode;
 use crate::project::{GenerateOptions, Project, ProjectError};
 
@@ -363,7 +364,7 @@ fn validate(project: &Project, out: &mut Sink<'_>, err: &mut Sink<'_>) -> Result
     out.text(&text)
 }
 
-fn warnings(err: &mut Sink<'_>, warnings: &[String]) -> Result<(), CliError> {
+fn warnings(err: &mut Sink<'_>, warnings: &[SecretWarning]) -> Result<(), CliError> {
     for w in warnings {
         err.line(&format!("warning: {w}"))?;
     }

@@ -69,6 +69,7 @@
 //! - **Secrets** are declared with `#[derive(SecretSet)]` (one enum variant each), or at run time
 //!   with [`SecretManager::add_secret`].
 //! - **Connectors** load their values ([`EnvConnector`]: `KUBRICATE_SECRET_*` variables and `.env`;
+//!   [`FileConnector`]: files; [`CommandConnector`]: a password manager or vault command;
 //!   [`InMemoryConnector`]; your own [`Connector`]).
 //! - **Providers** own a Kubernetes Secret: how values become its `data` and what injecting one adds
 //!   to a pod ([`OpaqueSecretProvider`], [`DockerConfigSecretProvider`], [`BasicAuthSecretProvider`],
@@ -114,9 +115,12 @@ pub mod provider;
 mod seal;
 pub mod yaml;
 
-pub use connector::{Connector, ConnectorError, EnvConnector, InMemoryConnector};
+pub use connector::{
+    CommandConnector, Connector, ConnectorError, DotenvProblem, EnvConnector, FileConnector,
+    InMemoryConnector, LoadProblem,
+};
 pub use declare::inject::{Injected, Injector, PlannedInjection, SecretInjection};
-pub use declare::manager::{AnySecretManager, SecretManager, SecretSpec};
+pub use declare::manager::{AnySecretManager, ManagerProblem, SecretManager, SecretSpec};
 pub use declare::registry::{IntoManagers, RegistryError, SecretRegistry};
 pub use declare::secret_set::{
     Dynamic, DynamicNames, SecretDecl, SecretName, SecretRef, SecretSet,
@@ -127,20 +131,25 @@ pub use deliver::apply::{
     parse_duration, run_kubectl, ApplyError, DurationError, KubectlOptions, KubectlOutput,
     KubectlRun, Scrubber, Stream as KubectlStream,
 };
-pub use deliver::check::{ReferenceUsage, SecretReference};
+pub use deliver::check::{ReferenceProblem, ReferenceSite, ReferenceUsage};
 pub use deliver::plan::{
-    ConflictOptions, ConflictStrategy, GeneratedSecret, SecretError, SecretPlan, StrictModeError,
+    ConflictLevel, ConflictOptions, ConflictStrategy, GeneratedSecret, SecretError, SecretPlan,
+    SecretProblem, SecretWarning, StrictModeError,
 };
 pub use deliver::secret::MergedSecret;
 pub use generate::{MetadataOptions, OutputMode};
 pub use model::names::NameError;
 pub use model::pod_patch::PodPatch;
 pub use model::resource::{kinds, Kind, Manifest, Resource, ResourceDecl, ResourceMap, Resources};
-pub use model::secret_value::{CoreDumpsOff, ExposeSecret, SecretBytes, SecretValue};
+pub use model::secret_value::{
+    CoreDumpsOff, ExposeSecret, SecretBytes, SecretField, SecretObject, SecretValue,
+};
 pub use model::strategy;
-pub use project::{GenerateOptions, GenerateReport, Project, ProjectError, WrittenFile};
+pub use project::{
+    ConfigProblem, GenerateOptions, GenerateReport, Project, ProjectError, WrittenFile,
+};
 pub use provider::{
-    BasicAuthSecretProvider, CreationPolicy, CustomTypeSecretProvider, Delivery,
+    BasicAuthSecretProvider, CreationPolicy, CustomTypeSecretProvider, DataProblem, Delivery,
     DockerConfigSecretProvider, ExternalSecretProvider, ManifestRequest, OpaqueSecretProvider,
     Provider, ProviderError, ProviderInfo, ProviderType, RemoteRef, SecretStoreRef,
     SshAuthSecretProvider, TlsSecretProvider,
@@ -283,11 +292,11 @@ pub mod prelude {
     pub use crate::strategy;
     pub use crate::template::{Namespace, NamespaceInput, SimpleApp, SimpleAppInput};
     pub use crate::{
-        kinds, stack, BasicAuthSecretProvider, CreationPolicy, CustomTypeSecretProvider,
-        DockerConfigSecretProvider, EnvConnector, ExternalSecretProvider, InMemoryConnector,
-        Injector, IntoManagers, OpaqueSecretProvider, RemoteRef, Resource, Resources,
-        SecretManager, SecretRef, SecretRegistry, SecretSet, SecretStoreRef, SshAuthSecretProvider,
-        Stack, Template, TlsSecretProvider,
+        kinds, stack, BasicAuthSecretProvider, CommandConnector, CreationPolicy,
+        CustomTypeSecretProvider, DockerConfigSecretProvider, EnvConnector, ExternalSecretProvider,
+        FileConnector, InMemoryConnector, Injector, IntoManagers, OpaqueSecretProvider, RemoteRef,
+        Resource, Resources, SecretManager, SecretRef, SecretRegistry, SecretSet, SecretStoreRef,
+        SshAuthSecretProvider, Stack, Template, TlsSecretProvider,
     };
     #[cfg(feature = "sealed-secrets")]
     pub use crate::{SealedSecretProvider, SealingScope};

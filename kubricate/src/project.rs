@@ -17,10 +17,11 @@ use crate::generate::BuiltStack;
 
 /// Any failure of a project operation. Messages name stacks, resources, secrets and files, never values.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProjectError {
     /// The project itself is misconfigured (duplicate ids, ...).
-    #[error("project configuration: {}", .0.join("; "))]
-    Config(Vec<String>),
+    #[error("project configuration: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Config(Vec<ConfigProblem>),
     /// One or more stacks failed to build.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Stacks(Vec<StackError>),
@@ -29,8 +30,8 @@ pub enum ProjectError {
     Filter {
         /// The filters that matched nothing.
         filters: Vec<String>,
-        /// `stack` and `stack.resource` ids.
-        available: String,
+        /// `stack` and `stack.resource` ids, in declaration order.
+        available: Vec<String>,
     },
     /// The stacks cannot be rendered with the chosen metadata.
     #[error(transparent)]
@@ -46,7 +47,30 @@ pub enum ProjectError {
     Apply(#[from] ApplyError),
 }
 
-fn filter_message(filters: &[String], available: &str) -> String {
+/// A mistake in how the project is put together, found when a command runs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigProblem {
+    /// Two stacks under one id.
+    #[error("stack id `{id}` is used twice; stack ids must be unique")]
+    DuplicateStack {
+        /// The id.
+        id: String,
+    },
+    /// Two secret managers under one name.
+    #[error("secret manager name `{name}` is used twice; give each manager a unique name (secrets_named, or the registry's names)")]
+    DuplicateManager {
+        /// The name.
+        name: String,
+    },
+}
+
+fn filter_message(filters: &[String], available: &[String]) -> String {
+    let available = if available.is_empty() {
+        "none (the project has no stacks)".to_owned()
+    } else {
+        available.join(", ")
+    };
     let quoted: Vec<String> = filters.iter().map(|f| format!("`{f}`")).collect();
     let (noun, verb) = if filters.len() == 1 {
         ("filter", "matches")
@@ -134,7 +158,7 @@ pub struct Project {
     pub(crate) external_secrets: Vec<String>,
     pub(crate) generate: GenerateOptions,
     pub(crate) root: Option<PathBuf>,
-    pub(crate) problems: Vec<String>,
+    pub(crate) problems: Vec<ConfigProblem>,
     pub(crate) checksum_key: crate::checksum::ChecksumKeySource,
 }
 
@@ -149,9 +173,8 @@ impl Project {
         let id = id.into();
         stack.shrink();
         if self.stacks.contains_key(&id) {
-            self.problems.push(format!(
-                "stack id `{id}` is used twice; stack ids must be unique"
-            ));
+            self.problems
+                .push(ConfigProblem::DuplicateStack { id: id.clone() });
         }
         self.stacks.insert(id, stack);
         self
@@ -176,9 +199,8 @@ impl Project {
     ) -> Self {
         let name = name.into();
         if self.managers.iter().any(|(n, _)| *n == name) {
-            self.problems.push(format!(
-                "secret manager name `{name}` is used twice; give each manager a unique name (secrets_named, or the registry's names)"
-            ));
+            self.problems
+                .push(ConfigProblem::DuplicateManager { name: name.clone() });
         }
         self.managers.push((name, manager.into()));
         self
@@ -291,17 +313,13 @@ impl Project {
     }
 
     /// `stack` and `stack.resource` ids, for messages.
-    fn available_targets(&self) -> String {
+    fn available_targets(&self) -> Vec<String> {
         let mut ids = Vec::new();
         for (id, s) in &self.stacks {
             ids.push(id.clone());
             ids.extend(s.resource_ids().into_iter().map(|r| format!("{id}.{r}")));
         }
-        if ids.is_empty() {
-            "none (the project has no stacks)".into()
-        } else {
-            ids.join(", ")
-        }
+        ids
     }
 
     /// Builds every stack (all problems of all stacks reported together), keeping what `filters`
@@ -553,5 +571,66 @@ impl Project {
         opts.env_remove_names.sort();
         opts.env_remove_names.dedup();
         opts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::declare::manager::SecretManager;
+    use crate::declare::secret_set::Dynamic;
+    use crate::declare::template::{Namespace, NamespaceInput};
+
+    fn ns(name: &'static str) -> Stack {
+        Stack::from_template(Namespace, NamespaceInput { name })
+    }
+
+    #[test]
+    fn configuration_mistakes_are_values_reported_together() {
+        let project = Project::new()
+            .stack("a", ns("a"))
+            .stack("a", ns("b"))
+            .secrets_named("team", SecretManager::<Dynamic>::new())
+            .secrets_named("team", SecretManager::<Dynamic>::new());
+        let err = project.build(&[]).unwrap_err();
+        let ProjectError::Config(problems) = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(
+            problems,
+            &[
+                ConfigProblem::DuplicateStack { id: "a".into() },
+                ConfigProblem::DuplicateManager {
+                    name: "team".into()
+                }
+            ]
+        );
+        assert_eq!(err.to_string(), "project configuration: stack id `a` is used twice; stack ids must be unique; secret manager name `team` is used twice; give each manager a unique name (secrets_named, or the registry's names)");
+        assert!(matches!(
+            project.secret_plan(),
+            Err(ProjectError::Config(p)) if p.len() == 2
+        ));
+    }
+
+    #[test]
+    fn an_unmatched_filter_lists_what_exists() {
+        let project = Project::new().stack("web", ns("web"));
+        let err = project.build(&["nope".to_owned()]).unwrap_err();
+        assert!(
+            matches!(&err, ProjectError::Filter { filters, available }
+                if filters == &["nope"] && available == &["web", "web.namespace"]),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "filter `nope` matches no stack or resource; use `STACK` or `STACK.RESOURCE` with one of: web, web.namespace"
+        );
+        let empty = Project::new().build(&["x".to_owned()]).unwrap_err();
+        assert!(
+            empty
+                .to_string()
+                .ends_with("one of: none (the project has no stacks)"),
+            "{empty}"
+        );
     }
 }

@@ -40,7 +40,7 @@ fn plan(project: &Project) -> Result<Outcome, String> {
         .collect();
     Ok(Outcome {
         secrets,
-        warnings: plan.warnings,
+        warnings: plan.warnings.iter().map(ToString::to_string).collect(),
     })
 }
 

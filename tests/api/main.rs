@@ -6,6 +6,7 @@
 mod common;
 
 mod conflicts;
+mod errors;
 mod properties;
 mod secret_set_names;
 mod typed;

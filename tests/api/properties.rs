@@ -146,7 +146,12 @@ proptest! {
     /// Arbitrary `.env` values never panic the parser; flat JSON objects of strings keep their fields.
     #[test]
     fn secret_values_parse(raw in any::<String>(), fields in proptest::collection::btree_map("[a-z_]{1,8}", any::<String>(), 0..5)) {
-        let _ = SecretValue::parse(&raw).to_bytes();
+        // Whatever the text, and whatever its shape, the bytes delivered are the bytes loaded.
+        let delivered = SecretValue::parse(&raw).to_bytes();
+        prop_assert_eq!(delivered.expose(), raw.as_bytes());
+        let pretty = serde_json::to_string_pretty(&fields).unwrap();
+        let delivered = SecretValue::parse(&pretty).to_bytes();
+        prop_assert_eq!(delivered.expose(), pretty.as_bytes());
         let object = serde_json::to_string(&fields).unwrap();
         let v = SecretValue::parse(&object);
         let mut names: Vec<&str> = v.field_names();

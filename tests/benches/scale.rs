@@ -148,6 +148,31 @@ fn secret_plan(bencher: Bencher) {
     });
 }
 
+/// `EnvConnector` reading a `.env` of 10,000 variables (600 KB) and loading every one.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn dotenv_load(bencher: Bencher) {
+    use kubricate::{Connector, EnvConnector};
+    let n = if bench_mode() { 10_000 } else { 10 };
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let mut text = String::new();
+    for i in 0..n {
+        text.push_str(&format!(
+            "KUBRICATE_SECRET_K{i}=\"value-{i}-$NOT_EXPANDED\" # comment\n"
+        ));
+    }
+    std::fs::write(dir.path().join(".env"), text).expect("write .env");
+    let names: Vec<String> = (0..n).map(|i| format!("K{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let connector = EnvConnector::new()
+        .working_dir(dir.path())
+        .environment(std::iter::empty::<(String, String)>());
+    bencher.bench(|| {
+        black_box(&connector)
+            .load(black_box(&names))
+            .expect("the file loads")
+    });
+}
+
 /// Median wall time of `runs` calls of `f`, after one warm-up call.
 fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     black_box(f());

@@ -46,14 +46,29 @@ fn validate_fails(project: &Project) -> String {
 
 #[test]
 fn dotenv_syntax_error_names_file_and_line() {
-    let dir = tempdir();
-    std::fs::write(
-        dir.path().join(".env"),
-        format!("KUBRICATE_SECRET_A=ok\n\nKUBRICATE_SECRET_B='{CANARY}\n"),
-    )
-    .unwrap();
-    let err = validate_fails(&project_with_env(dir.path(), &["A", "B"]));
-    assert!(err.contains(".env: line 3: invalid .env syntax"), "{err}");
+    for (body, line, what) in [
+        (
+            format!("KUBRICATE_SECRET_A=ok\n\nKUBRICATE_SECRET_B='{CANARY}\n"),
+            3,
+            "opens a single quote that is not closed",
+        ),
+        (
+            format!("KUBRICATE_SECRET_A=ok\nKUBRICATE_SECRET_B=\"{CANARY}\"x\n"),
+            2,
+            "opens a double quote",
+        ),
+        (
+            format!("KUBRICATE_SECRET_A=\"multi\nline\"\nKUBRICATE_SECRET_B=1\n{CANARY}\n"),
+            4,
+            "not a `KEY=VALUE` assignment",
+        ),
+    ] {
+        let dir = tempdir();
+        std::fs::write(dir.path().join(".env"), body).unwrap();
+        let err = validate_fails(&project_with_env(dir.path(), &["A", "B"]));
+        assert!(err.contains(&format!(".env: line {line}: ")), "{err}");
+        assert!(err.contains(what), "{err}");
+    }
 }
 
 #[test]
@@ -264,4 +279,50 @@ fn kubectl_failing() {
         "{err}"
     );
     no_canary(&err);
+}
+
+#[test]
+fn data_keys_that_are_not_kubernetes_keys_are_refused_by_validate() {
+    for key in ["a b", "../etc/passwd", "", "k\u{e9}y"] {
+        let value = serde_json::json!({ key: CANARY, "ok": CANARY }).to_string();
+        let m = SecretManager::new()
+            .connector(InMemoryConnector::new([("CREDS", value)]))
+            .provider(CustomTypeSecretProvider::new("creds", "example.com/creds"))
+            .add_secret("CREDS");
+        let stack = app_using(&m, |c| {
+            c.secrets("CREDS")
+                .inject_as(kubricate::strategy::env_from());
+        });
+        let err = validate_fails(&Project::new().stack("api", stack).secrets(m));
+        assert!(
+            err.contains("Secret `default/creds`: its") && err.contains("data key"),
+            "{key:?}: {err}"
+        );
+        if !key.is_empty() {
+            assert!(!err.contains(key), "the key comes from the value: {err}");
+        }
+    }
+}
+
+#[test]
+fn a_duplicate_dotenv_key_is_a_warning_naming_both_lines_and_the_last_wins() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join(".env"),
+        format!("KUBRICATE_SECRET_A={CANARY}-first\n# note\nKUBRICATE_SECRET_A=Xk9$mP2qL7vR\n"),
+    )
+    .unwrap();
+    let project = project_with_env(dir.path(), &["A"]);
+    let (code, out, err) = run_project(&project, &["secret", "validate"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains(".env: `KUBRICATE_SECRET_A` is set on line 1 and again on line 3; the last one (line 3) is used"),
+        "{err}"
+    );
+    no_canary(&err);
+    no_canary(&out);
+    let (code, out, _) = run_project(&project, &["secret", "apply", "--dry-run", "--show-values"]);
+    assert_eq!(code, 0);
+    // base64("Xk9$mP2qL7vR"): the `$` arrived unchanged.
+    assert!(out.contains("WGs5JG1QMnFMN3ZS"), "{out}");
 }

@@ -862,7 +862,10 @@ fn tls_ssh_custom_env_env_from_and_volumes() {
 
     let shown = revealed("tls-ssh-custom", &[]);
     let crt = b64decode(&find(&shown, "Secret", "web-tls")["data"]["tls.crt"]);
-    assert!(crt.starts_with(b"-----BEGIN CERTIFICATE-----\nFAKE-EXAMPLE"));
+    assert!(
+        crt.starts_with(b"-----BEGIN CERTIFICATE-----\nMII")
+            && crt.ends_with(b"-----END CERTIFICATE-----\n")
+    );
 }
 
 #[test]
@@ -879,7 +882,7 @@ fn ssh_known_hosts_is_omitted_when_absent_or_empty() {
 }
 
 #[test]
-fn custom_type_key_outside_the_allowed_ones_is_an_error_naming_them() {
+fn custom_type_key_outside_the_allowed_ones_is_an_error_naming_its_position_not_its_name() {
     let value = r#"{"API_TOKEN":"CANARY-9e2b-token","REGION":"CANARY-9e2b-eu"}"#;
     let out = run(
         "tls-ssh-custom",
@@ -889,9 +892,11 @@ fn custom_type_key_outside_the_allowed_ones_is_an_error_naming_them() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("secret `VENDOR_API` for CustomTypeSecretProvider has unknown field(s) `REGION`; allowed: API_TOKEN, API_ENDPOINT"),
+        err.contains("secret `VENDOR_API` for CustomTypeSecretProvider has 1 unknown field(s) (the 2nd field of its value); allowed: API_TOKEN, API_ENDPOINT"),
         "{err}"
     );
+    // A field name outside the schema comes from the value: it is not shown either.
+    assert!(!err.contains("REGION"), "{err}");
     assert!(!err.contains("CANARY") && !stdout(&out).contains("CANARY"));
 }
 
@@ -1004,4 +1009,132 @@ fn the_examples_package_depends_on_no_test_tool() {
             "the examples build {tool}: {crates:?}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connectors: files and commands.
+
+#[test]
+fn file_connector_delivers_every_file_byte_for_byte_per_environment() {
+    for stage in ["dev", "staging"] {
+        let env = [("KUBRICATE_ENV", stage)];
+        let shown = revealed("file-connector", &env);
+        let dir = workspace()
+            .join("examples/file-connector/secrets")
+            .join(stage);
+        let file = |n: &str| std::fs::read(dir.join(n)).unwrap();
+        let opaque = find(&shown, "Secret", "app-secrets");
+        assert_eq!(
+            b64decode(&opaque["data"]["API_KEY"]),
+            file("API_KEY"),
+            "{stage}"
+        );
+        assert!(file("API_KEY").ends_with(b"-$NOT_EXPANDED-${NOR_THIS}\n"));
+        let tls = find(&shown, "Secret", "web-tls");
+        assert_eq!(b64decode(&tls["data"]["tls.crt"]), file("tls.crt"));
+        assert_eq!(b64decode(&tls["data"]["tls.key"]), file("tls.key"));
+        let docker = find(&shown, "Secret", "registry-config");
+        assert_eq!(
+            b64decode(&docker["data"][".dockerconfigjson"]),
+            file("docker-config.json"),
+            "a docker config.json is delivered as written"
+        );
+    }
+    // A certificate with another environment's key is refused by `secret validate`.
+    let work = tempdir();
+    let dev = workspace().join("examples/file-connector/secrets/dev");
+    let staging = workspace().join("examples/file-connector/secrets/staging");
+    for (f, from) in [
+        ("API_KEY", &dev),
+        ("docker-config.json", &dev),
+        ("tls.crt", &dev),
+        ("tls.key", &staging),
+    ] {
+        std::fs::copy(from.join(f), work.path().join(f)).unwrap();
+    }
+    let mixed = work.path().to_string_lossy().into_owned();
+    let out = run(
+        "file-connector",
+        &["secret", "validate"],
+        &[("KUBRICATE_ENV", &mixed)],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .contains("secret `SERVER_TLS` for TlsSecretProvider: `key` does not belong to `cert`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn command_connector_runs_one_command_per_secret_and_trims_one_newline() {
+    let shown = revealed("command-connector", &[]);
+    let s = find(&shown, "Secret", "app-secrets");
+    assert_eq!(
+        b64decode(&s["data"]["DATABASE_URL"]),
+        b"postgresql://app:example-$ecret@db.example.internal:5432/app"
+    );
+    assert_eq!(
+        b64decode(&s["data"]["API_TOKEN"]),
+        br#"example-token-with "quotes" and $dollars"#
+    );
+    assert_eq!(
+        b64decode(&s["data"]["SIGNING_KEY"]),
+        b"example-signing-key-0000"
+    );
+}
+
+#[test]
+fn secret_validate_refuses_non_pem_tls_and_a_secret_over_one_mebibyte() {
+    let out = run(
+        "tls-ssh-custom",
+        &["secret", "validate"],
+        &[(
+            "KUBRICATE_SECRET_SERVER_TLS",
+            r#"{"cert":"hello","key":"world"}"#,
+        )],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("secret `SERVER_TLS` for TlsSecretProvider: `cert` is not PEM"),
+        "{err}"
+    );
+    assert!(!err.contains("hello") && !err.contains("world"), "{err}");
+
+    let work = tempdir();
+    let dev = workspace().join("examples/file-connector/secrets/dev");
+    for f in ["docker-config.json", "tls.crt", "tls.key"] {
+        std::fs::copy(dev.join(f), work.path().join(f)).unwrap();
+    }
+    let big = work.path().to_string_lossy().into_owned();
+    // A value under 1 MiB whose Secret (key name included) is over it: the Secret-level check.
+    std::fs::write(work.path().join("API_KEY"), vec![b'k'; 1024 * 1024 - 3]).unwrap();
+    let out = run(
+        "file-connector",
+        &["secret", "validate"],
+        &[("KUBRICATE_ENV", &big)],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "Secret `default/app-secrets` holds 1048580 bytes of data, more than the 1 MiB"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // A file over 1 MiB is refused while it is read (the rest is never read).
+    std::fs::write(work.path().join("API_KEY"), vec![b'k'; 100 * 1024 * 1024]).unwrap();
+    let out = run(
+        "file-connector",
+        &["secret", "validate"],
+        &[("KUBRICATE_ENV", &big)],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("API_KEY is larger than 1 MiB (secret `API_KEY`)"),
+        "{}",
+        stderr(&out)
+    );
 }

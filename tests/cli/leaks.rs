@@ -192,3 +192,112 @@ fn malformed_structured_values_never_echo() {
         }
     }
 }
+
+/// The file and command connectors' examples with canary values planted where they read: the file
+/// connector's directory (`KUBRICATE_ENV` may be a path) and the stand-in password store.
+#[test]
+fn file_and_command_connector_values_never_leak() {
+    let tools = tempdir();
+    let kubectl = stand_in(tools.path());
+    let store = tempdir();
+    let api = "CANARY-file-api-Zq7x";
+    let auth = base64::engine::general_purpose::STANDARD.encode("CANARY-user:CANARY-pass-Zq7x");
+    let dev = workspace().join("examples/file-connector/secrets/dev");
+    std::fs::write(store.path().join("API_KEY"), format!("{api}\n")).unwrap();
+    std::fs::write(
+        store.path().join("docker-config.json"),
+        format!(r#"{{"auths":{{"registry.example.com":{{"auth":"{auth}"}}}}}}"#),
+    )
+    .unwrap();
+    for f in ["tls.crt", "tls.key"] {
+        std::fs::copy(dev.join(f), store.path().join(f)).unwrap();
+    }
+    let key_body: String = std::fs::read_to_string(dev.join("tls.key"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let pass = tempdir();
+    for (name, value) in [
+        ("DATABASE_URL", "CANARY-cmd-db-Zq7x\n"),
+        ("API_TOKEN", "CANARY-cmd-token-Zq7x"),
+        ("SIGNING_KEY", "CANARY-cmd-signing-Zq7x"),
+    ] {
+        std::fs::write(pass.path().join(name), value).unwrap();
+    }
+    let canaries: Vec<String> = [
+        api,
+        "CANARY-pass-Zq7x",
+        auth.as_str(),
+        &key_body[..40],
+        "CANARY-cmd-db-Zq7x",
+        "CANARY-cmd-token-Zq7x",
+        "CANARY-cmd-signing-Zq7x",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let store_path = store.path().to_string_lossy().into_owned();
+    let pass_path = pass.path().to_string_lossy().into_owned();
+    for (example, var, value) in [
+        ("file-connector", "KUBRICATE_ENV", store_path.as_str()),
+        ("command-connector", "FAKE_PASS_STORE", pass_path.as_str()),
+    ] {
+        let env = [(var, value)];
+        let failing = [(var, value), ("FAIL", "1")];
+        let runs: Vec<(Vec<&str>, &Env)> = vec![
+            (vec!["generate", "--stdout"], &env),
+            (vec!["inspect"], &env),
+            (vec!["secret", "validate"], &env),
+            (vec!["secret", "apply", "--dry-run"], &env),
+            (vec!["secret", "apply", "--kubectl", &kubectl], &env),
+            (vec!["secret", "apply", "--kubectl", &kubectl], &failing),
+        ];
+        for (args, env) in runs {
+            let work = tempdir();
+            let out = run_in(example, &args, env, work.path());
+            if args == ["secret", "validate"] {
+                assert!(out.status.success(), "{example}: {}", stderr(&out));
+            }
+            assert_clean(
+                &format!("{example} {args:?} stdout"),
+                &stdout(&out),
+                &canaries,
+            );
+            assert_clean(
+                &format!("{example} {args:?} stderr"),
+                &stderr(&out),
+                &canaries,
+            );
+        }
+        // The canaries did arrive: `--show-values` delivers them (so the runs above were not vacuous).
+        let shown = stdout(&run_in(
+            example,
+            &["secret", "apply", "--dry-run", "--show-values"],
+            &env,
+            store.path(),
+        ));
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let expected = if example == "file-connector" {
+            b64(&format!("{api}\n"))
+        } else {
+            b64("CANARY-cmd-db-Zq7x")
+        };
+        assert!(shown.contains(&expected), "{example}: {shown}");
+    }
+    // A failing command: the error names the secret and shows the tool's stderr, never a value.
+    let empty = tempdir();
+    let empty_path = empty.path().to_string_lossy().into_owned();
+    let out = run(
+        "command-connector",
+        &["secret", "validate"],
+        &[("FAKE_PASS_STORE", &empty_path)],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("for secret `DATABASE_URL` failed with exit status 1")
+            && err.contains("is not in the password store"),
+        "{err}"
+    );
+    assert_clean("failing command", &err, &canaries);
+}

@@ -169,3 +169,11 @@ pub fn simple_app(name: &str, image: &str) -> kubricate::Stack {
         },
     )
 }
+
+/// A TLS value `{"cert","key"}` that passes TlsSecretProvider's checks: the throwaway pair of the
+/// file-connector example.
+pub fn tls_value() -> String {
+    let dir = workspace().join("examples/file-connector/secrets/dev");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).expect("example TLS file");
+    serde_json::json!({ "cert": read("tls.crt"), "key": read("tls.key") }).to_string()
+}

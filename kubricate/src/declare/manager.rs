@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 use crate::connector::Connector;
 use crate::declare::inject::Binding;
 use crate::declare::secret_set::{Dynamic, SecretSet};
+use crate::model::names::NameError;
 use crate::provider::{Provider, ProviderInfo};
 
 static NEXT_MANAGER_ID: AtomicU64 = AtomicU64::new(1);
@@ -63,7 +64,7 @@ pub struct AnySecretManager {
     pub(crate) secrets: IndexMap<String, SecretSpec>,
     pub(crate) default_connector: Option<String>,
     pub(crate) default_provider: Option<String>,
-    pub(crate) errors: Vec<String>,
+    pub(crate) errors: Vec<ManagerProblem>,
     /// Each secret's resolved [`Binding`], shared by every injection of it (see
     /// [`binding`](Self::binding)).
     bindings: std::sync::Mutex<std::collections::HashMap<String, Arc<Binding>>>,
@@ -158,7 +159,9 @@ impl<S: SecretSet> SecretManager<S> {
             .insert(id.clone(), Arc::new(connector))
             .is_some()
         {
-            self.inner.errors.push(format!("connector id `{id}` is registered twice; give each connector a unique id with connector_as"));
+            self.inner
+                .errors
+                .push(ManagerProblem::DuplicateConnector { id });
         }
         self
     }
@@ -178,7 +181,9 @@ impl<S: SecretSet> SecretManager<S> {
             .insert(id.clone(), Arc::new(provider))
             .is_some()
         {
-            self.inner.errors.push(format!("provider id `{id}` is registered twice; give each provider a unique id with provider_as"));
+            self.inner
+                .errors
+                .push(ManagerProblem::DuplicateProvider { id });
         }
         self
     }
@@ -196,7 +201,7 @@ impl<S: SecretSet> SecretManager<S> {
     }
 
     /// Checks that every secret resolves to one connector and one provider instance.
-    pub fn validate(&self) -> Result<(), Vec<String>> {
+    pub fn validate(&self) -> Result<(), Vec<ManagerProblem>> {
         self.inner.validate()
     }
 
@@ -226,10 +231,9 @@ impl SecretManager<Dynamic> {
     pub fn add_secret(mut self, spec: impl Into<SecretSpec>) -> Self {
         let spec = spec.into();
         if self.inner.secrets.contains_key(&spec.name) {
-            self.inner.errors.push(format!(
-                "secret `{}` is added twice; secret names must be unique in a manager",
-                spec.name
-            ));
+            self.inner
+                .errors
+                .push(ManagerProblem::DuplicateSecret { name: spec.name });
         } else {
             self.inner.secrets.insert(spec.name.clone(), spec);
         }
@@ -284,52 +288,44 @@ impl AnySecretManager {
         self.secrets.contains_key(name)
     }
 
-    /// Declared names, for messages.
-    pub(crate) fn declared_list(&self) -> String {
-        if self.secrets.is_empty() {
-            "(none)".to_owned()
-        } else {
-            self.secrets
-                .keys()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
+    /// The error for an undeclared name, worded as the compile-time check.
+    pub(crate) fn unknown(&self, name: &str) -> ManagerProblem {
+        ManagerProblem::UnknownSecret {
+            secret: name.to_owned(),
+            set: self.set_name,
+            declared: self.secrets.keys().cloned().collect(),
         }
     }
 
-    /// The error for an undeclared name, worded as the compile-time check.
+    /// [`unknown`](Self::unknown) as the text `Stack` reports.
     pub(crate) fn unknown_secret(&self, name: &str) -> String {
-        format!(
-            "secret `{name}` is not declared in the secret set `{}`; declared: {}. Add it to the set (or fix the spelling)",
-            self.set_name,
-            self.declared_list()
-        )
+        self.unknown(name).to_string()
     }
 
     /// Resolves the provider instance of a secret.
-    pub fn provider_for(&self, secret: &str) -> Result<(&str, &Arc<dyn Provider>), String> {
+    pub fn provider_for(&self, secret: &str) -> Result<(&str, &Arc<dyn Provider>), ManagerProblem> {
         let spec = self
             .secrets
             .get(secret)
-            .ok_or_else(|| self.unknown_secret(secret))?;
-        let registered = || {
-            self.providers
-                .keys()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+            .ok_or_else(|| self.unknown(secret))?;
+        let registered = || self.providers.keys().cloned().collect::<Vec<_>>();
+        let secret = || secret.to_owned();
         if let Some(id) = &spec.provider_id {
             let (id, p) = self.providers.get_key_value(id.as_str()).ok_or_else(|| {
-                format!("secret `{secret}` uses provider `{id}`, which is not registered; registered providers: {}", or_none(registered()))
+                ManagerProblem::UnknownProvider {
+                    secret: secret(),
+                    id: id.clone(),
+                    registered: registered(),
+                }
             })?;
             if let Some(want) = spec.provider {
                 if p.info().kind != want.kind {
-                    return Err(format!(
-                        "secret `{secret}` is declared with {} but provider `{id}` is a {}",
-                        want.kind,
-                        p.info().kind
-                    ));
+                    return Err(ManagerProblem::ProviderTypeMismatch {
+                        secret: secret(),
+                        declared: want.kind,
+                        id: id.clone(),
+                        actual: p.info().kind,
+                    });
                 }
             }
             return Ok((id.as_str(), p));
@@ -342,72 +338,89 @@ impl AnySecretManager {
                 .collect();
             return match matching.as_slice() {
                 [(id, p)] => Ok((id.as_str(), p)),
-                [] => Err(format!(
-                    "secret `{secret}` is delivered by {kind} but the manager has no {kind}; add `.provider({kind}::new(\"<secret name>\"))`",
-                    kind = want.kind
-                )),
+                [] => Err(ManagerProblem::NoProviderOfType {
+                    secret: secret(),
+                    provider_type: want.kind,
+                }),
                 several => {
-                    if let Some((id, p)) = self.default_provider.as_ref().and_then(|d| self.providers.get_key_value(d.as_str())) {
+                    if let Some((id, p)) = self
+                        .default_provider
+                        .as_ref()
+                        .and_then(|d| self.providers.get_key_value(d.as_str()))
+                    {
                         if p.info().kind == want.kind {
                             return Ok((id.as_str(), p));
                         }
                     }
-                    Err(format!(
-                        "secret `{secret}`: several {} instances are registered ({}); choose one with #[secret(provider_id = \"...\")]",
-                        want.kind,
-                        several.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", ")
-                    ))
+                    Err(ManagerProblem::SeveralProvidersOfType {
+                        secret: secret(),
+                        provider_type: want.kind,
+                        ids: several.iter().map(|(id, _)| (*id).clone()).collect(),
+                    })
                 }
             };
         }
-        match (&self.default_provider, self.providers.len()) {
-            (Some(d), _) => self
+        if let Some(d) = &self.default_provider {
+            return self
                 .providers
                 .get_key_value(d.as_str())
                 .map(|(id, p)| (id.as_str(), p))
-                .ok_or_else(|| format!("default provider `{d}` is not registered; registered providers: {}", or_none(registered()))),
-            (None, 1) => self.providers.get_index(0).map(|(id, p)| (id.as_str(), p)).ok_or_else(String::new),
-            (None, 0) => Err(format!("secret `{secret}` has no provider: add one with `.provider(OpaqueSecretProvider::new(\"app-secrets\"))`")),
-            (None, _) => Err(format!(
-                "secret `{secret}` names no provider and the manager has several ({}); set `.default_provider(\"...\")`",
-                registered()
-            )),
+                .ok_or_else(|| ManagerProblem::UnknownDefaultProvider {
+                    id: d.clone(),
+                    registered: registered(),
+                });
+        }
+        match self.providers.get_index(0) {
+            Some((id, p)) if self.providers.len() == 1 => Ok((id.as_str(), p)),
+            None => Err(ManagerProblem::NoProvider { secret: secret() }),
+            Some(_) => Err(ManagerProblem::AmbiguousProvider {
+                secret: secret(),
+                registered: registered(),
+            }),
         }
     }
 
     /// Resolves the connector of a secret.
-    pub fn connector_for(&self, secret: &str) -> Result<(&str, &Arc<dyn Connector>), String> {
+    pub fn connector_for(
+        &self,
+        secret: &str,
+    ) -> Result<(&str, &Arc<dyn Connector>), ManagerProblem> {
         let spec = self
             .secrets
             .get(secret)
-            .ok_or_else(|| self.unknown_secret(secret))?;
-        let registered = || {
-            self.connectors
-                .keys()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let wanted = spec.connector.as_ref().or(self.default_connector.as_ref());
-        match (wanted, self.connectors.len()) {
-            (Some(id), _) => self.connectors.get_key_value(id.as_str()).map(|(id, c)| (id.as_str(), c)).ok_or_else(|| {
-                format!("secret `{secret}` uses connector `{id}`, which is not registered; registered connectors: {}", or_none(registered()))
+            .ok_or_else(|| self.unknown(secret))?;
+        let registered = || self.connectors.keys().cloned().collect::<Vec<_>>();
+        let secret = || secret.to_owned();
+        if let Some(id) = spec.connector.as_ref().or(self.default_connector.as_ref()) {
+            return self
+                .connectors
+                .get_key_value(id.as_str())
+                .map(|(id, c)| (id.as_str(), c))
+                .ok_or_else(|| ManagerProblem::UnknownConnector {
+                    secret: secret(),
+                    id: id.clone(),
+                    registered: registered(),
+                });
+        }
+        match self.connectors.get_index(0) {
+            Some((id, c)) if self.connectors.len() == 1 => Ok((id.as_str(), c)),
+            None => Err(ManagerProblem::NoConnector { secret: secret() }),
+            Some(_) => Err(ManagerProblem::AmbiguousConnector {
+                secret: secret(),
+                registered: registered(),
             }),
-            (None, 1) => self.connectors.get_index(0).map(|(id, c)| (id.as_str(), c)).ok_or_else(String::new),
-            (None, 0) => Err(format!("secret `{secret}` has no connector: add one with `.connector(EnvConnector::new())`")),
-            (None, _) => Err(format!(
-                "secret `{secret}` names no connector and the manager has several ({}); set `.default_connector(\"...\")`",
-                registered()
-            )),
         }
     }
 
     /// Every configuration problem: duplicate ids, invalid names, unresolvable providers or connectors.
-    pub fn validate(&self) -> Result<(), Vec<String>> {
+    pub fn validate(&self) -> Result<(), Vec<ManagerProblem>> {
         let mut problems = self.errors.clone();
         for name in self.secrets.keys() {
-            if let Err(e) = crate::model::names::check_env_name(name) {
-                problems.push(format!("secret name `{name}` {e}"));
+            if let Err(reason) = crate::model::names::check_env_name(name) {
+                problems.push(ManagerProblem::InvalidEnvName {
+                    name: name.clone(),
+                    reason,
+                });
             }
             if let Err(e) = self.provider_for(name) {
                 problems.push(e);
@@ -420,15 +433,20 @@ impl AnySecretManager {
             }
         }
         for (id, p) in &self.providers {
-            if let Err(e) = crate::model::names::check_dns_subdomain(p.secret_name()) {
-                problems.push(format!(
-                    "provider `{id}`: Secret name `{}` {e}",
-                    p.secret_name()
-                ));
+            if let Err(reason) = crate::model::names::check_dns_subdomain(p.secret_name()) {
+                problems.push(ManagerProblem::InvalidSecretName {
+                    provider: id.clone(),
+                    secret_name: p.secret_name().to_owned(),
+                    reason,
+                });
             }
             if let Some(ns) = p.namespace() {
-                if let Err(e) = crate::model::names::check_dns_label(ns) {
-                    problems.push(format!("provider `{id}`: namespace `{ns}` {e}"));
+                if let Err(reason) = crate::model::names::check_dns_label(ns) {
+                    problems.push(ManagerProblem::InvalidNamespace {
+                        provider: id.clone(),
+                        namespace: ns.to_owned(),
+                        reason,
+                    });
                 }
             }
         }
@@ -440,10 +458,298 @@ impl AnySecretManager {
     }
 }
 
-fn or_none(s: String) -> String {
-    if s.is_empty() {
+/// `a, b`, or `(none)` for an empty list.
+fn or_none(items: &[String]) -> String {
+    if items.is_empty() {
         "(none)".to_owned()
     } else {
-        s
+        items.join(", ")
+    }
+}
+
+/// A secret manager that cannot serve its secrets. The wording names the secret, the ids and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ManagerProblem {
+    /// Two connectors under one id.
+    #[error("connector id `{id}` is registered twice; give each connector a unique id with connector_as")]
+    DuplicateConnector {
+        /// The id.
+        id: String,
+    },
+    /// Two provider instances under one id.
+    #[error(
+        "provider id `{id}` is registered twice; give each provider a unique id with provider_as"
+    )]
+    DuplicateProvider {
+        /// The id.
+        id: String,
+    },
+    /// `add_secret` twice with one name.
+    #[error("secret `{name}` is added twice; secret names must be unique in a manager")]
+    DuplicateSecret {
+        /// The secret's name.
+        name: String,
+    },
+    /// A secret name that cannot be an environment variable.
+    #[error("secret name `{name}` {reason}")]
+    InvalidEnvName {
+        /// The secret's name.
+        name: String,
+        /// The rule it breaks.
+        reason: NameError,
+    },
+    /// A name the secret set does not declare.
+    #[error("secret `{secret}` is not declared in the secret set `{set}`; declared: {}. Add it to the set (or fix the spelling)", or_none(declared))]
+    UnknownSecret {
+        /// The name asked for.
+        secret: String,
+        /// The set's type name.
+        set: &'static str,
+        /// The declared names, in declaration order.
+        declared: Vec<String>,
+    },
+    /// `provider_id` names no registered provider.
+    #[error(
+        "secret `{secret}` uses provider `{id}`, which is not registered; registered providers: {}",
+        or_none(registered)
+    )]
+    UnknownProvider {
+        /// The secret.
+        secret: String,
+        /// The provider id it names.
+        id: String,
+        /// The registered provider ids.
+        registered: Vec<String>,
+    },
+    /// `provider_id` names a provider of another type than the declaration's.
+    #[error("secret `{secret}` is declared with {declared} but provider `{id}` is a {actual}")]
+    ProviderTypeMismatch {
+        /// The secret.
+        secret: String,
+        /// The provider type of the declaration.
+        declared: &'static str,
+        /// The provider id.
+        id: String,
+        /// That provider's type.
+        actual: &'static str,
+    },
+    /// No provider of the declared type is registered.
+    #[error("secret `{secret}` is delivered by {provider_type} but the manager has no {provider_type}; add `.provider({provider_type}::new(\"<secret name>\"))`")]
+    NoProviderOfType {
+        /// The secret.
+        secret: String,
+        /// The declared provider type.
+        provider_type: &'static str,
+    },
+    /// Several providers of the declared type, and the declaration picks none.
+    #[error("secret `{secret}`: several {provider_type} instances are registered ({}); choose one with #[secret(provider_id = \"...\")]", ids.join(", "))]
+    SeveralProvidersOfType {
+        /// The secret.
+        secret: String,
+        /// The declared provider type.
+        provider_type: &'static str,
+        /// The ids of that type.
+        ids: Vec<String>,
+    },
+    /// `default_provider` names no registered provider.
+    #[error(
+        "default provider `{id}` is not registered; registered providers: {}",
+        or_none(registered)
+    )]
+    UnknownDefaultProvider {
+        /// The default provider id.
+        id: String,
+        /// The registered provider ids.
+        registered: Vec<String>,
+    },
+    /// The manager has no provider.
+    #[error("secret `{secret}` has no provider: add one with `.provider(OpaqueSecretProvider::new(\"app-secrets\"))`")]
+    NoProvider {
+        /// The secret.
+        secret: String,
+    },
+    /// Several providers and no default.
+    #[error("secret `{secret}` names no provider and the manager has several ({}); set `.default_provider(\"...\")`", registered.join(", "))]
+    AmbiguousProvider {
+        /// The secret.
+        secret: String,
+        /// The registered provider ids.
+        registered: Vec<String>,
+    },
+    /// `connector = "..."` (or `default_connector`) names no registered connector.
+    #[error("secret `{secret}` uses connector `{id}`, which is not registered; registered connectors: {}", or_none(registered))]
+    UnknownConnector {
+        /// The secret.
+        secret: String,
+        /// The connector id.
+        id: String,
+        /// The registered connector ids.
+        registered: Vec<String>,
+    },
+    /// The manager has no connector.
+    #[error("secret `{secret}` has no connector: add one with `.connector(EnvConnector::new())`")]
+    NoConnector {
+        /// The secret.
+        secret: String,
+    },
+    /// Several connectors and no default.
+    #[error("secret `{secret}` names no connector and the manager has several ({}); set `.default_connector(\"...\")`", registered.join(", "))]
+    AmbiguousConnector {
+        /// The secret.
+        secret: String,
+        /// The registered connector ids.
+        registered: Vec<String>,
+    },
+    /// A provider's Secret name is not a valid Kubernetes name.
+    #[error("provider `{provider}`: Secret name `{secret_name}` {reason}")]
+    InvalidSecretName {
+        /// The provider id.
+        provider: String,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// The rule it breaks.
+        reason: NameError,
+    },
+    /// A provider's explicit namespace is not a valid namespace name.
+    #[error("provider `{provider}`: namespace `{namespace}` {reason}")]
+    InvalidNamespace {
+        /// The provider id.
+        provider: String,
+        /// The namespace.
+        namespace: String,
+        /// The rule it breaks.
+        reason: NameError,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connector::InMemoryConnector;
+    use crate::provider::{BasicAuthSecretProvider, OpaqueSecretProvider};
+
+    fn problems(m: &SecretManager) -> Vec<ManagerProblem> {
+        m.validate().err().unwrap_or_default()
+    }
+
+    #[test]
+    fn duplicates_are_reported_by_id() {
+        let m = SecretManager::new()
+            .connector(InMemoryConnector::default())
+            .connector(InMemoryConnector::default())
+            .provider(OpaqueSecretProvider::new("a"))
+            .provider_as("OpaqueSecretProvider", OpaqueSecretProvider::new("b"))
+            .add_secret("X")
+            .add_secret("X");
+        assert_eq!(
+            problems(&m),
+            [
+                ManagerProblem::DuplicateConnector {
+                    id: "InMemoryConnector".into()
+                },
+                ManagerProblem::DuplicateProvider {
+                    id: "OpaqueSecretProvider".into()
+                },
+                ManagerProblem::DuplicateSecret { name: "X".into() },
+            ]
+        );
+        assert_eq!(
+            problems(&m)[0].to_string(),
+            "connector id `InMemoryConnector` is registered twice; give each connector a unique id with connector_as"
+        );
+    }
+
+    #[test]
+    fn resolution_failures_name_the_secret_and_what_is_registered() {
+        let none = SecretManager::new().add_secret("A");
+        assert_eq!(
+            problems(&none),
+            [
+                ManagerProblem::NoProvider { secret: "A".into() },
+                ManagerProblem::NoConnector { secret: "A".into() },
+            ]
+        );
+        let several = SecretManager::new()
+            .connector_as("one", InMemoryConnector::default())
+            .connector_as("two", InMemoryConnector::default())
+            .provider_as("p1", OpaqueSecretProvider::new("a"))
+            .provider_as("p2", OpaqueSecretProvider::new("b"))
+            .add_secret("A")
+            .add_secret(SecretSpec::new("B").provider("missing").connector("nope"));
+        let found = problems(&several);
+        assert_eq!(
+            found[0],
+            ManagerProblem::AmbiguousProvider {
+                secret: "A".into(),
+                registered: vec!["p1".into(), "p2".into()]
+            }
+        );
+        assert_eq!(
+            found[0].to_string(),
+            "secret `A` names no provider and the manager has several (p1, p2); set `.default_provider(\"...\")`"
+        );
+        assert!(
+            matches!(&found[1], ManagerProblem::AmbiguousConnector { secret, .. } if secret == "A")
+        );
+        assert!(
+            matches!(&found[2], ManagerProblem::UnknownProvider { secret, id, registered }
+                if secret == "B" && id == "missing" && registered == &["p1", "p2"])
+        );
+        assert!(matches!(&found[3], ManagerProblem::UnknownConnector { id, .. } if id == "nope"));
+        assert_eq!(
+            several.as_any().provider_for("NOPE").err(),
+            Some(ManagerProblem::UnknownSecret {
+                secret: "NOPE".into(),
+                set: "Dynamic",
+                declared: vec!["A".into(), "B".into()]
+            })
+        );
+    }
+
+    #[test]
+    fn a_declared_provider_type_must_match_the_instance() {
+        let spec = |name: &str, id: Option<&str>| SecretSpec {
+            provider: Some(&<BasicAuthSecretProvider as crate::provider::ProviderType>::INFO),
+            provider_id: id.map(str::to_owned),
+            ..SecretSpec::new(name)
+        };
+        let m = SecretManager::new()
+            .connector(InMemoryConnector::default())
+            .provider(OpaqueSecretProvider::new("a"))
+            .add_secret(spec("DB", None))
+            .add_secret(spec("API", Some("OpaqueSecretProvider")));
+        assert_eq!(
+            problems(&m),
+            [
+                ManagerProblem::NoProviderOfType {
+                    secret: "DB".into(),
+                    provider_type: "BasicAuthSecretProvider"
+                },
+                ManagerProblem::ProviderTypeMismatch {
+                    secret: "API".into(),
+                    declared: "BasicAuthSecretProvider",
+                    id: "OpaqueSecretProvider".into(),
+                    actual: "OpaqueSecretProvider"
+                }
+            ]
+        );
+        let bad_name = SecretManager::new()
+            .connector(InMemoryConnector::default())
+            .provider(OpaqueSecretProvider::new("Not_A_Name").namespace("No.Dots"))
+            .add_secret("A")
+            .add_secret("lower-case");
+        let found = problems(&bad_name);
+        assert!(
+            matches!(&found[..], [
+                ManagerProblem::InvalidEnvName { name, .. },
+                ManagerProblem::InvalidSecretName { provider, secret_name, .. },
+                ManagerProblem::InvalidNamespace { namespace, .. },
+            ] if name == "lower-case" && provider == "OpaqueSecretProvider" && secret_name == "Not_A_Name" && namespace == "No.Dots"),
+            "{found:?}"
+        );
+        assert!(found[0]
+            .to_string()
+            .starts_with("secret name `lower-case` is not a valid environment variable name"));
     }
 }

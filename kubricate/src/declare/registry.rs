@@ -36,6 +36,7 @@ use crate::declare::manager::AnySecretManager;
 
 /// A registry lookup or registration that went wrong. Names only, never values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RegistryError {
     /// No manager is registered under `name`.
     #[error("secret manager `{name}` is not registered; registered: {}{}", or_none(registered), suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]

@@ -395,7 +395,9 @@ impl Stack {
             secret: secret.clone(),
             message,
         };
-        let (provider_id, provider) = manager.provider_for(&secret).map_err(by_provider)?;
+        let (provider_id, provider) = manager
+            .provider_for(&secret)
+            .map_err(|e| by_provider(e.to_string()))?;
         // The name ends up in every reference the manifests make: refuse it before anything is written.
         crate::model::names::check_dns_subdomain(provider.secret_name()).map_err(|e| {
             by_provider(format!(

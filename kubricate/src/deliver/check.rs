@@ -8,6 +8,7 @@
 //! [`pod_references`] lists what one manifest references (its unit tests show each kind).
 
 use std::collections::HashMap;
+use std::fmt;
 
 use serde_json::Value;
 
@@ -18,8 +19,8 @@ use crate::model::workload::pod_spec_path;
 /// One reference a pod makes to a Secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretReference {
-    /// The Secret's name.
-    pub secret: String,
+    /// The Kubernetes Secret's name.
+    pub secret_name: String,
     /// The container making it (`container 0 (`api`)`), or `None` for pod-level references
     /// (`imagePullSecrets`, volumes).
     pub container: Option<String>,
@@ -52,14 +53,167 @@ pub enum ReferenceUsage {
     },
 }
 
-impl ReferenceUsage {
-    fn describe(&self) -> String {
+/// `env var `DB``, `envFrom`, `imagePullSecrets`, `volume `certs``: the usage in messages.
+impl fmt::Display for ReferenceUsage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ReferenceUsage::EnvKey { var, .. } => format!("env var `{var}`"),
-            ReferenceUsage::EnvFrom => "envFrom".to_owned(),
-            ReferenceUsage::ImagePullSecret => "imagePullSecrets".to_owned(),
-            ReferenceUsage::Volume { volume, .. } => format!("volume `{volume}`"),
+            ReferenceUsage::EnvKey { var, .. } => write!(f, "env var `{var}`"),
+            ReferenceUsage::EnvFrom => f.write_str("envFrom"),
+            ReferenceUsage::ImagePullSecret => f.write_str("imagePullSecrets"),
+            ReferenceUsage::Volume { volume, .. } => write!(f, "volume `{volume}`"),
         }
+    }
+}
+
+/// Where a reference is: `stack `web`, resource `deployment`, container 0 (`api`)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceSite {
+    /// The stack id.
+    pub stack: String,
+    /// The resource id.
+    pub resource: String,
+    /// The container (`container 0 (`api`)`), unless the pod itself refers (`imagePullSecrets`,
+    /// volumes).
+    pub container: Option<String>,
+}
+
+impl fmt::Display for ReferenceSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "stack `{}`, resource `{}`", self.stack, self.resource)?;
+        match &self.container {
+            Some(c) => write!(f, ", {c}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A reference of the generated manifests that the delivered Secrets do not satisfy. Each message
+/// names the site, the Secret and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReferenceProblem {
+    /// No provider delivers a Secret of that name anywhere.
+    #[error("{site}: {usage} refers to Secret `{secret_name}`, which no provider of the project delivers; fix the name, give a provider of a registered secret manager the Secret name `{secret_name}`, or declare a Secret created elsewhere with Project::external_secret(\"{secret_name}\")")]
+    NotDelivered {
+        /// Where.
+        site: ReferenceSite,
+        /// How the pod uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+    },
+    /// The Secret is delivered, but not in the workload's namespace.
+    #[error("{site}: {usage} refers to Secret `{secret_name}` in namespace `{namespace}`, but it is delivered only in namespace {}; a pod can only read Secrets of its own namespace: remove the provider's explicit namespace, or set it to `{namespace}`", quoted(delivered_in))]
+    OtherNamespace {
+        /// Where.
+        site: ReferenceSite,
+        /// How the pod uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// The workload's namespace.
+        namespace: String,
+        /// The namespaces it is delivered in.
+        delivered_in: Vec<String>,
+    },
+    /// An env var reads a key the Secret does not hold.
+    #[error("{site}: {usage} reads key `{key}` of Secret `{namespace}/{secret_name}`, which holds only {}; fix the env strategy's `key` option, or the secret's value", held(keys_held))]
+    MissingKey {
+        /// Where.
+        site: ReferenceSite,
+        /// How the pod uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// Its namespace.
+        namespace: String,
+        /// The key read.
+        key: String,
+        /// The keys the Secret holds.
+        keys_held: Vec<String>,
+    },
+    /// A volume mounts keys the Secret does not hold.
+    #[error("{site}: {usage} mounts key(s) {} of Secret `{namespace}/{secret_name}`, which holds only {}; fix the volume strategy's items", quoted(missing), held(keys_held))]
+    MissingVolumeKeys {
+        /// Where.
+        site: ReferenceSite,
+        /// How the pod uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// Its namespace.
+        namespace: String,
+        /// The keys mounted but not held.
+        missing: Vec<String>,
+        /// The keys the Secret holds.
+        keys_held: Vec<String>,
+    },
+    /// An env var reads a key that a conflict overwrite dropped from the Secret.
+    #[error("{site}: {usage} reads key `{key}` of Secret `{namespace}/{secret_name}`, but {why}")]
+    DroppedKey {
+        /// Where.
+        site: ReferenceSite,
+        /// How the pod uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// Its namespace.
+        namespace: String,
+        /// The key read.
+        key: String,
+        /// Which overwrite dropped it, naming both sides, and the fix.
+        why: String,
+    },
+    /// A volume mounts keys that a conflict overwrite dropped from the Secret.
+    #[error(
+        "{site}: {usage} mounts key(s) {} of Secret `{namespace}/{secret_name}`, but {why}",
+        quoted(missing)
+    )]
+    DroppedVolumeKeys {
+        /// Where.
+        site: ReferenceSite,
+        /// How the pod uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// Its namespace.
+        namespace: String,
+        /// The keys mounted but not held.
+        missing: Vec<String>,
+        /// Which overwrite dropped them, naming both sides, and the fix.
+        why: String,
+    },
+    /// `imagePullSecrets` names a Secret that is not a docker-config Secret.
+    #[error("{site}: {usage} names Secret `{namespace}/{secret_name}` of type `{secret_type}`, but the kubelet only reads kubernetes.io/dockerconfigjson Secrets there; deliver it with DockerConfigSecretProvider")]
+    NotAPullSecret {
+        /// Where.
+        site: ReferenceSite,
+        /// How the pod uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// Its namespace.
+        namespace: String,
+        /// Its type.
+        secret_type: String,
+    },
+}
+
+/// `` `a`, `b` ``.
+fn quoted(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The keys a Secret holds, for messages: `` `a`, `b` `` or `no keys`.
+fn held(keys: &[String]) -> String {
+    if keys.is_empty() {
+        "no keys".to_owned()
+    } else {
+        quoted(keys)
     }
 }
 
@@ -89,7 +243,7 @@ pub fn pod_references(manifest: &Manifest) -> Vec<SecretReference> {
     for entry in list(pod, "imagePullSecrets") {
         if let Some(name) = str_at(entry, "name") {
             out.push(SecretReference {
-                secret: name.to_owned(),
+                secret_name: name.to_owned(),
                 container: None,
                 usage: ReferenceUsage::ImagePullSecret,
                 optional: false,
@@ -121,7 +275,7 @@ fn container_references(c: &Value, container: &str, out: &mut Vec<SecretReferenc
         };
         if let Some(secret) = str_at(r, "name") {
             out.push(SecretReference {
-                secret: secret.to_owned(),
+                secret_name: secret.to_owned(),
                 container: Some(container.to_owned()),
                 usage: ReferenceUsage::EnvKey {
                     var: str_at(var, "name").unwrap_or("?").to_owned(),
@@ -137,7 +291,7 @@ fn container_references(c: &Value, container: &str, out: &mut Vec<SecretReferenc
         };
         if let Some(secret) = str_at(r, "name") {
             out.push(SecretReference {
-                secret: secret.to_owned(),
+                secret_name: secret.to_owned(),
                 container: Some(container.to_owned()),
                 usage: ReferenceUsage::EnvFrom,
                 optional: is_optional(r),
@@ -148,7 +302,7 @@ fn container_references(c: &Value, container: &str, out: &mut Vec<SecretReferenc
 
 fn volume_reference(secret: &str, volume: &str, source: &Value) -> SecretReference {
     SecretReference {
-        secret: secret.to_owned(),
+        secret_name: secret.to_owned(),
         container: None,
         usage: ReferenceUsage::Volume {
             volume: volume.to_owned(),
@@ -192,7 +346,7 @@ pub fn dangling_references(
     secrets: &[MergedSecret],
     external: &[String],
     dropped: &DroppedKeys,
-) -> (Vec<String>, usize) {
+) -> (Vec<ReferenceProblem>, usize) {
     let mut problems = Vec::new();
     let mut checked = 0;
     // Looked up once per reference: a scan of every Secret made the check references × Secrets.
@@ -206,19 +360,20 @@ pub fn dangling_references(
         for (resource_id, manifest) in resources {
             let ns = manifest.namespace().unwrap_or("default");
             for r in pod_references(manifest) {
-                if external.contains(&r.secret) {
+                if external.contains(&r.secret_name) {
                     continue;
                 }
                 checked += 1;
-                // Formatted only for a problem: most references are fine.
-                let site = || match &r.container {
-                    Some(c) => format!("stack `{stack_id}`, resource `{resource_id}`, {c}"),
-                    None => format!("stack `{stack_id}`, resource `{resource_id}`"),
+                // Built only for a problem: most references are fine.
+                let site = || ReferenceSite {
+                    stack: stack_id.clone(),
+                    resource: resource_id.clone(),
+                    container: r.container.clone(),
                 };
-                let found = by_place.get(&(ns, r.secret.as_str())).copied();
+                let found = by_place.get(&(ns, r.secret_name.as_str())).copied();
                 let why = |key: &str| {
                     dropped
-                        .get(&(ns.to_owned(), r.secret.clone()))
+                        .get(&(ns.to_owned(), r.secret_name.clone()))
                         .and_then(|keys| keys.get(key))
                         .cloned()
                 };
@@ -234,95 +389,101 @@ pub fn dangling_references(
 /// The problem with reference `r` from namespace `ns`, if any; `found` is the Secret of that name
 /// delivered in `ns`.
 fn check_one(
-    site: impl Fn() -> String,
+    site: impl Fn() -> ReferenceSite,
     ns: &str,
     r: &SecretReference,
     found: Option<&MergedSecret>,
     secrets: &[MergedSecret],
     dropped_because: impl Fn(&str) -> Option<String>,
-) -> Option<String> {
-    let name = &r.secret;
-    let what = || r.usage.describe();
-    let Some(secret) = found else {
+) -> Option<ReferenceProblem> {
+    // Everything below is cloned only on the way to a problem: most references are fine.
+    let (secret_name, usage) = (|| r.secret_name.clone(), || r.usage.clone());
+    let Some(delivered) = found else {
         if r.optional {
             return None;
         }
-        let (site, what) = (site(), what());
-        let elsewhere: Vec<String> = secrets
+        let delivered_in: Vec<String> = secrets
             .iter()
-            .filter(|s| s.name == *name)
-            .map(|s| format!("`{}`", s.namespace))
+            .filter(|s| s.name == r.secret_name)
+            .map(|s| s.namespace.clone())
             .collect();
-        return Some(if elsewhere.is_empty() {
-            format!(
-                "{site}: {what} refers to Secret `{name}`, which no provider of the project delivers; fix the name, give a provider of a registered secret manager the Secret name `{name}`, or declare a Secret created elsewhere with Project::external_secret(\"{name}\")"
-            )
+        let site = site();
+        return Some(if delivered_in.is_empty() {
+            ReferenceProblem::NotDelivered {
+                site,
+                usage: usage(),
+                secret_name: secret_name(),
+            }
         } else {
-            format!(
-                "{site}: {what} refers to Secret `{name}` in namespace `{ns}`, but it is delivered only in namespace {}; a pod can only read Secrets of its own namespace: remove the provider's explicit namespace, or set it to `{ns}`",
-                elsewhere.join(", ")
-            )
+            ReferenceProblem::OtherNamespace {
+                site,
+                usage: usage(),
+                secret_name: secret_name(),
+                namespace: ns.to_owned(),
+                delivered_in,
+            }
         });
     };
-    let held = || {
-        if secret.data.is_empty() {
-            "no keys".to_owned()
-        } else {
-            secret
-                .data
-                .keys()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    };
+    let keys_held = || delivered.data.keys().cloned().collect::<Vec<_>>();
+    let namespace = || ns.to_owned();
     match &r.usage {
-        ReferenceUsage::EnvKey { key, .. } if !r.optional && !secret.data.contains_key(key) => {
+        ReferenceUsage::EnvKey { key, .. } if !r.optional && !delivered.data.contains_key(key) => {
             if let Some(why) = dropped_because(key) {
-                return Some(format!(
-                    "{}: {} reads key `{key}` of Secret `{ns}/{name}`, but {why}",
-                    site(),
-                    what()
-                ));
+                return Some(ReferenceProblem::DroppedKey {
+                    site: site(),
+                    usage: usage(),
+                    secret_name: secret_name(),
+                    namespace: namespace(),
+                    key: key.clone(),
+                    why,
+                });
             }
-            Some(format!(
-                "{}: {} reads key `{key}` of Secret `{ns}/{name}`, which holds only {}; fix the env strategy's `key` option, or the secret's value",
-                site(),
-                what(),
-                held()
-            ))
+            Some(ReferenceProblem::MissingKey {
+                site: site(),
+                usage: usage(),
+                secret_name: secret_name(),
+                namespace: namespace(),
+                key: key.clone(),
+                keys_held: keys_held(),
+            })
         }
         ReferenceUsage::Volume { keys, .. } if !r.optional => {
             let missing: Vec<String> = keys
                 .iter()
-                .filter(|k| !secret.data.contains_key(*k))
-                .map(|k| format!("`{k}`"))
+                .filter(|k| !delivered.data.contains_key(*k))
+                .cloned()
                 .collect();
             let why: Vec<String> = keys.iter().filter_map(|k| dropped_because(k)).collect();
-            if let Some(why) = why.first() {
-                return Some(format!(
-                    "{}: {} mounts key(s) {} of Secret `{ns}/{name}`, but {why}",
-                    site(),
-                    what(),
-                    missing.join(", ")
-                ));
+            if let Some(why) = why.into_iter().next() {
+                return Some(ReferenceProblem::DroppedVolumeKeys {
+                    site: site(),
+                    usage: usage(),
+                    secret_name: secret_name(),
+                    namespace: namespace(),
+                    missing,
+                    why,
+                });
             }
-            (!missing.is_empty()).then(|| {
-                format!(
-                    "{}: {} mounts key(s) {} of Secret `{ns}/{name}`, which holds only {}; fix the volume strategy's items",
-                    site(),
-                    what(),
-                    missing.join(", "),
-                    held()
-                )
+            (!missing.is_empty()).then(|| ReferenceProblem::MissingVolumeKeys {
+                site: site(),
+                usage: usage(),
+                secret_name: secret_name(),
+                namespace: namespace(),
+                missing,
+                keys_held: keys_held(),
             })
         }
-        ReferenceUsage::ImagePullSecret if !PULL_SECRET_TYPES.contains(&secret.secret_type.as_str()) => Some(format!(
-            "{}: {} names Secret `{ns}/{name}` of type `{}`, but the kubelet only reads kubernetes.io/dockerconfigjson Secrets there; deliver it with DockerConfigSecretProvider",
-            site(),
-            what(),
-            secret.secret_type
-        )),
+        ReferenceUsage::ImagePullSecret
+            if !PULL_SECRET_TYPES.contains(&delivered.secret_type.as_str()) =>
+        {
+            Some(ReferenceProblem::NotAPullSecret {
+                site: site(),
+                usage: usage(),
+                secret_name: secret_name(),
+                namespace: namespace(),
+                secret_type: delivered.secret_type.clone(),
+            })
+        }
         _ => None,
     }
 }
@@ -372,7 +533,7 @@ mod tests {
             ] }] } })).unwrap();
         let refs = pod_references(&pod);
         assert_eq!(refs.len(), 2);
-        assert_eq!(refs[0].secret, "app-secrets");
+        assert_eq!(refs[0].secret_name, "app-secrets");
         assert_eq!(refs[0].container.as_deref(), Some("container 0 (`api`)"));
         assert!(
             matches!(&refs[0].usage, ReferenceUsage::EnvKey { var, key } if var == "DB" && key == "DATABASE_URL")
@@ -397,7 +558,7 @@ mod tests {
             }),
         );
         let refs = pod_references(&stacks[0].1["deployment"]);
-        let names: Vec<&str> = refs.iter().map(|r| r.secret.as_str()).collect();
+        let names: Vec<&str> = refs.iter().map(|r| r.secret_name.as_str()).collect();
         assert_eq!(names, ["a", "b", "c", "d", "e"]);
         assert_eq!(
             refs[0].container.as_deref(),
@@ -427,21 +588,71 @@ mod tests {
         let (problems, checked) = dangling_references(&stacks, &secrets, &[], &DroppedKeys::new());
         assert_eq!(checked, 5);
         assert_eq!(problems.len(), 5, "{problems:#?}");
-        assert!(problems[0].starts_with("stack `web`, resource `deployment`, container 0 (`api`): env var `X` reads key `MISSING` of Secret `shop/app`, which holds only `K`"), "{}", problems[0]);
-        assert!(problems[1].contains("envFrom refers to Secret `elsewhere` in namespace `shop`, but it is delivered only in namespace `default`"), "{}", problems[1]);
-        assert!(problems[1].contains("set it to `shop`"));
-        assert!(problems[2].starts_with("stack `web`, resource `deployment`: imagePullSecrets names Secret `shop/app` of type `Opaque`"), "{}", problems[2]);
+        let site = |container: Option<&str>| ReferenceSite {
+            stack: "web".into(),
+            resource: "deployment".into(),
+            container: container.map(str::to_owned),
+        };
+        assert_eq!(
+            problems[0],
+            ReferenceProblem::MissingKey {
+                site: site(Some("container 0 (`api`)")),
+                usage: ReferenceUsage::EnvKey {
+                    var: "X".into(),
+                    key: "MISSING".into()
+                },
+                secret_name: "app".into(),
+                namespace: "shop".into(),
+                key: "MISSING".into(),
+                keys_held: vec!["K".into()],
+            }
+        );
+        assert_eq!(problems[0].to_string(), "stack `web`, resource `deployment`, container 0 (`api`): env var `X` reads key `MISSING` of Secret `shop/app`, which holds only `K`; fix the env strategy's `key` option, or the secret's value");
         assert!(
-            problems[3].contains("Secret `nowhere`, which no provider of the project delivers")
-                && problems[3].contains("external_secret(\"nowhere\")"),
-            "{}",
-            problems[3]
+            matches!(&problems[1], ReferenceProblem::OtherNamespace { secret_name, namespace, delivered_in, .. }
+                if secret_name == "elsewhere" && namespace == "shop" && delivered_in == &["default"]),
+            "{:?}",
+            problems[1]
+        );
+        let text = problems[1].to_string();
+        assert!(text.contains("envFrom refers to Secret `elsewhere` in namespace `shop`, but it is delivered only in namespace `default`"), "{text}");
+        assert!(text.contains("set it to `shop`"));
+        assert!(
+            matches!(&problems[2], ReferenceProblem::NotAPullSecret { site: s, secret_type, .. }
+                if *s == site(None) && secret_type == "Opaque"),
+            "{:?}",
+            problems[2]
+        );
+        assert!(problems[2].to_string().starts_with("stack `web`, resource `deployment`: imagePullSecrets names Secret `shop/app` of type `Opaque`"));
+        assert!(
+            matches!(&problems[3], ReferenceProblem::NotDelivered { secret_name, usage: ReferenceUsage::ImagePullSecret, .. } if secret_name == "nowhere")
+        );
+        let text = problems[3].to_string();
+        assert!(
+            text.contains("Secret `nowhere`, which no provider of the project delivers")
+                && text.contains("external_secret(\"nowhere\")"),
+            "{text}"
         );
         assert!(
-            problems[4].contains("volume `certs` mounts key(s) `tls.key` of Secret `shop/app`"),
-            "{}",
+            matches!(&problems[4], ReferenceProblem::MissingVolumeKeys { missing, keys_held, .. }
+                if missing == &["tls.key"] && keys_held == &["K"]),
+            "{:?}",
             problems[4]
         );
+        assert!(problems[4].to_string().contains(
+            "volume `certs` mounts key(s) `tls.key` of Secret `shop/app`, which holds only `K`"
+        ));
+        // A Secret without data says so rather than listing nothing.
+        assert!(ReferenceProblem::MissingKey {
+            site: site(None),
+            usage: ReferenceUsage::EnvFrom,
+            secret_name: "s".into(),
+            namespace: "ns".into(),
+            key: "k".into(),
+            keys_held: vec![],
+        }
+        .to_string()
+        .contains("which holds only no keys"));
 
         let (problems, _) = dangling_references(
             &stacks,

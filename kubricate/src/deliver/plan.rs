@@ -26,12 +26,14 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use crate::declare::manager::AnySecretManager;
-use crate::declare::stack::Stack;
+use crate::connector::ConnectorError;
+use crate::declare::manager::{AnySecretManager, ManagerProblem};
+use crate::declare::stack::{Stack, StackError};
+use crate::deliver::check::ReferenceProblem;
 use crate::deliver::secret::{DroppedKeys, MergedSecret};
 use crate::model::resource::ResourceMap;
 use crate::model::secret_value::{SecretBytes, SecretValue};
-use crate::provider::{Delivery, ManifestRequest, Provider, SecretEntry};
+use crate::provider::{Delivery, ManifestRequest, Provider, ProviderError, SecretEntry};
 
 /// What to do when a conflict is found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -86,7 +88,7 @@ pub struct ConflictOptions {
     if relaxed.len() == 1 { "it" } else { "them" })]
 pub struct StrictModeError {
     /// Each relaxed level and its strategy.
-    pub relaxed: Vec<(&'static str, ConflictStrategy)>,
+    pub relaxed: Vec<(ConflictLevel, ConflictStrategy)>,
 }
 
 impl ConflictOptions {
@@ -94,16 +96,16 @@ impl ConflictOptions {
     pub fn effective(&self) -> Result<[ConflictStrategy; 3], StrictModeError> {
         use ConflictStrategy::*;
         let levels = [
-            (Level::IntraProvider, self.intra_provider, AutoMerge),
-            (Level::CrossProvider, self.cross_provider, Error),
-            (Level::CrossManager, self.cross_manager, Error),
+            (ConflictLevel::IntraProvider, self.intra_provider, AutoMerge),
+            (ConflictLevel::CrossProvider, self.cross_provider, Error),
+            (ConflictLevel::CrossManager, self.cross_manager, Error),
         ];
         let mut out = [Error; 3];
         let mut relaxed = Vec::new();
         for (i, (level, set, default)) in levels.into_iter().enumerate() {
             out[i] = match (self.strict, set) {
                 (true, Some(s)) if s != Error => {
-                    relaxed.push((level.name(), s));
+                    relaxed.push((level, s));
                     Error
                 }
                 (true, _) => Error,
@@ -120,20 +122,244 @@ impl ConflictOptions {
 
 /// A conflict level; the discriminant indexes the result of [`ConflictOptions::effective`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Level {
+#[non_exhaustive]
+pub enum ConflictLevel {
+    /// Two secrets of one provider instance write the same key.
     IntraProvider = 0,
+    /// Two provider instances of one manager deliver the same Secret.
     CrossProvider = 1,
+    /// Two managers deliver the same Secret.
     CrossManager = 2,
 }
 
-impl Level {
-    fn name(self) -> &'static str {
+impl ConflictLevel {
+    /// The level's name as the options spell it: `intraProvider`, `crossProvider`, `crossManager`.
+    pub fn name(self) -> &'static str {
         match self {
-            Level::IntraProvider => "intraProvider",
-            Level::CrossProvider => "crossProvider",
-            Level::CrossManager => "crossManager",
+            ConflictLevel::IntraProvider => "intraProvider",
+            ConflictLevel::CrossProvider => "crossProvider",
+            ConflictLevel::CrossManager => "crossManager",
         }
     }
+
+    /// How to avoid a conflict at this level when its strategy is `error`.
+    fn fix(self) -> &'static str {
+        match self {
+            ConflictLevel::CrossManager => "give each manager's provider its own Secret name (prefix it with the team: `frontend-app-secrets`, `backend-app-secrets`)",
+            _ => "give each provider its own Secret name",
+        }
+    }
+}
+
+impl fmt::Display for ConflictLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How to resolve a conflict, in the words of the current settings.
+fn hint(level: ConflictLevel, strict: bool) -> String {
+    if strict {
+        "strict mode makes every conflict an error".to_owned()
+    } else if level == ConflictLevel::IntraProvider {
+        "or set intraProvider to overwrite".to_owned()
+    } else {
+        format!("or set the {level} strategy to autoMerge or overwrite")
+    }
+}
+
+/// One problem of a secret run. Each names the secret, Secret, manager, provider or stack involved
+/// and the fix; [`SecretError`] reports them all together.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretProblem {
+    /// Strict mode together with a relaxed strategy.
+    #[error(transparent)]
+    StrictMode(#[from] StrictModeError),
+    /// A stack injects a secret of a manager the project does not hold.
+    #[error("stack `{stack}` injects secret `{secret}` (Secret `{secret_name}`) from a secret manager that is not part of the project; add that manager with Project::secrets(..), secrets_named(..) or registry(..)")]
+    ManagerNotInProject {
+        /// The stack id.
+        stack: String,
+        /// The logical secret.
+        secret: String,
+        /// The Kubernetes Secret it is delivered in.
+        secret_name: String,
+    },
+    /// A manager is misconfigured.
+    #[error("manager `{manager}`: {problem}")]
+    Manager {
+        /// The manager's name.
+        manager: String,
+        /// What is wrong.
+        #[source]
+        problem: ManagerProblem,
+    },
+    /// A connector failed to load values.
+    #[error("manager `{manager}`, connector `{connector}`: {}", error.to_string().replace('\n', "\n  "))]
+    Load {
+        /// The manager's name.
+        manager: String,
+        /// The connector id.
+        connector: String,
+        /// Why (names variables and files, never values).
+        #[source]
+        error: ConnectorError,
+    },
+    /// A provider refused a value or its own configuration (names fields, never values).
+    #[error("manager `{manager}`: {error}")]
+    Provider {
+        /// The manager's name.
+        manager: String,
+        /// What the provider reported.
+        #[source]
+        error: ProviderError,
+    },
+    /// A provider that needs no values cannot write its manifests.
+    #[error(transparent)]
+    Manifests(ProviderError),
+    /// A Secret's data that Kubernetes would refuse (a bad key, over 1 MiB).
+    #[error(transparent)]
+    Data(crate::provider::value::DataProblem),
+    /// A problem of the manifests `generate` writes for GitOps providers, in their wording.
+    #[error("{0}")]
+    Generated(String),
+    /// Two secrets of one provider instance write one key (intraProvider `error`).
+    #[error("Secret `{secret_name}` {entry} is written by secret `{first}` and by secret `{second}` of {origin}: intraProvider conflict; one Secret key holds one value: give each secret its own provider (Secret name), {}", hint(ConflictLevel::IntraProvider, *strict))]
+    SameKey {
+        /// The Kubernetes Secret.
+        secret_name: String,
+        /// How messages name the data entry: ``key `K` ``, or a label without the key where the key
+        /// comes from a value (a docker registry host); see `Provider::key_label`.
+        entry: String,
+        /// The secret declared first.
+        first: String,
+        /// The secret declared second.
+        second: String,
+        /// `provider `id` of manager `m``.
+        origin: String,
+        /// Whether strict mode made it an error.
+        strict: bool,
+    },
+    /// One Secret name delivered by different provider kinds or Secret types.
+    #[error("Secret `{namespace}/{secret_name}` is delivered by different provider kinds or types: {}; one Secret has one type and cannot be merged across kinds: give one provider another Secret name", deliveries.join("; "))]
+    MixedTypes {
+        /// The namespace.
+        namespace: String,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// `ProviderType (type `t`) from provider ...`, one per provider type and Secret type.
+        deliveries: Vec<String>,
+    },
+    /// One Secret delivered by two sides whose level's strategy is `error`.
+    #[error("Secret `{namespace}/{secret_name}` is delivered by {first} and by {second}: {level} conflict; {}, {hint}", level.fix())]
+    Conflict {
+        /// The level.
+        level: ConflictLevel,
+        /// The Secret's namespace.
+        namespace: String,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// The side declared first.
+        first: String,
+        /// The side declared second.
+        second: String,
+        /// How to resolve it under the current settings: the strategy that would work for these
+        /// two sides (or that strict mode forbids relaxing).
+        hint: String,
+    },
+    /// autoMerge, but a provider does not allow its Secret to be merged.
+    #[error("Secret `{namespace}/{secret_name}` is delivered by {first} and by {second}: {level} conflict; {level} is autoMerge but the provider does not allow merging: give each provider its own Secret name")]
+    MergeNotAllowed {
+        /// The level.
+        level: ConflictLevel,
+        /// The Secret's namespace.
+        namespace: String,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// The side declared first.
+        first: String,
+        /// The side declared second.
+        second: String,
+    },
+    /// autoMerge of two sides that write the same key.
+    #[error("Secret `{namespace}/{secret_name}` {entry} is written twice: by secret `{first}` ({first_origin}) and by secret `{second}` ({second_origin}); one Secret key holds one value: rename one secret or give one provider another Secret name")]
+    KeyWrittenTwice {
+        /// The Secret's namespace.
+        namespace: String,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// How messages name the data entry: ``key `K` ``, or a label without the key where the key
+        /// comes from a value (a docker registry host); see `Provider::key_label`.
+        entry: String,
+        /// The first secret.
+        first: String,
+        /// Where it comes from.
+        first_origin: String,
+        /// The second secret.
+        second: String,
+        /// Where it comes from.
+        second_origin: String,
+    },
+    /// A stack failed to build for the cross-check.
+    #[error(transparent)]
+    Stack(#[from] StackError),
+    /// A reference of the manifests that the delivered Secrets do not satisfy.
+    #[error(transparent)]
+    Reference(#[from] ReferenceProblem),
+}
+
+/// A finding that does not stop a secret run; `secret validate` and `secret apply` print each.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretWarning {
+    /// A connector's finding while loading (a `.env` key set twice), naming lines, never values.
+    #[error("manager `{manager}`, connector `{connector}`: {warning}")]
+    Connector {
+        /// The manager's name.
+        manager: String,
+        /// The connector's id.
+        connector: String,
+        /// The connector's words.
+        warning: String,
+    },
+    /// A secret of a manager that no stack injects.
+    #[error("manager `{manager}`: secret `{secret}` is registered but injected into no stack")]
+    NotInjected {
+        /// The manager's name.
+        manager: String,
+        /// The logical secret.
+        secret: String,
+    },
+    /// intraProvider `overwrite`: the later secret's value is kept for a key.
+    #[error("Secret `{secret_name}` {entry} is written by secret `{dropped}` and by secret `{kept}` of {origin}: intraProvider conflict; overwrite keeps secret `{kept}`")]
+    KeyOverwritten {
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// How messages name the data entry: ``key `K` ``, or a label without the key where the key
+        /// comes from a value (a docker registry host); see `Provider::key_label`.
+        entry: String,
+        /// The secret whose value was dropped (declared first).
+        dropped: String,
+        /// The secret whose value is kept (declared last).
+        kept: String,
+        /// `provider `id` of manager `m``.
+        origin: String,
+    },
+    /// crossProvider or crossManager `overwrite`: the later side is kept whole.
+    #[error("Secret `{namespace}/{secret_name}` is delivered by {dropped} and by {kept}: {level} conflict; overwrite keeps {kept} and drops {dropped}")]
+    SideOverwritten {
+        /// The level.
+        level: ConflictLevel,
+        /// The Secret's namespace.
+        namespace: String,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// The side kept (declared last).
+        kept: String,
+        /// The side dropped.
+        dropped: String,
+    },
 }
 
 /// The outcome of a secret run: Secrets to apply and warnings.
@@ -145,7 +371,7 @@ pub struct SecretPlan {
     /// SealedSecret); nothing to apply. Ordered by namespace then name.
     pub generated: Vec<GeneratedSecret>,
     /// Non-fatal findings (dropped sources, unused secrets).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<SecretWarning>,
     /// How many Secret references of the generated manifests were checked.
     pub references_checked: usize,
 }
@@ -172,12 +398,12 @@ pub struct GeneratedSecret {
 #[error("{} secret problem(s):\n{}{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"), show_warnings(warnings))]
 pub struct SecretError {
     /// Each problem.
-    pub problems: Vec<String>,
+    pub problems: Vec<SecretProblem>,
     /// The warnings of the failed run (the same as [`SecretPlan::warnings`] of a run that succeeds).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<SecretWarning>,
 }
 
-fn show_warnings(warnings: &[String]) -> String {
+fn show_warnings(warnings: &[SecretWarning]) -> String {
     if warnings.is_empty() {
         return String::new();
     }
@@ -219,6 +445,8 @@ struct Side {
     sources: Vec<String>,
     entries: IndexMap<String, Entry>,
     allow_merge: bool,
+    /// The first source's provider, which names keys in messages.
+    provider: Arc<dyn Provider>,
 }
 
 impl Side {
@@ -227,6 +455,7 @@ impl Side {
             labels: vec![source.label().to_owned()],
             sources: vec![format!("{}/{}", source.manager, source.provider_id)],
             allow_merge: source.provider.allow_merge(),
+            provider: Arc::clone(&source.provider),
             entries: source.entries,
         }
     }
@@ -241,19 +470,19 @@ type GroupKey = (&'static str, String, String, String);
 struct Run {
     strategies: [ConflictStrategy; 3],
     strict: bool,
-    problems: Vec<String>,
-    warnings: Vec<String>,
+    problems: Vec<SecretProblem>,
+    warnings: Vec<SecretWarning>,
     dropped: DroppedKeys,
 }
 
 impl Run {
-    fn strategy(&self, level: Level) -> ConflictStrategy {
+    fn strategy(&self, level: ConflictLevel) -> ConflictStrategy {
         self.strategies[level as usize]
     }
 
     /// How to resolve a conflict between `prev` and `next`, in the words of the current settings:
     /// the strategy that would work for these two sides, not every strategy there is.
-    fn hint(&self, level: Level, prev: &Side, next: &Side) -> String {
+    fn hint(&self, level: ConflictLevel, prev: &Side, next: &Side) -> String {
         if self.strict {
             return "strict mode makes every conflict an error".to_owned();
         }
@@ -315,7 +544,7 @@ fn plan(
     built: Option<Vec<(String, ResourceMap)>>,
 ) -> Result<SecretPlan, SecretError> {
     let strategies = conflict.effective().map_err(|e| SecretError {
-        problems: vec![e.to_string()],
+        problems: vec![e.into()],
         warnings: Vec::new(),
     })?;
     let mut run = Run {
@@ -391,7 +620,7 @@ fn plan(
                     let empty = BTreeMap::new();
                     let request = ManifestRequest::new(&merged.namespace, &names, &empty);
                     if let Err(e) = provider.manifests(&request) {
-                        run.problems.push(e.to_string());
+                        run.problems.push(SecretProblem::Manifests(e));
                     }
                 }
                 for v in merged.data.values_mut() {
@@ -403,6 +632,14 @@ fn plan(
         }
     }
     secrets.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    for s in &secrets {
+        let id = format!("{}/{}", s.namespace, s.name);
+        run.problems.extend(
+            crate::provider::value::check_secret_data(&id, &s.data)
+                .into_iter()
+                .map(SecretProblem::Data),
+        );
+    }
     let applied = secrets.len();
 
     // A reference check against Secrets that failed to load would only repeat those failures.
@@ -415,7 +652,7 @@ fn plan(
                     Ok(resources) => built.push((id.clone(), resources)),
                     Err(mut e) => {
                         e.id = Some(id.clone());
-                        run.problems.push(e.to_string());
+                        run.problems.push(e.into());
                     }
                 }
             }
@@ -441,7 +678,8 @@ fn plan(
         let (dangling, checked) =
             crate::deliver::check::dangling_references(&built, &secrets, &external, &run.dropped);
         secrets.truncate(applied);
-        run.problems.extend(dangling);
+        run.problems
+            .extend(dangling.into_iter().map(SecretProblem::from));
         references_checked = checked;
     }
     let mut generated: Vec<GeneratedSecret> = generated
@@ -511,11 +749,11 @@ impl Usage {
                 if !managers.iter().any(|(_, m)| m.id == inj.manager_id()) {
                     if !reported.contains(&inj.manager_id()) {
                         reported.push(inj.manager_id());
-                        run.problems.push(format!(
-                            "stack `{stack_id}` injects secret `{}` (Secret `{}`) from a secret manager that is not part of the project; add that manager with Project::secrets(..), secrets_named(..) or registry(..)",
-                            inj.secret(),
-                            inj.provider().secret_name()
-                        ));
+                        run.problems.push(SecretProblem::ManagerNotInProject {
+                            stack: stack_id.clone(),
+                            secret: inj.secret().to_owned(),
+                            secret_name: inj.provider().secret_name().to_owned(),
+                        });
                     }
                     continue;
                 }
@@ -548,16 +786,19 @@ fn load_sources<'a>(
     run: &mut Run,
 ) -> Vec<Source<'a>> {
     if let Err(problems) = manager.validate() {
-        run.problems.extend(
-            problems
-                .into_iter()
-                .map(|e| format!("manager `{manager_name}`: {e}")),
-        );
+        run.problems
+            .extend(problems.into_iter().map(|problem| SecretProblem::Manager {
+                manager: manager_name.to_owned(),
+                problem,
+            }));
         return Vec::new();
     }
     for provider in manager.providers.values() {
-        if let Err(e) = provider.check_config() {
-            run.problems.push(format!("manager `{manager_name}`: {e}"));
+        if let Err(error) = provider.check_config() {
+            run.problems.push(SecretProblem::Provider {
+                manager: manager_name.to_owned(),
+                error,
+            });
         }
     }
     let mut to_load = Vec::new();
@@ -566,12 +807,19 @@ fn load_sources<'a>(
             to_load.push(name.as_str());
         }
         if !usage.injected.contains_key(&(manager.id, name.clone())) {
-            run.warnings.push(format!(
-                "manager `{manager_name}`: secret `{name}` is registered but injected into no stack"
-            ));
+            run.warnings.push(SecretWarning::NotInjected {
+                manager: manager_name.to_owned(),
+                secret: name.clone(),
+            });
         }
     }
-    let values = load_values(manager_name, manager, &to_load, &mut run.problems);
+    let values = load_values_reporting(
+        manager_name,
+        manager,
+        &to_load,
+        &mut run.problems,
+        &mut run.warnings,
+    );
 
     let mut sources: IndexMap<&str, Source<'a>> = IndexMap::new();
     // Declaration order, not load order: "last declared" must not depend on which connector loads.
@@ -585,8 +833,11 @@ fn load_sources<'a>(
             };
             match provider.prepare(secret, value) {
                 Ok(e) => e,
-                Err(e) => {
-                    run.problems.push(format!("manager `{manager_name}`: {e}"));
+                Err(error) => {
+                    run.problems.push(SecretProblem::Provider {
+                        manager: manager_name.to_owned(),
+                        error,
+                    });
                     continue;
                 }
             }
@@ -622,17 +873,16 @@ fn load_sources<'a>(
                 );
                 continue;
             };
-            let msg = format!(
-                "Secret `{}` key `{}` is written by secret `{}` and by secret `{secret}` of {}: intraProvider conflict",
-                provider.secret_name(),
-                entry.key,
-                first.secret,
-                source.label()
-            );
-            match run.strategy(Level::IntraProvider) {
+            let entry_label = provider.key_label(&entry.key);
+            match run.strategy(ConflictLevel::IntraProvider) {
                 ConflictStrategy::Overwrite => {
-                    run.warnings
-                        .push(format!("{msg}; overwrite keeps secret `{secret}`"));
+                    run.warnings.push(SecretWarning::KeyOverwritten {
+                        secret_name: provider.secret_name().to_owned(),
+                        entry: entry_label,
+                        dropped: first.secret.clone(),
+                        kept: secret.clone(),
+                        origin: source.label().to_owned(),
+                    });
                     let label = Rc::clone(&source.label);
                     source.entries.insert(
                         entry.key,
@@ -644,14 +894,14 @@ fn load_sources<'a>(
                     );
                 }
                 ConflictStrategy::Error | ConflictStrategy::AutoMerge => {
-                    let hint = if run.strict {
-                        "strict mode makes every conflict an error".to_owned()
-                    } else {
-                        "or set intraProvider to overwrite".to_owned()
-                    };
-                    run.problems.push(format!(
-                        "{msg}; one Secret key holds one value: give each secret its own provider (Secret name), {hint}"
-                    ));
+                    run.problems.push(SecretProblem::SameKey {
+                        secret_name: provider.secret_name().to_owned(),
+                        entry: entry_label,
+                        first: first.secret.clone(),
+                        second: secret.clone(),
+                        origin: source.label().to_owned(),
+                        strict: run.strict,
+                    });
                 }
             }
         }
@@ -666,7 +916,18 @@ pub(crate) fn load_values(
     manager_name: &str,
     manager: &AnySecretManager,
     names: &[&str],
-    problems: &mut Vec<String>,
+    problems: &mut Vec<SecretProblem>,
+) -> IndexMap<String, SecretValue> {
+    load_values_reporting(manager_name, manager, names, problems, &mut Vec::new())
+}
+
+/// [`load_values`], also collecting the connectors' warnings (a `.env` key set twice).
+pub(crate) fn load_values_reporting(
+    manager_name: &str,
+    manager: &AnySecretManager,
+    names: &[&str],
+    problems: &mut Vec<SecretProblem>,
+    warnings: &mut Vec<SecretWarning>,
 ) -> IndexMap<String, SecretValue> {
     let mut by_connector: IndexMap<&str, Vec<&str>> = IndexMap::new();
     for name in names {
@@ -679,12 +940,20 @@ pub(crate) fn load_values(
         let Some(connector) = manager.connectors.get(*cid) else {
             continue;
         };
-        match connector.load(names) {
+        let mut found = Vec::new();
+        let loaded = connector.load_reporting(names, &mut found);
+        warnings.extend(found.into_iter().map(|warning| SecretWarning::Connector {
+            manager: manager_name.to_owned(),
+            connector: (*cid).to_owned(),
+            warning,
+        }));
+        match loaded {
             Ok(v) => values.extend(v),
-            Err(e) => problems.push(format!(
-                "manager `{manager_name}`, connector `{cid}`: {}",
-                e.to_string().replace('\n', "\n  ")
-            )),
+            Err(error) => problems.push(SecretProblem::Load {
+                manager: manager_name.to_owned(),
+                connector: (*cid).to_owned(),
+                error,
+            }),
         }
     }
     values
@@ -706,10 +975,11 @@ fn one_kind_per_secret(groups: &IndexMap<GroupKey, Vec<Source<'_>>>, run: &mut R
     }
     for ((ns, name), kinds) in seen {
         if kinds.len() > 1 {
-            run.problems.push(format!(
-                "Secret `{ns}/{name}` is delivered by different provider kinds or types: {}; one Secret has one type and cannot be merged across kinds: give one provider another Secret name",
-                kinds.join("; ")
-            ));
+            run.problems.push(SecretProblem::MixedTypes {
+                namespace: ns.to_owned(),
+                secret_name: name.to_owned(),
+                deliveries: kinds,
+            });
         }
     }
 }
@@ -721,16 +991,27 @@ fn merge_group(
     sources: Vec<Source<'_>>,
     run: &mut Run,
 ) -> Option<MergedSecret> {
-    let id = format!("{ns}/{name}");
     let provider = Arc::clone(&sources.first()?.provider);
     let mut by_manager: IndexMap<u64, Option<Side>> = IndexMap::new();
     for source in sources {
         let slot = by_manager.entry(source.manager_id).or_default();
-        merge_side(slot, Side::of(source), Level::CrossProvider, &id, run);
+        merge_side(
+            slot,
+            Side::of(source),
+            ConflictLevel::CrossProvider,
+            (&ns, &name),
+            run,
+        );
     }
     let mut merged: Option<Side> = None;
     for side in by_manager.into_values().flatten() {
-        merge_side(&mut merged, side, Level::CrossManager, &id, run);
+        merge_side(
+            &mut merged,
+            side,
+            ConflictLevel::CrossManager,
+            (&ns, &name),
+            run,
+        );
     }
     if let (Some(m), Some(keys)) = (
         merged.as_ref(),
@@ -754,43 +1035,47 @@ fn merge_group(
     })
 }
 
-fn merge_side(acc: &mut Option<Side>, next: Side, level: Level, id: &str, run: &mut Run) {
+fn merge_side(
+    acc: &mut Option<Side>,
+    next: Side,
+    level: ConflictLevel,
+    (namespace, secret_name): (&str, &str),
+    run: &mut Run,
+) {
     let Some(prev) = acc else {
         *acc = Some(next);
         return;
     };
-    let conflict = format!(
-        "Secret `{id}` is delivered by {} and by {}: {} conflict",
-        prev.describe(),
-        next.describe(),
-        level.name()
-    );
     match run.strategy(level) {
         ConflictStrategy::Error => {
-            let fix = match level {
-                Level::CrossManager => "give each manager's provider its own Secret name (prefix it with the team: `frontend-app-secrets`, `backend-app-secrets`)",
-                _ => "give each provider its own Secret name",
-            };
             let hint = run.hint(level, prev, &next);
-            run.problems.push(format!("{conflict}; {fix}, {hint}"));
+            run.problems.push(SecretProblem::Conflict {
+                level,
+                namespace: namespace.to_owned(),
+                secret_name: secret_name.to_owned(),
+                first: prev.describe(),
+                second: next.describe(),
+                hint,
+            });
         }
         ConflictStrategy::Overwrite => {
-            run.warnings.push(format!(
-                "{conflict}; overwrite keeps {} and drops {}",
-                next.describe(),
-                prev.describe()
-            ));
-            let (ns, name) = id.split_once('/').unwrap_or(("", id));
+            run.warnings.push(SecretWarning::SideOverwritten {
+                level,
+                namespace: namespace.to_owned(),
+                secret_name: secret_name.to_owned(),
+                kept: next.describe(),
+                dropped: prev.describe(),
+            });
             let dropped = run
                 .dropped
-                .entry((ns.to_owned(), name.to_owned()))
+                .entry((namespace.to_owned(), secret_name.to_owned()))
                 .or_default();
             for (key, entry) in &prev.entries {
                 if !next.entries.contains_key(key) {
                     dropped.insert(
                         key.clone(),
                         format!(
-                            "the {} overwrite dropped it: Secret `{id}` is delivered by {} and by {}, and overwrite keeps only {}, which does not write key `{key}` (secret `{}` of {} does); set {} to autoMerge to keep the keys of both sides, or give each side's provider its own Secret name",
+                            "the {} overwrite dropped it: Secret `{namespace}/{secret_name}` is delivered by {} and by {}, and overwrite keeps only {}, which does not write key `{key}` (secret `{}` of {} does); set {} to autoMerge to keep the keys of both sides, or give each side's provider its own Secret name",
                             level.name(),
                             prev.describe(),
                             next.describe(),
@@ -805,18 +1090,26 @@ fn merge_side(acc: &mut Option<Side>, next: Side, level: Level, id: &str, run: &
             *prev = next;
         }
         ConflictStrategy::AutoMerge if !(prev.allow_merge && next.allow_merge) => {
-            run.problems.push(format!(
-                "{conflict}; {} is autoMerge but the provider does not allow merging: give each provider its own Secret name",
-                level.name()
-            ));
+            run.problems.push(SecretProblem::MergeNotAllowed {
+                level,
+                namespace: namespace.to_owned(),
+                secret_name: secret_name.to_owned(),
+                first: prev.describe(),
+                second: next.describe(),
+            });
         }
         ConflictStrategy::AutoMerge => {
             for (key, entry) in next.entries {
                 match prev.entries.get(&key) {
-                    Some(first) => run.problems.push(format!(
-                        "Secret `{id}` key `{key}` is written twice: by secret `{}` ({}) and by secret `{}` ({}); one Secret key holds one value: rename one secret or give one provider another Secret name",
-                        first.secret, first.source, entry.secret, entry.source
-                    )),
+                    Some(first) => run.problems.push(SecretProblem::KeyWrittenTwice {
+                        namespace: namespace.to_owned(),
+                        secret_name: secret_name.to_owned(),
+                        entry: prev.provider.key_label(&key),
+                        first: first.secret.clone(),
+                        first_origin: first.source.to_string(),
+                        second: entry.secret,
+                        second_origin: entry.source.to_string(),
+                    }),
                     None => {
                         prev.entries.insert(key, entry);
                     }
@@ -910,13 +1203,20 @@ mod tests {
         let plan =
             plan_secrets(&[("m".into(), m.as_any())], &[("web".into(), &s)], &o, &[]).unwrap();
         assert_eq!(plan.secrets[0].data["token"].expose(), b"from-c");
+        let overwritten: Vec<&SecretWarning> = plan
+            .warnings
+            .iter()
+            .filter(|w| {
+                matches!(w, SecretWarning::KeyOverwritten { entry, dropped, kept, .. }
+                if entry == "key `token`" && dropped == "B" && kept == "C")
+            })
+            .collect();
+        assert_eq!(overwritten.len(), 1, "{:?}", plan.warnings);
+        let text = overwritten[0].to_string();
         assert!(
-            plan.warnings
-                .iter()
-                .any(|w| w.contains("written by secret `B` and by secret `C`")
-                    && w.contains("overwrite keeps secret `C`")),
-            "{:?}",
-            plan.warnings
+            text.contains("written by secret `B` and by secret `C`")
+                && text.ends_with("overwrite keeps secret `C`"),
+            "{text}"
         );
     }
 
@@ -930,7 +1230,12 @@ mod tests {
         let err =
             plan_secrets(&[], &[("web".into(), &s)], &ConflictOptions::default(), &[]).unwrap_err();
         assert_eq!(err.problems.len(), 1, "{err}");
-        assert!(err.problems[0].contains(
+        assert!(
+            matches!(&err.problems[0], SecretProblem::ManagerNotInProject { stack, secret, secret_name }
+                if stack == "web" && secret == "A" && secret_name == "app"),
+            "{err}"
+        );
+        assert!(err.problems[0].to_string().starts_with(
             "stack `web` injects secret `A` (Secret `app`) from a secret manager that is not part of the project"
         ));
     }
@@ -952,9 +1257,12 @@ mod tests {
         let err =
             plan_secrets(&[("m".into(), m.as_any())], &[("web".into(), &s)], &o, &[]).unwrap_err();
         assert!(
-            err.problems[0]
-                .contains("Secret `default/shared` is delivered by different provider kinds"),
+            matches!(&err.problems[0], SecretProblem::MixedTypes { namespace, secret_name, deliveries }
+                if namespace == "default" && secret_name == "shared" && deliveries.len() == 2),
             "{err}"
         );
+        assert!(err.problems[0]
+            .to_string()
+            .starts_with("Secret `default/shared` is delivered by different provider kinds"));
     }
 }

@@ -61,14 +61,27 @@ pub struct RenderedFile {
 
 /// Why stacks cannot be rendered with the chosen options.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RenderError {
-    /// An id would become a label value Kubernetes rejects.
-    #[error("{what} `{value}` cannot be the value of the label `{label}`: {reason}; rename it (letters, digits, '-', '_' and '.', at most 63 characters, starting and ending with a letter or digit) or pass --no-labels")]
-    LabelValue {
-        /// `stack id` or `resource id of stack ...`.
-        what: String,
-        /// The id.
-        value: String,
+    /// A stack id would become a label value Kubernetes rejects.
+    #[error(
+        "stack id `{stack}` cannot be the value of the label `{label}`: {reason}; {LABEL_FIX}"
+    )]
+    StackIdLabel {
+        /// The stack id.
+        stack: String,
+        /// The label it would be written to.
+        label: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A resource id would become a label value Kubernetes rejects.
+    #[error("resource id (of stack `{stack}`) `{resource}` cannot be the value of the label `{label}`: {reason}; {LABEL_FIX}")]
+    ResourceIdLabel {
+        /// The stack id.
+        stack: String,
+        /// The resource id.
+        resource: String,
         /// The label it would be written to.
         label: &'static str,
         /// What is wrong with it.
@@ -76,20 +89,21 @@ pub enum RenderError {
     },
 }
 
+const LABEL_FIX: &str = "rename it (letters, digits, '-', '_' and '.', at most 63 characters, starting and ending with a letter or digit) or pass --no-labels";
+
 fn check_labels(stack: &BuiltStack) -> Result<(), RenderError> {
     if let Err(reason) = check_label_value(&stack.id) {
-        return Err(RenderError::LabelValue {
-            what: "stack id".into(),
-            value: stack.id.clone(),
+        return Err(RenderError::StackIdLabel {
+            stack: stack.id.clone(),
             label: LABEL_STACK_ID,
             reason,
         });
     }
     for rid in stack.resources.keys() {
         if let Err(reason) = check_label_value(rid) {
-            return Err(RenderError::LabelValue {
-                what: format!("resource id (of stack `{}`)", stack.id),
-                value: rid.clone(),
+            return Err(RenderError::ResourceIdLabel {
+                stack: stack.id.clone(),
+                resource: rid.clone(),
                 label: LABEL_RESOURCE_ID,
                 reason,
             });
@@ -375,9 +389,17 @@ mod tests {
             &MetadataOptions::default(),
             None,
         )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("resource id (of stack `ok`) `-cm`"), "{err}");
+        .unwrap_err();
+        assert!(
+            matches!(&err, RenderError::ResourceIdLabel { stack, resource, label, .. }
+                if stack == "ok" && resource == "-cm" && *label == LABEL_RESOURCE_ID),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .contains("resource id (of stack `ok`) `-cm`"),
+            "{err}"
+        );
         let no_labels = MetadataOptions {
             labels: false,
             ..MetadataOptions::default()

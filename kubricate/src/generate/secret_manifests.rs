@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::checksum::{ChecksumKey, ChecksumKeySource};
 use crate::declare::manager::AnySecretManager;
 use crate::declare::stack::Stack;
-use crate::deliver::plan::{load_values, SecretError};
+use crate::deliver::plan::{load_values, SecretError, SecretProblem};
 use crate::model::resource::Manifest;
 use crate::model::secret_value::SecretBytes;
 use crate::provider::{Delivery, ManifestRequest, Provider};
@@ -159,7 +159,7 @@ pub(crate) fn for_stacks(
         Ok(extras)
     } else {
         Err(SecretError {
-            problems,
+            problems: problems.into_iter().map(SecretProblem::Generated).collect(),
             warnings: Vec::new(),
         })
     }
@@ -196,8 +196,9 @@ fn prepared(
     provider: &dyn Provider,
     secrets: &[&str],
 ) -> Result<BTreeMap<String, SecretBytes>, Vec<String>> {
-    let mut problems = Vec::new();
-    let values = load_values(manager_name, manager, secrets, &mut problems);
+    let mut load_problems = Vec::new();
+    let values = load_values(manager_name, manager, secrets, &mut load_problems);
+    let mut problems: Vec<String> = load_problems.iter().map(ToString::to_string).collect();
     let mut entries: IndexMap<String, (SecretBytes, &str)> = IndexMap::new();
     for secret in secrets {
         let Some(value) = values.get(*secret) else {

@@ -17,22 +17,93 @@ use indexmap::IndexMap;
 pub use secrecy::ExposeSecret;
 use secrecy::SecretString;
 
-/// A value loaded by a connector: either plain text or a flat JSON object of scalar fields.
+/// The most a Kubernetes Secret's data can hold (1 MiB): connectors stop reading a value past it, and
+/// `secret validate` refuses a Secret over it.
+pub(crate) const MAX_SECRET_BYTES: usize = 1024 * 1024;
+
+/// A value loaded by a connector: text, a flat JSON object of scalar fields, or bytes.
 ///
 /// `.env` values that parse as a flat JSON object (`{"username":"u","password":"p"}`) become
-/// [`SecretValue::Object`], which the structured providers (docker config, basic-auth, TLS, SSH) read.
+/// [`SecretValue::Object`], which the structured providers (docker config, basic-auth, TLS, SSH) read;
+/// the object keeps its source text, which is what an Opaque Secret receives, byte for byte.
+#[non_exhaustive]
 pub enum SecretValue {
     /// A plain string value.
     Text(SecretString),
-    /// A flat JSON object; the field order of the source is kept.
-    Object(IndexMap<String, SecretField>),
+    /// A flat JSON object, with the text it was read from.
+    Object(SecretObject),
+    /// Bytes that are not UTF-8 text (a binary file), delivered as they are.
+    Binary(SecretBytes),
+}
+
+/// A flat JSON object value: its fields, in source order, and its source text.
+pub struct SecretObject {
+    raw: SecretString,
+    fields: IndexMap<String, SecretField>,
+    repeated: bool,
+}
+
+impl SecretObject {
+    /// The field `name`.
+    pub fn get(&self, name: &str) -> Option<&SecretField> {
+        self.fields.get(name)
+    }
+    /// The fields in source order (for a field given twice, the last value, at its first place).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &SecretField)> {
+        self.fields.iter().map(|(k, v)| (k.as_str(), v))
+    }
+    /// Number of distinct fields.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+    /// Whether the object has no fields.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+    /// Whether some field name appears more than once in the source (JSON leaves that undefined, so
+    /// the structured providers refuse it).
+    pub fn has_repeated_field(&self) -> bool {
+        self.repeated
+    }
+    /// The source text, exactly as loaded.
+    pub fn raw(&self) -> &SecretString {
+        &self.raw
+    }
+    /// An object built from fields (a `FileConnector` reading a certificate and a key); its text is
+    /// the compact JSON of the fields.
+    pub fn from_strings<K: Into<String>>(
+        fields: impl IntoIterator<Item = (K, SecretString)>,
+    ) -> Self {
+        let mut map = IndexMap::new();
+        let mut json = serde_json::Map::new();
+        for (k, v) in fields {
+            let k = k.into();
+            json.insert(
+                k.clone(),
+                serde_json::Value::String(v.expose_secret().to_owned()),
+            );
+            map.insert(k, SecretField::Text(v));
+        }
+        let mut value = serde_json::Value::Object(json);
+        let text = zeroizing_json(&value);
+        let raw = SecretString::from(String::from_utf8_lossy(&text).into_owned());
+        zeroize_json(&mut value);
+        SecretObject {
+            raw,
+            fields: map,
+            repeated: false,
+        }
+    }
 }
 
 /// One field of a JSON object value.
+#[non_exhaustive]
 pub enum SecretField {
-    /// A JSON string.
-    String(SecretString),
-    /// A JSON number, kept as its source text.
+    /// A JSON string. (Not called `String`: a public item of that name would make rustc spell
+    /// `std::string::String` out in full in every user's error messages.)
+    Text(SecretString),
+    /// A JSON number (its value is only checked, never re-written: a number field is refused by every
+    /// structured provider, and an Opaque Secret receives the object's source text).
     Number(SecretString),
     /// A JSON boolean.
     Bool(bool),
@@ -44,7 +115,7 @@ impl SecretField {
     /// The JSON type name, for error messages that must not show the value.
     pub fn type_name(&self) -> &'static str {
         match self {
-            SecretField::String(_) => "string",
+            SecretField::Text(_) => "string",
             SecretField::Number(_) => "number",
             SecretField::Bool(_) => "boolean",
             SecretField::Null => "null",
@@ -54,44 +125,89 @@ impl SecretField {
     /// The field as a string, if it is a JSON string.
     pub fn as_secret_str(&self) -> Option<&SecretString> {
         match self {
-            SecretField::String(s) => Some(s),
+            SecretField::Text(s) => Some(s),
             _ => None,
         }
     }
 }
 
-impl SecretValue {
-    /// Interprets raw text the way the reference's EnvConnector does: a flat JSON object becomes an
-    /// [`SecretValue::Object`]; anything else (including JSON arrays, numbers and nested objects) stays text.
-    pub fn parse(raw: &str) -> SecretValue {
-        let trimmed = raw.trim();
-        if trimmed.starts_with('{') {
-            if let Ok(serde_json::Value::Object(map)) =
-                serde_json::from_str::<serde_json::Value>(trimmed)
-            {
-                let mut fields = IndexMap::with_capacity(map.len());
-                let mut flat = true;
-                for (k, v) in map {
-                    let field = match v {
-                        serde_json::Value::String(s) => SecretField::String(SecretString::from(s)),
+/// Reads a flat JSON object, field by field, noting repeated names (serde_json's maps keep one).
+struct FlatObject {
+    fields: IndexMap<String, SecretField>,
+    repeated: bool,
+}
+
+impl<'de> serde::Deserialize<'de> for FlatObject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = FlatObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a flat JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FlatObject, A::Error> {
+                let mut out = FlatObject {
+                    fields: IndexMap::new(),
+                    repeated: false,
+                };
+                while let Some(key) = map.next_key::<String>()? {
+                    let mut v: serde_json::Value = map.next_value()?;
+                    let field = match &mut v {
+                        serde_json::Value::String(s) => {
+                            SecretField::Text(SecretString::from(std::mem::take(s)))
+                        }
                         serde_json::Value::Number(n) => {
                             SecretField::Number(SecretString::from(n.to_string()))
                         }
-                        serde_json::Value::Bool(b) => SecretField::Bool(b),
+                        serde_json::Value::Bool(b) => SecretField::Bool(*b),
                         serde_json::Value::Null => SecretField::Null,
                         serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
-                            flat = false;
-                            break;
+                            zeroize_json(&mut v);
+                            return Err(serde::de::Error::custom("nested"));
                         }
                     };
-                    fields.insert(k, field);
+                    if out.fields.insert(key, field).is_some() {
+                        out.repeated = true;
+                    }
                 }
-                if flat {
-                    return SecretValue::Object(fields);
-                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+impl SecretValue {
+    /// Interprets raw text the way the reference's EnvConnector does: a flat JSON object becomes an
+    /// [`SecretValue::Object`] (keeping `raw` as its text); anything else (including JSON arrays,
+    /// numbers and nested objects) stays text.
+    pub fn parse(raw: &str) -> SecretValue {
+        let trimmed = raw.trim();
+        if trimmed.starts_with('{') {
+            if let Ok(obj) = serde_json::from_str::<FlatObject>(trimmed) {
+                return SecretValue::Object(SecretObject {
+                    raw: SecretString::from(raw.to_owned()),
+                    fields: obj.fields,
+                    repeated: obj.repeated,
+                });
             }
         }
         SecretValue::Text(SecretString::from(raw.to_owned()))
+    }
+
+    /// Interprets bytes: UTF-8 text as [`parse`](Self::parse) does, anything else as
+    /// [`SecretValue::Binary`].
+    pub fn from_bytes(bytes: Vec<u8>) -> SecretValue {
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                let text = zeroize::Zeroizing::new(text);
+                SecretValue::parse(&text)
+            }
+            Err(e) => SecretValue::Binary(SecretBytes::new(e.into_bytes())),
+        }
     }
 
     /// A text value.
@@ -99,45 +215,40 @@ impl SecretValue {
         SecretValue::Text(SecretString::from(s.into()))
     }
 
-    /// `"text"` or `"object"`, for messages.
+    /// `"text"`, `"JSON object"` or `"binary"`, for messages.
     pub fn shape(&self) -> &'static str {
         match self {
             SecretValue::Text(_) => "text",
             SecretValue::Object(_) => "JSON object",
+            SecretValue::Binary(_) => "binary",
         }
     }
 
-    /// Field names of an object value (empty for text). Names are not secret.
+    /// Field names of an object value (empty otherwise). Field names come from the value: never put
+    /// them in a message.
     pub fn field_names(&self) -> Vec<&str> {
         match self {
-            SecretValue::Text(_) => Vec::new(),
-            SecretValue::Object(m) => m.keys().map(String::as_str).collect(),
+            SecretValue::Object(m) => m.fields.keys().map(String::as_str).collect(),
+            _ => Vec::new(),
         }
     }
 
-    /// Bytes to store under one key of a Kubernetes Secret: the text itself, or the object's compact
-    /// JSON (so an Opaque secret can carry a JSON document).
+    /// The value as text, if it is text or an object (the object's source text).
+    pub fn as_text(&self) -> Option<&SecretString> {
+        match self {
+            SecretValue::Text(s) => Some(s),
+            SecretValue::Object(o) => Some(&o.raw),
+            SecretValue::Binary(_) => None,
+        }
+    }
+
+    /// Bytes to store under one key of a Kubernetes Secret: the value exactly as loaded (an object's
+    /// source text, not a re-serialisation: numbers, spacing, escapes and repeated fields stay).
     pub fn to_bytes(&self) -> SecretBytes {
         match self {
             SecretValue::Text(s) => SecretBytes::from(s.expose_secret().as_bytes().to_vec()),
-            SecretValue::Object(m) => {
-                let mut obj = serde_json::Map::with_capacity(m.len());
-                for (k, f) in m {
-                    let v = match f {
-                        SecretField::String(s) => {
-                            serde_json::Value::String(s.expose_secret().to_owned())
-                        }
-                        // Kept as its source text, written back verbatim: a number is a value too.
-                        SecretField::Number(n) => serde_json::from_str(n.expose_secret())
-                            .unwrap_or(serde_json::Value::Null),
-                        SecretField::Bool(b) => serde_json::Value::Bool(*b),
-                        SecretField::Null => serde_json::Value::Null,
-                    };
-                    obj.insert(k.clone(), v);
-                }
-                let obj = ZeroizingJson(serde_json::Value::Object(obj));
-                SecretBytes::from_zeroizing(zeroizing_json(&obj.0))
-            }
+            SecretValue::Object(o) => SecretBytes::from(o.raw.expose_secret().as_bytes().to_vec()),
+            SecretValue::Binary(b) => b.clone(),
         }
     }
 }
@@ -149,10 +260,11 @@ impl fmt::Debug for SecretValue {
             SecretValue::Object(m) => {
                 write!(
                     f,
-                    "SecretValue::Object {{ fields: {:?}, values: <redacted> }}",
-                    m.keys().collect::<Vec<_>>()
+                    "SecretValue::Object {{ fields: {}, values: <redacted> }}",
+                    m.len()
                 )
             }
+            SecretValue::Binary(b) => write!(f, "SecretValue::Binary({b:?})"),
         }
     }
 }
@@ -348,9 +460,35 @@ mod tests {
     }
 
     #[test]
-    fn object_bytes_are_compact_json() {
-        let v = SecretValue::parse(r#"{ "a": "x", "n": 3, "b": true }"#);
-        assert_eq!(v.to_bytes().expose(), br#"{"a":"x","n":3,"b":true}"#);
+    fn object_bytes_are_the_source_text() {
+        for raw in [
+            r#"{ "a": "x", "n": 3, "b": true }"#,
+            r#"{"id": 123456789012345678901234}"#,
+            r#"{"e":1e2,"f":-0.0}"#,
+            r#"{"a":"1","a":"2"}"#,
+            r#"{"u":"\u00e9\/","t":"tab\there"}"#,
+            "  {\n  \"pretty\": \"yes\"\n}\n",
+        ] {
+            let v = SecretValue::parse(raw);
+            assert_eq!(v.shape(), "JSON object", "{raw}");
+            assert_eq!(v.to_bytes().expose(), raw.as_bytes(), "{raw}");
+        }
+        let SecretValue::Object(o) = SecretValue::parse(r#"{"a":"1","a":"2"}"#) else {
+            panic!("an object")
+        };
+        assert!(o.has_repeated_field());
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_stay_binary() {
+        let v = SecretValue::from_bytes(vec![0xff, 0x00, 0xfe]);
+        assert_eq!(v.shape(), "binary");
+        assert_eq!(v.to_bytes().expose(), [0xff, 0x00, 0xfe]);
+        assert!(v.as_text().is_none());
+        assert_eq!(
+            SecretValue::from_bytes(b"{\"a\":\"b\"}".to_vec()).shape(),
+            "JSON object"
+        );
     }
 
     #[cfg(unix)]

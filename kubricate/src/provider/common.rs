@@ -108,12 +108,17 @@ pub(crate) fn string_fields(
             "secret `{secret}` for {provider} must be a JSON object with fields {{{expected}}}, but its value is not a JSON object"
         ));
     };
+    if map.has_repeated_field() {
+        return Err(format!(
+            "secret `{secret}` for {provider} must be a JSON object with fields {{{expected}}}: a field is given twice; keep one"
+        ));
+    }
     let mut missing = Vec::new();
     let mut wrong = Vec::new();
     let mut out = Vec::with_capacity(required.len() + optional.len());
     for (i, field) in required.iter().chain(optional).enumerate() {
         let is_required = i < required.len();
-        match map.get(*field) {
+        match map.get(field) {
             Some(f) => match f.as_secret_str() {
                 Some(s) => out.push(Some(SecretBytes::from(
                     s.expose_secret().as_bytes().to_vec(),
@@ -146,31 +151,43 @@ pub(crate) fn string_fields(
     }
 }
 
-/// Rejects object fields outside `allowed`, naming them and the allowed ones.
+/// Rejects object fields outside `allowed`, naming their positions and the allowed names (a field name
+/// outside the schema comes from the value, so it is not shown).
 pub(crate) fn reject_unknown_fields(
     provider: &str,
     secret: &str,
     value: &SecretValue,
     allowed: &[&str],
 ) -> Result<(), String> {
-    let unknown: Vec<&str> = value
+    let unknown: Vec<String> = value
         .field_names()
         .into_iter()
-        .filter(|f| !allowed.contains(f))
+        .enumerate()
+        .filter(|(_, f)| !allowed.contains(f))
+        .map(|(i, _)| ordinal(i + 1))
         .collect();
     if unknown.is_empty() {
         Ok(())
     } else {
         Err(format!(
-            "secret `{secret}` for {provider} has unknown field(s) {}; allowed: {}",
-            unknown
-                .iter()
-                .map(|f| format!("`{f}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            "secret `{secret}` for {provider} has {} unknown field(s) (the {} field of its value); allowed: {}",
+            unknown.len(),
+            unknown.join(", "),
             allowed.join(", ")
         ))
     }
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`, ... for naming a field by position.
+pub(crate) fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// One field of a fixed-shape value: its JSON name, the Secret key it becomes, and whether it is required.

@@ -10,7 +10,7 @@ use crate::model::strategy::Strategy;
 /// use kubricate::{CustomTypeSecretProvider, Provider, SecretValue};
 /// let p = CustomTypeSecretProvider::new("api-creds", "vendor.example.com/api").allowed_keys(["token", "endpoint"]);
 /// let err = p.prepare("API", &SecretValue::parse(r#"{"token":"t","region":"eu"}"#)).unwrap_err().to_string();
-/// assert!(err.contains("`region`") && err.contains("allowed: token, endpoint"));
+/// assert!(err.contains("2nd field") && err.contains("allowed: token, endpoint"));
 /// ```
 #[derive(Debug, Clone)]
 pub struct CustomTypeSecretProvider {
@@ -94,13 +94,22 @@ impl Provider for CustomTypeSecretProvider {
         if let Some(allowed) = self.allowed() {
             reject_unknown_fields(Self::INFO.kind, secret, value, &allowed).map_err(invalid)?;
         }
+        if map.has_repeated_field() {
+            return Err(invalid(format!("secret `{secret}` for CustomTypeSecretProvider `{}`: a field of its value is given twice; keep one", self.target.name)));
+        }
         let mut out = Vec::with_capacity(map.len());
-        for (key, field) in map {
+        for (i, (key, field)) in map.iter().enumerate() {
+            // The key is named only when the provider allows it: otherwise it came from the value.
             let Some(s) = field.as_secret_str() else {
-                return Err(invalid(format!("secret `{secret}` for CustomTypeSecretProvider: field `{key}` must be a string, found {}", field.type_name())));
+                let which = if self.allowed().is_some() {
+                    format!("`{key}`")
+                } else {
+                    format!("the {} field", super::common::ordinal(i + 1))
+                };
+                return Err(invalid(format!("secret `{secret}` for CustomTypeSecretProvider `{}`: {which} must be a string, found {}", self.target.name, field.type_name())));
             };
             out.push(SecretEntry {
-                key: key.clone(),
+                key: key.to_owned(),
                 value: SecretBytes::from(s.expose_secret().as_bytes().to_vec()),
             });
         }

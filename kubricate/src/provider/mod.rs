@@ -16,6 +16,8 @@ mod opaque;
 #[cfg(feature = "sealed-secrets")]
 mod sealed_secret;
 mod typed_keys;
+pub(crate) mod value;
+pub use value::DataProblem;
 
 pub use custom_type::CustomTypeSecretProvider;
 pub use docker_config::DockerConfigSecretProvider;
@@ -374,6 +376,12 @@ pub trait Provider: Send + Sync + 'static {
     /// Whether several secrets may be merged into this provider's Secret.
     fn allow_merge(&self) -> bool {
         true
+    }
+
+    /// How messages name the entry `key` (default: ``key `KEY` ``). A provider whose entry keys come
+    /// from values (a docker registry host, a custom type's fields) names them without the key.
+    fn key_label(&self, key: &str) -> String {
+        format!("key `{key}`")
     }
 }
 

@@ -1,5 +1,7 @@
 //! The injection engine: writes a provider's patch into a resource at the path its kind implies.
 
+use std::fmt;
+
 use serde_json::{Map, Value};
 
 use crate::model::pod_patch::PodPatch;
@@ -7,25 +9,213 @@ use crate::model::resource::{field, field_mut, value_at, Manifest};
 use crate::model::strategy::{ContainerSelector, ContainerTarget};
 use crate::model::workload::{kind_list, pod_spec_path};
 
-/// Where an injection goes, for messages: `stack `s`, resource `deployment``.
+/// Where an injection goes, borrowed while it runs (it runs once per injection).
 pub(crate) struct Site<'a> {
     pub stack: &'a str,
     pub resource: &'a str,
 }
 
-impl std::fmt::Display for Site<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Site<'_> {
+    fn owned(&self) -> InjectionSite {
+        InjectionSite {
+            stack: self.stack.to_owned(),
+            resource: self.resource.to_owned(),
+        }
+    }
+}
+
+/// Where an injection goes, for messages: `stack `s`, resource `deployment``.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InjectionSite {
+    /// The stack's name.
+    pub stack: String,
+    /// The resource id.
+    pub resource: String,
+}
+
+impl fmt::Display for InjectionSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "stack `{}`, resource `{}`", self.stack, self.resource)
     }
 }
 
+/// Why an injection cannot be written into its resource. Every message starts with the site and
+/// ends with the fix; `container` fields read `container 0 (`api`)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InjectionProblem {
+    /// An explicit `target_path` that does not lead to a list.
+    #[error("{site}: target path `{path}`: {problem}")]
+    TargetPath {
+        /// Where.
+        site: InjectionSite,
+        /// The path as written.
+        path: String,
+        /// What is wrong with it.
+        problem: TargetPathProblem,
+    },
+    /// The variable is already in the list.
+    #[error("{site}: env var `{var}` is defined twice in {place}: two injections (or the template and an injection) use the same name; rename one with .for_name(\"...\") or remove the duplicate")]
+    EnvDefinedTwice {
+        /// Where.
+        site: InjectionSite,
+        /// The variable.
+        var: String,
+        /// The container, or the target path in backquotes.
+        place: String,
+    },
+    /// The resource's kind runs no pods.
+    #[error("{site}: a {kind} has no pod template, so secrets cannot be injected into it; inject into a {}", kind_list(" or "))]
+    NoPodTemplate {
+        /// Where.
+        site: InjectionSite,
+        /// The resource's kind.
+        kind: String,
+    },
+    /// The workload lacks its pod spec object.
+    #[error("{site}: the {kind} has no `{path}` object")]
+    NoPodSpec {
+        /// Where.
+        site: InjectionSite,
+        /// The resource's kind.
+        kind: String,
+        /// The pod spec's path, dotted.
+        path: String,
+    },
+    /// envFrom of one Secret twice with different prefixes.
+    #[error("{site}: {container} gets Secret `{secret_name}` through envFrom with two different prefixes ({} and {}); use one", show_prefix(first.as_deref()), show_prefix(second.as_deref()))]
+    TwoPrefixes {
+        /// Where.
+        site: InjectionSite,
+        /// The container.
+        container: String,
+        /// The Kubernetes Secret.
+        secret_name: String,
+        /// The prefix already there.
+        first: Option<String>,
+        /// The prefix asked for.
+        second: Option<String>,
+    },
+    /// A different volume already has the name.
+    #[error(
+        "{site}: the pod already has a different volume named `{volume}`; set another volume_name"
+    )]
+    VolumeNameTaken {
+        /// Where.
+        site: InjectionSite,
+        /// The volume's name.
+        volume: String,
+    },
+    /// A different mount already uses the path.
+    #[error(
+        "{site}: {container} already mounts something at {mount_path}; choose another mount_path"
+    )]
+    MountPathTaken {
+        /// Where.
+        site: InjectionSite,
+        /// The container.
+        container: String,
+        /// The mount path, as JSON (quoted).
+        mount_path: String,
+    },
+    /// A field that must be a list is something else.
+    #[error("{site}: `{field}` is not a list")]
+    NotAList {
+        /// Where.
+        site: InjectionSite,
+        /// The field.
+        field: String,
+    },
+    /// The pod has no container list of that kind.
+    #[error("{site}: the pod has no `{field}`, so {target} does not exist")]
+    NoContainers {
+        /// Where.
+        site: InjectionSite,
+        /// `containers` or `initContainers`.
+        field: &'static str,
+        /// The container asked for.
+        target: ContainerTarget,
+    },
+    /// A container index past the last container.
+    #[error("{site}: {target} is out of range: the pod has {} {}{}; use an index below {}", names.len(), if target.init { "init container(s)" } else { "container(s)" }, if names.is_empty() { String::new() } else { format!(" ({})", quoted(names)) }, names.len())]
+    ContainerOutOfRange {
+        /// Where.
+        site: InjectionSite,
+        /// The container asked for.
+        target: ContainerTarget,
+        /// The names of the pod's containers of that kind.
+        names: Vec<String>,
+    },
+    /// No container of that name.
+    #[error("{site}: there is no {target}; the pod has: {}", if names.is_empty() { "none".to_owned() } else { quoted(names) })]
+    NoSuchContainer {
+        /// Where.
+        site: InjectionSite,
+        /// The container asked for.
+        target: ContainerTarget,
+        /// The names of the pod's containers of that kind.
+        names: Vec<String>,
+    },
+    /// The container entry is not an object.
+    #[error("{site}: {target} is not an object")]
+    ContainerNotAnObject {
+        /// Where.
+        site: InjectionSite,
+        /// The container asked for.
+        target: ContainerTarget,
+    },
+}
+
+/// What is wrong with an explicit `target_path` (`spec.template.spec.containers[0].env`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TargetPathProblem {
+    /// A segment with a malformed index.
+    #[error("segment `{0}` is not `name[index]`")]
+    BadIndex(String),
+    /// `a..b`, a leading or trailing dot.
+    #[error("empty segment")]
+    EmptySegment,
+    /// A step below something that is not an object.
+    #[error("`{0}` is not inside an object")]
+    NotInsideAnObject(String),
+    /// A step that must be a list is not.
+    #[error("`{0}` is not a list")]
+    NotAList(String),
+    /// A step that does not exist (only the last list is created).
+    #[error("`{0}` does not exist")]
+    Missing(String),
+    /// An index past the end of its list.
+    #[error("`{name}[{index}]` is out of range: the list has {len} item(s)")]
+    OutOfRange {
+        /// The list.
+        name: String,
+        /// The index asked for.
+        index: usize,
+        /// The list's length.
+        len: usize,
+    },
+    /// The path stops at something that is not a list.
+    #[error("the path does not end at a list")]
+    NotEndingAtAList,
+}
+
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Applies `patch` to `resource`. Never leaves a null or sparse entry; every refusal names the site.
+/// (Boxed: refusals are rare and large, and the success path should stay a small return value.)
 pub fn apply_patch(
     stack: &str,
     resource_id: &str,
     resource: &mut Manifest,
     patch: &PodPatch,
-) -> Result<(), String> {
+) -> Result<(), Box<InjectionProblem>> {
     let site = Site {
         stack,
         resource: resource_id,
@@ -36,26 +226,30 @@ pub fn apply_patch(
         ..
     } = patch
     {
-        let list = walk_path(resource.body_mut(), path)
-            .map_err(|e| format!("{site}: target path `{path}`: {e}"))?;
+        let list = walk_path(resource.body_mut(), path).map_err(|problem| {
+            Box::new(InjectionProblem::TargetPath {
+                site: site.owned(),
+                path: path.clone(),
+                problem,
+            })
+        })?;
         if !try_push_env(list, var) {
-            return Err(env_defined_twice(&site, var, &format!("`{path}`")));
+            return Err(env_defined_twice(&site, var, format!("`{path}`")));
         }
         return Ok(());
     }
     let Some(path) = pod_spec_path(resource.kind()) else {
-        return Err(format!(
-            "{site}: a {} has no pod template, so secrets cannot be injected into it; inject into a {}",
-            resource.kind(),
-            kind_list(" or ")
-        ));
+        return Err(Box::new(InjectionProblem::NoPodTemplate {
+            site: site.owned(),
+            kind: resource.kind().to_owned(),
+        }));
     };
     let Some(pod) = descend(resource.body_mut(), path) else {
-        return Err(format!(
-            "{site}: the {} has no `{}` object",
-            resource.kind(),
-            path.join(".")
-        ));
+        return Err(Box::new(InjectionProblem::NoPodSpec {
+            site: site.owned(),
+            kind: resource.kind().to_owned(),
+            path: path.join("."),
+        }));
     };
     // This runs once per injection, so the container's description (`describe`) is only formatted
     // on the way to an error, once the list borrowed from the container is released.
@@ -65,7 +259,7 @@ pub fn apply_patch(
             // the reference accept it; an `env` entry wins over an `envFrom` variable of its name).
             let c = container_mut(pod, container, &site)?;
             if !try_push_env(array_field(c, "env", &site)?, var) {
-                return Err(env_defined_twice(&site, var, &describe(container, c)));
+                return Err(env_defined_twice(&site, var, describe(container, c)));
             }
             Ok(())
         }
@@ -84,12 +278,13 @@ pub fn apply_patch(
                 .map(|e| e.get("prefix").and_then(Value::as_str).map(str::to_owned));
             match existing {
                 Some(existing_prefix) if existing_prefix == *prefix => Ok(()),
-                Some(existing_prefix) => Err(format!(
-                    "{site}: {} gets Secret `{secret}` through envFrom with two different prefixes ({} and {}); use one",
-                    describe(container, c),
-                    show_prefix(existing_prefix.as_deref()),
-                    show_prefix(prefix.as_deref())
-                )),
+                Some(existing_prefix) => Err(Box::new(InjectionProblem::TwoPrefixes {
+                    site: site.owned(),
+                    container: describe(container, c),
+                    secret_name: secret.clone(),
+                    first: existing_prefix,
+                    second: prefix.clone(),
+                })),
                 None => {
                     let mut entry = Map::new();
                     if let Some(p) = prefix {
@@ -122,18 +317,33 @@ pub fn apply_patch(
                 .unwrap_or_default();
             {
                 let volumes = array_field(pod, "volumes", &site)?;
-                match volumes.iter().find(|v| v.get("name").and_then(Value::as_str) == Some(vname)) {
+                match volumes
+                    .iter()
+                    .find(|v| v.get("name").and_then(Value::as_str) == Some(vname))
+                {
                     Some(existing) if existing == volume => {}
-                    Some(_) => return Err(format!("{site}: the pod already has a different volume named `{vname}`; set another volume_name")),
+                    Some(_) => {
+                        return Err(Box::new(InjectionProblem::VolumeNameTaken {
+                            site: site.owned(),
+                            volume: vname.to_owned(),
+                        }))
+                    }
                     None => volumes.push(volume.clone()),
                 }
             }
             let c = container_mut(pod, container, &site)?;
             let mount_path = mount.get("mountPath").unwrap_or(&Value::Null);
             let mounts = array_field(c, "volumeMounts", &site)?;
-            match mounts.iter().find(|m| m.get("mountPath") == Some(mount_path)) {
+            match mounts
+                .iter()
+                .find(|m| m.get("mountPath") == Some(mount_path))
+            {
                 Some(existing) if existing == mount => Ok(()),
-                Some(_) => Err(format!("{site}: {} already mounts something at {mount_path}; choose another mount_path", describe(container, c))),
+                Some(_) => Err(Box::new(InjectionProblem::MountPathTaken {
+                    site: site.owned(),
+                    container: describe(container, c),
+                    mount_path: mount_path.to_string(),
+                })),
                 None => {
                     mounts.push(mount.clone());
                     Ok(())
@@ -163,11 +373,12 @@ fn env_name(var: &Value) -> &str {
         .unwrap_or_default()
 }
 
-fn env_defined_twice(site: &Site<'_>, var: &Value, where_: &str) -> String {
-    format!(
-        "{site}: env var `{}` is defined twice in {where_}: two injections (or the template and an injection) use the same name; rename one with .for_name(\"...\") or remove the duplicate",
-        env_name(var)
-    )
+fn env_defined_twice(site: &Site<'_>, var: &Value, place: String) -> Box<InjectionProblem> {
+    Box::new(InjectionProblem::EnvDefinedTwice {
+        site: site.owned(),
+        var: env_name(var).to_owned(),
+        place,
+    })
 }
 
 fn describe(target: &ContainerTarget, container: &Map<String, Value>) -> String {
@@ -205,77 +416,85 @@ fn array_field<'v>(
     obj: &'v mut Map<String, Value>,
     name: &str,
     site: &Site<'_>,
-) -> Result<&'v mut Vec<Value>, String> {
+) -> Result<&'v mut Vec<Value>, Box<InjectionProblem>> {
     // Looked up before inserting, so that the usual case (the list exists) allocates no key.
     if field(obj, name).is_none() {
         obj.insert(name.to_owned(), Value::Array(Vec::new()));
     }
-    let slot = field_mut(obj, name).ok_or_else(|| format!("{site}: `{name}` is not a list"))?;
+    let not_a_list = || {
+        Box::new(InjectionProblem::NotAList {
+            site: site.owned(),
+            field: name.to_owned(),
+        })
+    };
+    let slot = field_mut(obj, name).ok_or_else(not_a_list)?;
     if slot.is_null() {
         *slot = Value::Array(Vec::new());
     }
-    slot.as_array_mut()
-        .ok_or_else(|| format!("{site}: `{name}` is not a list"))
+    slot.as_array_mut().ok_or_else(not_a_list)
 }
 
 fn container_mut<'v>(
     pod: &'v mut Map<String, Value>,
     target: &ContainerTarget,
     site: &Site<'_>,
-) -> Result<&'v mut Map<String, Value>, String> {
+) -> Result<&'v mut Map<String, Value>, Box<InjectionProblem>> {
     let field = target.list_field();
     let list = match field_mut(pod, field).and_then(Value::as_array_mut) {
         Some(list) => list,
         None => {
-            return Err(format!(
-                "{site}: the pod has no `{field}`, so {target} does not exist"
-            ))
+            return Err(Box::new(InjectionProblem::NoContainers {
+                site: site.owned(),
+                field,
+                target: target.clone(),
+            }))
         }
     };
     let names = || list_names(list);
-    let index =
-        match &target.selector {
-            ContainerSelector::Index(i) => {
-                if *i >= list.len() {
-                    return Err(format!(
-                    "{site}: {target} is out of range: the pod has {} {}{}; use an index below {}",
-                    list.len(),
-                    if target.init { "init container(s)" } else { "container(s)" },
-                    if list.is_empty() { String::new() } else { format!(" ({})", names()) },
-                    list.len()
-                ));
-                }
-                *i
+    let index = match &target.selector {
+        ContainerSelector::Index(i) => {
+            if *i >= list.len() {
+                return Err(Box::new(InjectionProblem::ContainerOutOfRange {
+                    site: site.owned(),
+                    target: target.clone(),
+                    names: names(),
+                }));
             }
-            ContainerSelector::Name(n) => list
-                .iter()
-                .position(|c| value_at(c, &["name"]).and_then(Value::as_str) == Some(n))
-                .ok_or_else(|| {
-                    format!(
-                        "{site}: there is no {target}; the pod has: {}",
-                        if list.is_empty() {
-                            "none".to_owned()
-                        } else {
-                            names()
-                        }
-                    )
-                })?,
-        };
-    list[index]
-        .as_object_mut()
-        .ok_or_else(|| format!("{site}: {target} is not an object"))
+            *i
+        }
+        ContainerSelector::Name(n) => list
+            .iter()
+            .position(|c| value_at(c, &["name"]).and_then(Value::as_str) == Some(n))
+            .ok_or_else(|| {
+                Box::new(InjectionProblem::NoSuchContainer {
+                    site: site.owned(),
+                    target: target.clone(),
+                    names: names(),
+                })
+            })?,
+    };
+    list[index].as_object_mut().ok_or_else(|| {
+        Box::new(InjectionProblem::ContainerNotAnObject {
+            site: site.owned(),
+            target: target.clone(),
+        })
+    })
 }
 
-fn list_names(list: &[Value]) -> String {
+fn list_names(list: &[Value]) -> Vec<String> {
     list.iter()
-        .map(|c| format!("`{}`", c.get("name").and_then(Value::as_str).unwrap_or("?")))
-        .collect::<Vec<_>>()
-        .join(", ")
+        .map(|c| {
+            c.get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_owned()
+        })
+        .collect()
 }
 
 /// Walks an explicit path like `spec.jobTemplate.spec.template.spec.containers[0].env` to a list,
 /// creating the last list when absent; every other step must exist.
-fn walk_path<'v>(root: &'v mut Value, path: &str) -> Result<&'v mut Vec<Value>, String> {
+fn walk_path<'v>(root: &'v mut Value, path: &str) -> Result<&'v mut Vec<Value>, TargetPathProblem> {
     let mut steps: Vec<(String, Option<usize>)> = Vec::new();
     for seg in path.split('.') {
         let (name, index) = match seg.find('[') {
@@ -285,13 +504,13 @@ fn walk_path<'v>(root: &'v mut Value, path: &str) -> Result<&'v mut Vec<Value>, 
                     .and_then(|n| n.parse::<usize>().ok());
                 match idx {
                     Some(i) => (&seg[..open], Some(i)),
-                    None => return Err(format!("segment `{seg}` is not `name[index]`")),
+                    None => return Err(TargetPathProblem::BadIndex(seg.to_owned())),
                 }
             }
             None => (seg, None),
         };
         if name.is_empty() {
-            return Err("empty segment".to_owned());
+            return Err(TargetPathProblem::EmptySegment);
         }
         steps.push((name.to_owned(), index));
     }
@@ -300,33 +519,36 @@ fn walk_path<'v>(root: &'v mut Value, path: &str) -> Result<&'v mut Vec<Value>, 
     for (i, (name, index)) in steps.iter().enumerate() {
         let obj = cur
             .as_object_mut()
-            .ok_or_else(|| format!("`{name}` is not inside an object"))?;
+            .ok_or_else(|| TargetPathProblem::NotInsideAnObject(name.clone()))?;
         if i == last && index.is_none() {
             let slot = obj
                 .entry(name.clone())
                 .or_insert_with(|| Value::Array(Vec::new()));
             return slot
                 .as_array_mut()
-                .ok_or_else(|| format!("`{name}` is not a list"));
+                .ok_or_else(|| TargetPathProblem::NotAList(name.clone()));
         }
         let next = obj
             .get_mut(name)
-            .ok_or_else(|| format!("`{name}` does not exist"))?;
+            .ok_or_else(|| TargetPathProblem::Missing(name.clone()))?;
         cur = match index {
             Some(ix) => {
                 let arr = next
                     .as_array_mut()
-                    .ok_or_else(|| format!("`{name}` is not a list"))?;
+                    .ok_or_else(|| TargetPathProblem::NotAList(name.clone()))?;
                 let len = arr.len();
-                arr.get_mut(*ix).ok_or_else(|| {
-                    format!("`{name}[{ix}]` is out of range: the list has {len} item(s)")
-                })?
+                arr.get_mut(*ix)
+                    .ok_or_else(|| TargetPathProblem::OutOfRange {
+                        name: name.clone(),
+                        index: *ix,
+                        len,
+                    })?
             }
             None => next,
         };
     }
     cur.as_array_mut()
-        .ok_or_else(|| "the path does not end at a list".to_owned())
+        .ok_or(TargetPathProblem::NotEndingAtAList)
 }
 
 #[cfg(test)]
@@ -354,7 +576,15 @@ mod tests {
         let mut d = deployment(json!([{ "name": "api" }]));
         let err = apply_patch("api-service", "deployment", &mut d, &env(2, "X")).unwrap_err();
         assert!(
-            err.contains("stack `api-service`, resource `deployment`"),
+            matches!(&*err, InjectionProblem::ContainerOutOfRange { site, names, .. }
+                if site.stack == "api-service" && site.resource == "deployment" && names == &["api"]),
+            "{err:?}"
+        );
+        let err = err.to_string();
+        assert!(
+            err.starts_with(
+                "stack `api-service`, resource `deployment`: container 2 is out of range"
+            ),
             "{err}"
         );
         assert!(err.contains("the pod has 1 container(s) (`api`)"), "{err}");
@@ -373,9 +603,12 @@ mod tests {
     fn duplicate_env_name_is_refused() {
         let mut d = deployment(json!([{ "name": "api" }]));
         apply_patch("s", "deployment", &mut d, &env(0, "X")).unwrap();
-        assert!(apply_patch("s", "deployment", &mut d, &env(0, "X"))
-            .unwrap_err()
-            .contains("defined twice"));
+        let err = apply_patch("s", "deployment", &mut d, &env(0, "X")).unwrap_err();
+        assert!(
+            matches!(&*err, InjectionProblem::EnvDefinedTwice { var, place, .. }
+                if var == "X" && place == "container 0 (`api`)"),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -428,9 +661,23 @@ mod tests {
         if let PodPatch::Env { target_path, .. } = &mut p {
             *target_path = Some("spec.template.spec.containers[5].env".into());
         }
-        assert!(apply_patch("s", "d", &mut d, &p)
-            .unwrap_err()
-            .contains("out of range"));
+        let err = apply_patch("s", "d", &mut d, &p).unwrap_err();
+        assert_eq!(
+            *err,
+            InjectionProblem::TargetPath {
+                site: InjectionSite {
+                    stack: "s".into(),
+                    resource: "d".into()
+                },
+                path: "spec.template.spec.containers[5].env".into(),
+                problem: TargetPathProblem::OutOfRange {
+                    name: "containers".into(),
+                    index: 5,
+                    len: 2
+                }
+            }
+        );
+        assert_eq!(err.to_string(), "stack `s`, resource `d`: target path `spec.template.spec.containers[5].env`: `containers[5]` is out of range: the list has 2 item(s)");
     }
 
     #[test]
@@ -458,9 +705,10 @@ mod tests {
             secret: "s".into(),
             prefix: Some("P_".into()),
         };
-        assert!(apply_patch("s", "d", &mut d, &other)
-            .unwrap_err()
-            .contains("two different prefixes"));
+        assert!(matches!(
+            apply_patch("s", "d", &mut d, &other),
+            Err(e) if matches!(&*e, InjectionProblem::TwoPrefixes { first: None, second: Some(p), .. } if p == "P_")
+        ));
     }
 
     #[test]
@@ -470,7 +718,9 @@ mod tests {
         let mut d = deployment(json!([{ "name": "api" }, { "name": "side" }]));
         apply_patch("s", "d", &mut d, &env(1, "X")).unwrap();
         assert_eq!(
-            apply_patch("s", "d", &mut d, &env(1, "X")).unwrap_err(),
+            apply_patch("s", "d", &mut d, &env(1, "X"))
+                .unwrap_err()
+                .to_string(),
             "stack `s`, resource `d`: env var `X` is defined twice in container 1 (`side`): two injections (or the template and an injection) use the same name; rename one with .for_name(\"...\") or remove the duplicate"
         );
         let by_name = ContainerTarget {
@@ -485,7 +735,9 @@ mod tests {
         apply_patch("s", "d", &mut d, &from(None)).unwrap();
         apply_patch("s", "d", &mut d, &from(None)).unwrap();
         assert_eq!(
-            apply_patch("s", "d", &mut d, &from(Some("P_"))).unwrap_err(),
+            apply_patch("s", "d", &mut d, &from(Some("P_")))
+                .unwrap_err()
+                .to_string(),
             "stack `s`, resource `d`: container `side` gets Secret `t` through envFrom with two different prefixes (no prefix and `P_`); use one"
         );
         let volume = |path: &str| PodPatch::Volume {
@@ -501,7 +753,9 @@ mod tests {
             mount: json!({ "name": "w", "mountPath": "/etc/t" }),
         };
         assert_eq!(
-            apply_patch("s", "d", &mut d, &other).unwrap_err(),
+            apply_patch("s", "d", &mut d, &other)
+                .unwrap_err()
+                .to_string(),
             "stack `s`, resource `d`: container `side` already mounts something at \"/etc/t\"; choose another mount_path"
         );
     }
@@ -529,8 +783,12 @@ mod tests {
     #[test]
     fn service_is_not_a_workload() {
         let mut s = Manifest::new(json!({ "apiVersion": "v1", "kind": "Service" })).unwrap();
-        assert!(apply_patch("s", "service", &mut s, &env(0, "X"))
-            .unwrap_err()
-            .contains("has no pod template"));
+        let err = apply_patch("s", "service", &mut s, &env(0, "X")).unwrap_err();
+        assert!(
+            matches!(&*err, InjectionProblem::NoPodTemplate { kind, .. } if kind == "Service"),
+            "{err:?}"
+        );
+        // The kinds come from the workload table, in the wording of the other messages.
+        assert_eq!(err.to_string(), "stack `s`, resource `service`: a Service has no pod template, so secrets cannot be injected into it; inject into a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod");
     }
 }
