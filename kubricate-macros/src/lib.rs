@@ -24,9 +24,7 @@ pub fn derive_secret_set(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(Resources, attributes(resource))]
 pub fn derive_resources(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    resources::derive(input)
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    resources::derive(input).into()
 }
 
 /// Makes a struct of named secret managers a registry. See `kubricate::IntoManagers`.

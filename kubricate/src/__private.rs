@@ -15,3 +15,9 @@ use crate::declare::secret_set::SecretSet;
 pub fn injector<S: SecretSet>(c: &mut Injector<S>) -> &mut Injector<S> {
     c
 }
+
+/// The resource ids of `R`, for `stack!`'s `.into_resource(ids::<R>().deployment)`.
+#[inline(always)]
+pub fn ids<R: crate::model::resource::Resources>() -> &'static R::Ids {
+    R::IDS
+}

@@ -124,6 +124,7 @@ pub use declare::manager::{AnySecretManager, ManagerProblem, SecretManager, Secr
 pub use declare::registry::{IntoManagers, RegistryError, SecretRegistry};
 pub use declare::secret_set::{
     Dynamic, DynamicNames, SecretDecl, SecretName, SecretRef, SecretSet,
+    UseSecretsAnyForADynamicSet,
 };
 pub use declare::stack::{Stack, StackError, StackProblem};
 pub use declare::template::{self, Template};
@@ -140,7 +141,10 @@ pub use deliver::secret::MergedSecret;
 pub use generate::{MetadataOptions, OutputMode};
 pub use model::names::NameError;
 pub use model::pod_patch::PodPatch;
-pub use model::resource::{kinds, Kind, Manifest, Resource, ResourceDecl, ResourceMap, Resources};
+pub use model::resource::{
+    kinds, HasPodTemplate, Kind, Manifest, Resource, ResourceDecl, ResourceId, ResourceMap,
+    Resources,
+};
 pub use model::secret_value::{
     CoreDumpsOff, ExposeSecret, SecretBytes, SecretField, SecretObject, SecretValue,
 };
@@ -218,7 +222,8 @@ pub use kubricate_macros::IntoManagers;
 /// | a strategy the provider does not support | `` `...` does not support the `env_from` strategy`` |
 /// | `key` where the provider takes none, or none where it needs one | ``option `key` does not apply ...``, `` ... needs `key` ...`` |
 /// | an option of another kind, a misspelt option | ``option ... does not belong to ...; did you mean ...?`` |
-/// | `.into_resource("x")` / `set_default_resource_id("x")` with no resource `x` | ``resource `x` not found ...`` |
+/// | `.into_resource("x")` / `set_default_resource_id("x")` / `.override` key with no resource `x` | ``no field `x` on type `&'static SimpleAppIds` `` |
+/// | `.into_resource("service")` on a kind without pods | ``a `Service` has no pod template, so no secret can be injected into it`` |
 /// | no resource given and zero or several workloads | `could not resolve the resource to inject into ...` |
 /// | the same env var twice in one container (literal sibling chains) | `... injected twice ...` / `env var ... is defined twice` |
 ///
@@ -226,11 +231,15 @@ pub use kubricate_macros::IntoManagers;
 /// init_container_name, key, target_path }`, `env_from { prefix, .. }`, `image_pull_secret` and
 /// `volume { mount_path, items: [(key, path)], default_mode, volume_name, .. }`; any other expression
 /// given to `.inject(..)` is a run-time strategy value (`inject_as`). `.override(json!(..))` deep-merges
-/// a patch. Resource ids are checked where the chain shows the resources
-/// (`Stack::from_template(Template, ..)`, `Stack::from_static(name, Struct { .. })`). What the types
-/// cannot know (a name in a `use_secrets_any` block or in a function generic over its set, a value
-/// computed at run time, the value of a fixed `key`) is checked when the stack is built, with the same
-/// wording. A `SecretManager<Dynamic>` goes through `use_secrets_any(m.as_any(), ..)` inside `stack!`.
+/// a patch. Resource ids are checked by types (the ids struct of the resources, `Resources::Ids`)
+/// where the chain shows the resources (`Stack::from_template(Template, ..)`,
+/// `Stack::from_static(name, Struct { .. })`). Typed names (`c.secrets(AppSecrets::DatabaseUrl)`) are
+/// checked like string literals. What the types cannot know (a name in a `use_secrets_any` block or in
+/// a function generic over its set, a value computed at run time, the value of a fixed `key`) is
+/// checked when the stack is built, with the same wording. A run-time set (`SecretManager<Dynamic>`)
+/// keeps string names with `use_secrets` when the manager is a parameter typed `&SecretManager`;
+/// elsewhere give it to `use_secrets_any(m.as_any(), ..)` (the error, "no field .. on type
+/// `UseSecretsAnyForADynamicSet`", says so).
 ///
 /// ```
 /// use kubricate::prelude::*;

@@ -91,8 +91,34 @@ fn parse(input: &DeriveInput) -> syn::Result<Vec<Field>> {
     Ok(fields)
 }
 
-pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
-    let fields = parse(&input)?;
+/// The impls, or the errors with a stub impl, so one bad attribute is one error (not one more at every
+/// use of the type as `Resources`; the pattern of `clap_derive`'s dummies).
+pub fn derive(input: DeriveInput) -> TokenStream {
+    match expand(&input) {
+        Ok(out) => out,
+        Err(e) => {
+            let ident = &input.ident;
+            let (impl_g, ty_g, where_g) = input.generics.split_for_impl();
+            let error = e.into_compile_error();
+            quote! {
+                #error
+                #[automatically_derived]
+                impl #impl_g ::kubricate::Resources for #ident #ty_g #where_g {
+                    const RESOURCES: &'static [::kubricate::ResourceDecl] = &[];
+                    type Ids = ();
+                    const IDS: &'static () = &();
+                    type Workloads = ::kubricate::kinds::count::Zero;
+                    fn into_resources(self) -> ::kubricate::ResourceMap {
+                        ::kubricate::ResourceMap::new()
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let fields = parse(input)?;
     let ident = &input.ident;
     let decls = fields.iter().map(|f| {
         let id = &f.id;
@@ -105,10 +131,42 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
         quote!(map.insert(::std::string::String::from(#id), self.#field.into_manifest());)
     });
     let n = fields.len();
+    let vis = &input.vis;
+    let ids_ident = quote::format_ident!("{}Ids", ident);
+    // A field per id an identifier spells (`type` as `r#type`); others (`my-app`) are checked at run time.
+    let id_fields: Vec<(Ident, &Field)> = fields
+        .iter()
+        .filter_map(|f| Some((crate::case::field_ident(&f.id, f.ident.span())?, f)))
+        .collect();
+    let id_decls = id_fields.iter().map(|(name, f)| {
+        let kind = &f.kind;
+        let doc = format!("`{}`.", f.id);
+        quote!(#[doc = #doc] pub #name: ::kubricate::ResourceId<#kind>)
+    });
+    let id_values = id_fields.iter().map(|(name, f)| {
+        let id = &f.id;
+        quote!(#name: ::kubricate::ResourceId::new(#id))
+    });
+    let kinds = fields.iter().map(|f| &f.kind);
+    let mut workloads = quote!(::kubricate::kinds::count::Zero);
+    for kind in kinds.rev() {
+        workloads = quote!(::kubricate::kinds::count::Sum<<#kind as ::kubricate::Kind>::Workloads, #workloads>);
+    }
+    let ids_doc = format!("The resource ids of [`{ident}`], one field per id, typed by kind (`#[derive(Resources)]`).");
     Ok(quote! {
+        #[doc = #ids_doc]
+        #[allow(non_snake_case)]
+        #[derive(Debug, Clone, Copy)]
+        #vis struct #ids_ident {
+            #(#id_decls,)*
+        }
+
         #[automatically_derived]
         impl ::kubricate::Resources for #ident {
             const RESOURCES: &'static [::kubricate::ResourceDecl] = &[#(#decls),*];
+            type Ids = #ids_ident;
+            const IDS: &'static #ids_ident = &#ids_ident { #(#id_values,)* };
+            type Workloads = #workloads;
             fn into_resources(self) -> ::kubricate::ResourceMap {
                 let mut map = ::kubricate::ResourceMap::with_capacity(#n);
                 #(#inserts)*

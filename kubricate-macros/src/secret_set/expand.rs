@@ -57,6 +57,26 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
         fields.push(quote!(#[doc = #doc] pub #field: ::kubricate::SecretName<#provider, #ident>,));
         values.push(quote!(#field: ::kubricate::SecretName::new_unchecked(#name),));
     }
+    // The same names by variant (`c.secrets(AppSecrets::DatabaseUrl)` inside `stack!`): one field per
+    // variant, so a typed name flows into the typed chain like a string literal does.
+    let variants_ty = quote::format_ident!("{}Variants", ident);
+    let variant_fields = model.secrets.iter().map(|s| {
+        let v = &s.variant;
+        let provider = match &s.provider {
+            Some(p) => quote!(#p),
+            None => quote!(::kubricate::provider::AnyProvider),
+        };
+        let doc = format!("`{}::{}`: `{}`", ident, v, s.name);
+        quote!(#[doc = #doc] pub #v: ::kubricate::SecretName<#provider, #ident>,)
+    });
+    let variant_values = model.secrets.iter().map(|s| {
+        let v = &s.variant;
+        let name = &s.name;
+        quote!(#v: ::kubricate::SecretName::new_unchecked(#name),)
+    });
+    let variants_doc = format!(
+        "The secret names of [`{ident}`] by variant, typed by provider (written by `#[derive(SecretSet)]`)."
+    );
     let struct_doc = format!(
         "The secret names of [`{ident}`], one field per secret typed by its provider (written by `#[derive(SecretSet)]`)."
     );
@@ -67,6 +87,15 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
             const SECRETS: &'static [::kubricate::SecretDecl] = &[#(#decls),*];
             type Names = #names_ty;
             const NAMES: &'static #names_ty = &#names_ty { #(#values)* };
+            type Variants = #variants_ty;
+            const VARIANTS: &'static #variants_ty = &#variants_ty { #(#variant_values)* };
+        }
+
+        #[doc = #variants_doc]
+        #[allow(non_snake_case)]
+        #[derive(Debug, Clone, Copy)]
+        #vis struct #variants_ty {
+            #(#variant_fields)*
         }
 
         #[doc = #struct_doc]

@@ -10,7 +10,8 @@
 //!   bounds check the strategy and `key` against the secret's provider type.
 //!
 //! What only syntax shows is checked here (a chain without `.inject()`, two literal chains of one
-//! block defining one variable, strategy options), and resource ids through [`resources`].
+//! block defining one variable, strategy options); resource ids become field accesses on the
+//! resources' ids struct through [`resources`].
 //! A run-time set (`use_secrets_any`) or a generic one (a type parameter of the function) keeps its
 //! string names, checked when the stack is built with the same words.
 
@@ -21,7 +22,7 @@ mod strategy;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::visit_mut::{self, VisitMut};
-use syn::{Expr, Ident, Item, Stmt};
+use syn::{Expr, Ident, Stmt};
 
 use crate::attr::Errors;
 
@@ -52,8 +53,10 @@ struct Walker {
     generic_set: bool,
     /// Depth inside closures given to `use_secrets_any` (a run-time set: names stay strings).
     any_depth: usize,
-    /// Resource checks, to place before the function's statements.
-    consts: Vec<TokenStream>,
+    /// Parameters of the enclosing function typed as a run-time set's manager (`&SecretManager`,
+    /// `&SecretManager<Dynamic>`) and never rebound in its body: `use_secrets` on one of them keeps
+    /// its string names, checked at run time, as `use_secrets_any` does.
+    dynamic_params: Vec<Ident>,
 }
 
 /// Whether a type parameter of `sig` is the secret set (`SecretManager<S>`, `Injector<S>`, `S: SecretSet`).
@@ -82,13 +85,121 @@ fn takes_generic_set(sig: &syn::Signature) -> bool {
     bounded || in_manager
 }
 
+/// Whether `ty` is the manager of a run-time set: `SecretManager`, `SecretManager<Dynamic>`, behind
+/// `&`/`&mut` or not.
+fn is_dynamic_manager(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(r) => is_dynamic_manager(&r.elem),
+        syn::Type::Paren(p) => is_dynamic_manager(&p.elem),
+        syn::Type::Group(g) => is_dynamic_manager(&g.elem),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return false;
+            };
+            if last.ident != "SecretManager" {
+                return false;
+            }
+            match &last.arguments {
+                syn::PathArguments::None => true,
+                syn::PathArguments::AngleBracketed(a) => {
+                    a.args.len() == 1
+                        && matches!(a.args.first(), Some(syn::GenericArgument::Type(syn::Type::Path(t)))
+                            if t.path.segments.last().is_some_and(|s| s.ident == "Dynamic"))
+                }
+                syn::PathArguments::Parenthesized(_) => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// The identifiers a block binds anywhere (`let`, closure parameters, patterns of `for`/`match`).
+#[derive(Default)]
+struct Bindings(Vec<Ident>);
+
+impl<'ast> syn::visit::Visit<'ast> for Bindings {
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        self.0.push(p.ident.clone());
+        syn::visit::visit_pat_ident(self, p);
+    }
+}
+
+/// The parameters of `f` that are run-time sets' managers, unless rebound in its body.
+fn dynamic_params(f: &syn::ItemFn) -> Vec<Ident> {
+    let mut bound = Bindings::default();
+    syn::visit::Visit::visit_block(&mut bound, &f.block);
+    f.sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            syn::FnArg::Typed(t) if is_dynamic_manager(&t.ty) => match &*t.pat {
+                syn::Pat::Ident(p) if !bound.0.contains(&p.ident) => Some(p.ident.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// `Set::Variant` as a secret name: a path of two or more segments whose last two are UpperCamelCase
+/// (a type and a variant; a `const` is SCREAMING_CASE, a module lower case). Parenthesized,
+/// `(Type::Variant)` keeps the plain `SecretRef` form, for a hand-written `SecretRef` enum.
+fn set_variant(arg: &Expr) -> Option<(syn::Path, Ident)> {
+    let Expr::Path(p) = arg else { return None };
+    if p.qself.is_some() || p.path.segments.len() < 2 {
+        return None;
+    }
+    let camel = |i: &Ident| {
+        let s = i.to_string();
+        s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().any(|c| c.is_ascii_lowercase())
+    };
+    let mut set = p.path.clone();
+    let variant = set.segments.pop()?.into_value();
+    set.segments.pop_punct();
+    let ty = set.segments.last()?;
+    if !camel(&variant.ident)
+        || !variant.arguments.is_none()
+        || !camel(&ty.ident)
+        || ty.ident == "Self"
+    {
+        return None;
+    }
+    Some((set, variant.ident))
+}
+
 impl Walker {
+    /// Whether `mc` gives a run-time set's manager to its closure: `use_secrets_any(..)`, or
+    /// `use_secrets(m, ..)` with `m` (or `&m`) a parameter typed `&SecretManager`.
+    fn run_time_set(&self, mc: &syn::ExprMethodCall) -> bool {
+        if mc.method == "use_secrets_any" {
+            return true;
+        }
+        if mc.method != "use_secrets" {
+            return false;
+        }
+        let mut arg = mc.args.first();
+        while let Some(Expr::Reference(r)) = arg {
+            arg = Some(&r.expr);
+        }
+        matches!(arg, Some(Expr::Path(p)) if p.path.get_ident().is_some_and(|i| self.dynamic_params.contains(i)))
+    }
+
     /// `X.secrets("NAME")` → the typed form; `None` to leave the call as it is.
     fn typed_secret(&mut self, mc: &syn::ExprMethodCall) -> Option<Expr> {
         if self.any_depth > 0 || self.generic_set || mc.method != "secrets" || mc.args.len() != 1 {
             return None;
         }
-        let lit = chain::lit_str(mc.args.first()?)?;
+        let arg = mc.args.first()?;
+        if let Some((set, variant)) = set_variant(arg) {
+            // `c.secrets(AppSecrets::DatabaseUrl)`: the set's names by variant, typed by provider.
+            let secret = Ident::new("secret", mc.method.span());
+            let receiver = &mc.receiver;
+            return syn::parse2(quote_spanned! {variant.span()=>
+                #receiver.#secret(<#set as ::kubricate::SecretSet>::VARIANTS.#variant)
+            })
+            .ok();
+        }
+        let lit = chain::lit_str(arg)?;
         let name = lit.value();
         if !crate::case::is_env_name(&name) {
             self.errors.push(syn::Error::new(
@@ -175,7 +286,12 @@ impl VisitMut for Walker {
     }
 
     fn visit_item_fn_mut(&mut self, f: &mut syn::ItemFn) {
-        let saved = (std::mem::take(&mut self.generics), self.generic_set);
+        let dynamic = dynamic_params(f);
+        let saved = (
+            std::mem::take(&mut self.generics),
+            self.generic_set,
+            std::mem::replace(&mut self.dynamic_params, dynamic),
+        );
         self.generics = f
             .sig
             .generics
@@ -184,16 +300,15 @@ impl VisitMut for Walker {
             .collect();
         self.generic_set = takes_generic_set(&f.sig);
         visit_mut::visit_item_fn_mut(self, f);
-        (self.generics, self.generic_set) = saved;
+        (self.generics, self.generic_set, self.dynamic_params) = saved;
     }
 
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
-        if let Some(checks) = resources::checks(expr, &self.generics) {
-            self.consts.extend(checks);
+        if let Some(prepared) = resources::prepare(expr, &self.generics) {
             // The chain's receivers are the same chain: visit their arguments only.
             let mut e = &mut *expr;
             while let Expr::MethodCall(mc) = e {
-                let any = mc.method == "use_secrets_any";
+                let any = self.run_time_set(mc);
                 self.any_depth += usize::from(any);
                 for arg in mc.args.iter_mut() {
                     self.visit_expr_mut(arg);
@@ -202,10 +317,13 @@ impl VisitMut for Walker {
                 e = &mut mc.receiver;
             }
             visit_mut::visit_expr_mut(self, e);
+            if let Some(prepared) = prepared {
+                resources::apply(expr, prepared);
+            }
             return;
         }
         if let Expr::MethodCall(mc) = expr {
-            if mc.method == "use_secrets_any" {
+            if self.run_time_set(mc) {
                 self.visit_expr_mut(&mut mc.receiver);
                 self.any_depth += 1;
                 for arg in mc.args.iter_mut() {
@@ -267,15 +385,6 @@ pub fn expand(input: TokenStream) -> TokenStream {
         let mut out = TokenStream::new();
         for mut item in file.items {
             walker.visit_item_mut(&mut item);
-            let consts = std::mem::take(&mut walker.consts);
-            if let Item::Fn(f) = &mut item {
-                for (i, c) in consts.into_iter().enumerate() {
-                    match syn::parse2::<Item>(c) {
-                        Ok(it) => f.block.stmts.insert(i, Stmt::Item(it)),
-                        Err(e) => walker.errors.push(e),
-                    }
-                }
-            }
             out.extend(quote!(#item));
         }
         if let Some(e) = walker.errors.take() {
@@ -287,8 +396,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
             return input;
         };
         walker.visit_expr_mut(&mut expr);
-        let consts = &walker.consts;
         let errors = walker.errors.take().map(|e| e.to_compile_error());
-        quote!({ #errors #(#consts)* #expr })
+        quote!({ #errors #expr })
     }
 }

@@ -1,13 +1,17 @@
 //! Resource ids of a stack whose resources `stack!` can see in its chain (`Stack::from_template(Type, ..)`,
-//! `Stack::from_static(name, Struct { .. })`): `.into_resource("id")`, `set_default_resource_id("id")`
-//! and `.override(json!({ "id": .. }))` name one of its resources, and a stack whose injections
-//! name no resource has exactly one workload. Each literal becomes one `const` check calling
-//! `kubricate::__private::checks`; a stack built otherwise (a template in a variable, a generic template,
-//! `Stack::from_resources`) is checked at run time with the same words.
+//! `Stack::from_static(name, Struct { .. })`), checked by types: `.into_resource("id")`,
+//! `set_default_resource_id("id")` and `.override(json!({ "id": .. }))` become field accesses on the
+//! resources' ids struct (`ids::<R>().id`, a misspelt id is rustc's "no field"), an injection's resource
+//! goes through `workload(..)` (its kind must have a pod template), and a stack whose injections name no
+//! resource calls `one_workload::<R>()`, whose bounds require exactly one workload. A stack built
+//! otherwise (a template in a variable, a generic template, `Stack::from_resources`) is checked at run
+//! time with the same words.
+use std::collections::VecDeque;
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
 use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, LitStr};
 
 use super::chain::{self, lit_str};
@@ -21,22 +25,11 @@ enum ResourcesOf {
 }
 
 impl ResourcesOf {
+    /// The resources type.
     fn tokens(&self) -> TokenStream {
-        let name = |p: &syn::Path| {
-            p.segments
-                .last()
-                .map(|s| s.ident.to_string())
-                .unwrap_or_default()
-        };
         match self {
-            ResourcesOf::Template(p) => {
-                let n = name(p);
-                quote!(::kubricate::__private::checks::ResInfo::of::<<#p as ::kubricate::Template>::Output>("stack template", #n))
-            }
-            ResourcesOf::Static(p) => {
-                let n = name(p);
-                quote!(::kubricate::__private::checks::ResInfo::of::<#p>("static stack", #n))
-            }
+            ResourcesOf::Template(p) => quote!(<#p as ::kubricate::Template>::Output),
+            ResourcesOf::Static(p) => quote!(#p),
         }
     }
 }
@@ -145,10 +138,6 @@ impl<'ast> Visit<'ast> for Scan {
     }
 }
 
-fn check(span: proc_macro2::Span, call: TokenStream) -> TokenStream {
-    quote_spanned!(span=> const _: () = ::kubricate::__private::checks::enforce(#call);)
-}
-
 fn json_object_keys(tokens: &TokenStream) -> Vec<LitStr> {
     let mut keys = Vec::new();
     let Some(proc_macro2::TokenTree::Group(g)) = tokens.clone().into_iter().next() else {
@@ -177,61 +166,143 @@ fn json_object_keys(tokens: &TokenStream) -> Vec<LitStr> {
     keys
 }
 
-/// The checks of the stack chain `expr`; `None` when `expr` is not a stack chain (`Some(empty)` when
-/// it is one whose resources are not known).
-pub fn checks(expr: &Expr, generics: &[Ident]) -> Option<Vec<TokenStream>> {
-    let res = root(expr, generics)?;
-    let Some(res) = res else {
-        return Some(Vec::new());
+/// What the chain `expr` says about its resources, read before the chain is rewritten; `None` when
+/// `expr` is not a stack chain, `Some(None)` when it is one whose resources are not known.
+pub fn prepare(expr: &Expr, generics: &[Ident]) -> Option<Option<Prepared>> {
+    let Some(res) = root(expr, generics)? else {
+        return Some(None);
     };
-    // Each check evaluates the resources' facts itself: one `const` item per check, nothing shared,
-    // as rustc's cost is mostly per item.
-    let info = res.tokens();
-    let name = quote!((#info));
-    let mut out = Vec::new();
+    let mut closures = Vec::new();
     let mut e = expr;
     while let Expr::MethodCall(mc) = e {
-        let m = mc.method.to_string();
-        if m == "r#override" || m == "override_with" {
-            if let Some(Expr::Macro(mac)) = mc.args.first() {
-                for key in json_object_keys(&mac.mac.tokens) {
-                    out.push(check(
-                        key.span(),
-                        quote!(::kubricate::__private::checks::override_target(&#name, #key)),
-                    ));
-                }
-            }
-        }
-        if m == "use_secrets" || m == "use_secrets_any" {
+        if mc.method == "use_secrets" || mc.method == "use_secrets_any" {
             if let Some(Expr::Closure(closure)) = mc.args.iter().nth(1) {
                 let mut scan = Scan::default();
                 scan.visit_expr(&closure.body);
-                for d in &scan.defaults {
-                    out.push(check(
-                        d.span(),
-                        quote!(::kubricate::__private::checks::resource_exists(&#name, #d, false)),
-                    ));
-                }
-                for (id, explicit) in &scan.into {
-                    out.push(check(
-                        id.span(),
-                        quote!(::kubricate::__private::checks::resource_exists(&#name, #id, #explicit)),
-                    ));
-                }
-                if let (false, false, false, Some(secret)) = (
-                    scan.any_into,
-                    scan.any_default,
-                    scan.unknown_target,
-                    &scan.first_secret,
-                ) {
-                    out.push(check(
-                        secret.span(),
-                        quote!(::kubricate::__private::checks::resource_resolvable(&#name, #secret)),
-                    ));
-                }
+                closures.push(scan);
             }
         }
         e = &mc.receiver;
     }
-    Some(out)
+    Some(Some(Prepared {
+        res: res.tokens(),
+        closures: closures.into(),
+    }))
+}
+
+/// The resources of one stack chain and what its `use_secrets` closures say about them.
+pub struct Prepared {
+    res: TokenStream,
+    closures: VecDeque<Scan>,
+}
+
+/// `ids::<R>().field`, the field spanned on the literal; `None` when no identifier spells the id.
+fn id_field(res: &TokenStream, id: &LitStr) -> Option<TokenStream> {
+    let field = crate::case::field_ident(&id.value(), id.span())?;
+    Some(quote_spanned!(id.span()=> ::kubricate::__private::ids::<#res>().#field))
+}
+
+/// The id of a workload: `workload(ids::<R>().field)`, which requires a pod template.
+fn workload_id(res: &TokenStream, id: &LitStr) -> Option<Expr> {
+    let field = id_field(res, id)?;
+    syn::parse2(quote_spanned!(id.span()=> ::kubricate::__private::checks::workload(#field))).ok()
+}
+
+/// Rewrites the resource ids of one closure, in the order [`Scan`] read them.
+struct Apply<'a> {
+    res: &'a TokenStream,
+    explicit: VecDeque<bool>,
+}
+
+impl VisitMut for Apply<'_> {
+    fn visit_expr_method_call_mut(&mut self, mc: &mut syn::ExprMethodCall) {
+        let m = mc.method.to_string();
+        if m == "into_resource" || m == "set_default_resource_id" {
+            if let Some(id) = mc.args.first().and_then(lit_str) {
+                let explicit = m == "into_resource" && self.explicit.pop_front().unwrap_or(false);
+                let new = if explicit {
+                    id_field(self.res, &id)
+                        .and_then(|f| syn::parse2::<Expr>(quote_spanned!(id.span()=> #f.id())).ok())
+                } else {
+                    workload_id(self.res, &id)
+                };
+                if let (Some(new), Some(arg)) = (new, mc.args.first_mut()) {
+                    *arg = new;
+                }
+            }
+        }
+        syn::visit_mut::visit_expr_method_call_mut(self, mc);
+    }
+}
+
+/// `tokens`, every token spanned at `span`.
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut ng = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                ng.set_span(span);
+                tt = proc_macro2::TokenTree::Group(ng);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
+}
+
+/// Rewrites the chain `expr` (already visited by the walker) with what [`prepare`] read.
+pub fn apply(expr: &mut Expr, mut prepared: Prepared) {
+    let res = prepared.res.clone();
+    let mut e = expr;
+    while let Expr::MethodCall(mc) = e {
+        let m = mc.method.to_string();
+        if m == "r#override" || m == "override_with" {
+            if let Some(arg) = mc.args.first_mut() {
+                let uses: Vec<TokenStream> = match &*arg {
+                    Expr::Macro(mac) => json_object_keys(&mac.mac.tokens)
+                        .iter()
+                        .filter_map(|key| id_field(&res, key))
+                        .map(|f| quote!(let _ = #f;))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                if !uses.is_empty() {
+                    if let Ok(new) = syn::parse2::<Expr>(quote!({ #(#uses)* #arg })) {
+                        *arg = new;
+                    }
+                }
+            }
+        }
+        if m == "use_secrets" || m == "use_secrets_any" {
+            if let Some(Expr::Closure(closure)) = mc.args.iter_mut().nth(1) {
+                if let Some(scan) = prepared.closures.pop_front() {
+                    let mut apply = Apply {
+                        res: &res,
+                        explicit: scan.into.iter().map(|(_, explicit)| *explicit).collect(),
+                    };
+                    apply.visit_expr_mut(&mut closure.body);
+                    if let (false, false, false, Some(secret)) = (
+                        scan.any_into,
+                        scan.any_default,
+                        scan.unknown_target,
+                        &scan.first_secret,
+                    ) {
+                        let body = &closure.body;
+                        // rustc reports an unsatisfied bound of a call at its type argument:
+                        // spanned on the secret, it points at the injection that needs a workload.
+                        let res = respan(res.clone(), secret.span());
+                        let check = quote_spanned!(secret.span()=>
+                            ::kubricate::__private::checks::one_workload::<#res>();
+                        );
+                        if let Ok(new) = syn::parse2::<Expr>(quote!({ #check #body })) {
+                            *closure.body = new;
+                        }
+                    }
+                }
+            }
+        }
+        e = &mut mc.receiver;
+    }
 }

@@ -57,6 +57,12 @@ pub trait SecretSet: 'static {
     /// The names. `Injector::names` hands them out, so `c.secret(c.names().DATABASE_URL)` (what
     /// `stack!` writes for `c.secrets("DATABASE_URL")`) is checked by rustc against the set of `c`.
     const NAMES: &'static Self::Names;
+    /// The same names by variant (`AppSecretsVariants`, field `DatabaseUrl`): `stack!` writes
+    /// `c.secrets(AppSecrets::DatabaseUrl)` as `c.secret(<AppSecrets as SecretSet>::VARIANTS.DatabaseUrl)`,
+    /// so a typed name is checked against the provider like a string literal.
+    type Variants: 'static;
+    /// The names by variant.
+    const VARIANTS: &'static Self::Variants;
 }
 
 /// A declared secret's name, typed by the set `S` that declares it and the provider type `P` that
@@ -102,10 +108,17 @@ impl<P, S> SecretRef for SecretName<P, S> {
     }
 }
 
-/// The names of a [`Dynamic`] set: none known at compile time. Inside `stack!`, inject the secrets
-/// of a run-time set with `use_secrets_any`, whose names are checked at run time.
+/// The names of a [`Dynamic`] set: none known at compile time, so no field. Inside `stack!`,
+/// `c.secrets("X")` on a run-time set whose manager the macro cannot see as one (a parameter typed
+/// `&SecretManager` or `&SecretManager<Dynamic>` it can) is rustc's "no field `X` on type
+/// `UseSecretsAnyForADynamicSet`": the type's name is the fix, `use_secrets_any(m.as_any(), ..)`,
+/// whose names are checked at run time. (A field access cannot be made to accept every name, and
+/// the macro cannot see a type, so this is the error rather than a silent fallback.)
 #[derive(Debug, Clone, Copy)]
-pub struct DynamicNames;
+pub struct UseSecretsAnyForADynamicSet;
+
+/// The names of a [`Dynamic`] set (see [`UseSecretsAnyForADynamicSet`]).
+pub type DynamicNames = UseSecretsAnyForADynamicSet;
 
 /// Secrets declared at run time with [`SecretManager::add_secret`](crate::SecretManager::add_secret);
 /// names are checked when the stack is built, with the same wording as the compile-time checks.
@@ -117,7 +130,9 @@ impl SecretSet for Dynamic {
     const SECRETS: &'static [SecretDecl] = &[];
     const STATIC: bool = false;
     type Names = DynamicNames;
-    const NAMES: &'static DynamicNames = &DynamicNames;
+    const NAMES: &'static DynamicNames = &UseSecretsAnyForADynamicSet;
+    type Variants = UseSecretsAnyForADynamicSet;
+    const VARIANTS: &'static UseSecretsAnyForADynamicSet = &UseSecretsAnyForADynamicSet;
 }
 
 /// Something that names a secret: a `&str`, a `String`, or a variant of a `#[derive(SecretSet)]` enum.

@@ -113,41 +113,199 @@ pub trait Kind {
     const KIND: &'static str;
     /// `apiVersion`, e.g. `apps/v1`.
     const API_VERSION: &'static str;
+    /// How many pod templates an object of this kind has: [`kinds::count::One`] for a workload
+    /// (Deployment, StatefulSet, ...), [`kinds::count::Zero`] for any other kind. The typed checks of
+    /// `stack!` add these up to tell whether a stack has exactly one workload.
+    type Workloads: kinds::count::Count;
+}
+
+/// A resource kind with a pod template, which a secret can be injected into. Only the workload
+/// kinds implement it, so `stack!`'s `.into_resource("service")` on a Service does not compile.
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` has no pod template, so no secret can be injected into it",
+    label = "this resource is a `{Self}`",
+    note = "inject into a workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod) with .into_resource(..), or write to an explicit `target_path`"
+)]
+pub trait HasPodTemplate: Kind {}
+
+/// The id of one resource of a statically known set, typed by its kind: the fields of a
+/// [`Resources::Ids`] struct (`SimpleApp`'s `deployment: ResourceId<kinds::Deployment>`).
+pub struct ResourceId<K> {
+    id: &'static str,
+    kind: PhantomData<fn() -> K>,
+}
+
+impl<K> ResourceId<K> {
+    /// The id `id` of a resource of kind `K`.
+    pub const fn new(id: &'static str) -> Self {
+        ResourceId {
+            id,
+            kind: PhantomData,
+        }
+    }
+
+    /// The id.
+    pub const fn id(&self) -> &'static str {
+        self.id
+    }
+}
+
+impl<K> Clone for ResourceId<K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K> Copy for ResourceId<K> {}
+
+impl<K> std::fmt::Debug for ResourceId<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ResourceId").field(&self.id).finish()
+    }
+}
+
+impl<K> From<ResourceId<K>> for String {
+    fn from(id: ResourceId<K>) -> String {
+        id.id.to_owned()
+    }
 }
 
 /// Marker types for the kinds a template can declare.
 pub mod kinds {
+    pub mod count {
+        //! Workload counts added up by types: how many pod templates a set of resources has, saturating
+        //! at [`Many`]. A [`Kind`](super::super::Kind) counts [`One`] or [`Zero`]; a
+        //! `#[derive(Resources)]` struct sums its fields' counts into [`Resources::Workloads`](super::super::Resources::Workloads).
+
+        /// No workload.
+        #[derive(Debug)]
+        pub enum Zero {}
+        /// Exactly one workload.
+        #[derive(Debug)]
+        pub enum One {}
+        /// Two or more workloads.
+        #[derive(Debug)]
+        pub enum Many {}
+
+        /// [`Zero`], [`One`] or [`Many`].
+        pub trait Count {
+            /// The count, saturated at 2.
+            const N: usize;
+        }
+        impl Count for Zero {
+            const N: usize = 0;
+        }
+        impl Count for One {
+            const N: usize = 1;
+        }
+        impl Count for Many {
+            const N: usize = 2;
+        }
+
+        /// `Self + B`, saturating.
+        pub trait Add<B: Count>: Count {
+            /// The sum.
+            type Out: Count;
+        }
+        impl<B: Count> Add<B> for Zero {
+            type Out = B;
+        }
+        impl Add<Zero> for One {
+            type Out = One;
+        }
+        impl Add<One> for One {
+            type Out = Many;
+        }
+        impl Add<Many> for One {
+            type Out = Many;
+        }
+        impl<B: Count> Add<B> for Many {
+            type Out = Many;
+        }
+
+        /// `A + B`.
+        pub type Sum<A, B> = <A as Add<B>>::Out;
+    }
+
     macro_rules! kinds {
-        ($($name:ident => $api:literal),* $(,)?) => {$(
+        (@pods $name:ident, One) => {
+            // The error names the fix (the note of `HasPodTemplate`) rather than listing these.
+            #[diagnostic::do_not_recommend]
+            impl super::HasPodTemplate for $name {}
+        };
+        (@pods $name:ident, Zero) => {};
+        ($($name:ident => $api:literal, $pods:ident),* $(,)?) => {$(
             #[doc = concat!("`", $api, "` `", stringify!($name), "`.")]
             #[derive(Debug, Clone, Copy, PartialEq, Eq)]
             pub struct $name;
             impl super::Kind for $name {
                 const KIND: &'static str = stringify!($name);
                 const API_VERSION: &'static str = $api;
+                type Workloads = count::$pods;
             }
+            kinds!(@pods $name, $pods);
         )*};
     }
+    // `One`: the kinds of `model::workload`'s table (a unit test keeps them equal).
     kinds! {
-        Deployment => "apps/v1",
-        StatefulSet => "apps/v1",
-        DaemonSet => "apps/v1",
-        ReplicaSet => "apps/v1",
-        Job => "batch/v1",
-        CronJob => "batch/v1",
-        Pod => "v1",
-        Service => "v1",
-        Namespace => "v1",
-        ConfigMap => "v1",
-        Secret => "v1",
-        ServiceAccount => "v1",
-        PersistentVolumeClaim => "v1",
-        Ingress => "networking.k8s.io/v1",
-        HorizontalPodAutoscaler => "autoscaling/v2",
-        PodDisruptionBudget => "policy/v1",
-        NetworkPolicy => "networking.k8s.io/v1",
-        Role => "rbac.authorization.k8s.io/v1",
-        RoleBinding => "rbac.authorization.k8s.io/v1",
+        Deployment => "apps/v1", One,
+        StatefulSet => "apps/v1", One,
+        DaemonSet => "apps/v1", One,
+        ReplicaSet => "apps/v1", One,
+        Job => "batch/v1", One,
+        CronJob => "batch/v1", One,
+        Pod => "v1", One,
+        Service => "v1", Zero,
+        Namespace => "v1", Zero,
+        ConfigMap => "v1", Zero,
+        Secret => "v1", Zero,
+        ServiceAccount => "v1", Zero,
+        PersistentVolumeClaim => "v1", Zero,
+        Ingress => "networking.k8s.io/v1", Zero,
+        HorizontalPodAutoscaler => "autoscaling/v2", Zero,
+        PodDisruptionBudget => "policy/v1", Zero,
+        NetworkPolicy => "networking.k8s.io/v1", Zero,
+        Role => "rbac.authorization.k8s.io/v1", Zero,
+        RoleBinding => "rbac.authorization.k8s.io/v1", Zero,
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::count::Count;
+        use super::*;
+        use crate::model::workload::is_workload_kind;
+        use crate::Kind;
+
+        fn agrees<K: Kind>() {
+            assert_eq!(
+                is_workload_kind(K::KIND),
+                <K::Workloads as Count>::N == 1,
+                "{}: the kinds! table and the workload table disagree",
+                K::KIND
+            );
+        }
+
+        #[test]
+        fn workload_counts_match_the_workload_table() {
+            agrees::<Deployment>();
+            agrees::<StatefulSet>();
+            agrees::<DaemonSet>();
+            agrees::<ReplicaSet>();
+            agrees::<Job>();
+            agrees::<CronJob>();
+            agrees::<Pod>();
+            agrees::<Service>();
+            agrees::<Namespace>();
+            agrees::<ConfigMap>();
+            agrees::<Secret>();
+            agrees::<ServiceAccount>();
+            agrees::<PersistentVolumeClaim>();
+            agrees::<Ingress>();
+            agrees::<HorizontalPodAutoscaler>();
+            agrees::<PodDisruptionBudget>();
+            agrees::<NetworkPolicy>();
+            agrees::<Role>();
+            agrees::<RoleBinding>();
+        }
     }
 }
 
@@ -243,6 +401,17 @@ pub struct ResourceDecl {
 pub trait Resources {
     /// Ids and kinds, in declaration order.
     const RESOURCES: &'static [ResourceDecl];
+    /// One public field per resource id, typed by its kind (`deployment: ResourceId<kinds::Deployment>`):
+    /// `stack!` rewrites `.into_resource("deployment")` into a field access on it, so a misspelt id is
+    /// rustc's "no field", with its "a field with a similar name exists". The derive names it
+    /// `<Struct>Ids`; an id that no Rust identifier spells (`my-app`) has no field and is checked at
+    /// run time.
+    type Ids: 'static;
+    /// The ids.
+    const IDS: &'static Self::Ids;
+    /// How many of the resources are workloads ([`kinds::count`]), for the check that a stack whose
+    /// injections name no resource has exactly one.
+    type Workloads: kinds::count::Count;
     /// The resources by id.
     fn into_resources(self) -> ResourceMap;
 }

@@ -102,6 +102,27 @@ stack! {
         })
     }
 
+    // `use_secrets` itself on a parameter typed as a run-time set's manager: string names, checked
+    // at run time (the macro sees the `&SecretManager` type; elsewhere the error names the fix).
+    pub fn run_time_set_use_secrets(m: &SecretManager<kubricate::Dynamic>, typo: bool) -> Stack {
+        Stack::from_template(SimpleApp, input("dynamic2")).use_secrets(m, |c| {
+            if typo {
+                c.secrets("RUNTIME_TOKN").inject();
+            } else {
+                c.secrets("RUNTIME_TOKEN").for_name("TOKEN").inject();
+            }
+        })
+    }
+
+    // Typed names (the set's variants) inside the macro: checked by type, like string literals;
+    // a renamed secret (`Kind` is `type`) reads its logical name; into another resource by id.
+    pub fn typed_variants(m: &SecretManager<AppSecrets>) -> Stack {
+        Stack::from_template(SimpleApp, input("variants")).use_secrets(m, |c| {
+            c.secrets(AppSecrets::DatabaseUrl).inject(env { container_index: 0 });
+            c.secrets(AppSecrets::Kind).for_name("KIND").inject().into_resource("deployment");
+        })
+    }
+
     pub fn keyword_name(m: &SecretManager<AppSecrets>) -> Stack {
         Stack::from_template(SimpleApp, input("keyword")).use_secrets(m, |c| {
             c.secrets("type").for_name("KIND").inject();
@@ -168,6 +189,10 @@ fn main() {
     let err = generic_set(&other).build().unwrap_err().to_string();
     assert!(err.contains("secret `DATABASE_URL` is not declared"), "{err}");
     assert_eq!(env_of(&run_time_set(&dynamic), 0), one("RUNTIME_TOKEN", "runtime-secrets", "RUNTIME_TOKEN"));
+    assert_eq!(env_of(&run_time_set_use_secrets(&dynamic, false), 0), one("TOKEN", "runtime-secrets", "RUNTIME_TOKEN"));
+    let err = run_time_set_use_secrets(&dynamic, true).build().unwrap_err().to_string();
+    assert!(err.contains("secret `RUNTIME_TOKN` is not declared") && err.contains("RUNTIME_TOKEN"), "{err}");
+    assert_eq!(env_of(&typed_variants(&m), 0), one("DATABASE_URL", "app-secrets", "DATABASE_URL") + &one("KIND", "app-secrets", "type")[..]);
     assert_eq!(env_of(&keyword_name(&m), 0), one("KIND", "app-secrets", "type"));
     assert_eq!(env_of(&let_split(&m), 0), one("DB", "app-secrets", "DATABASE_URL"));
     assert_eq!(env_of(&via_helper(&m), 0), one("API_KEY", "app-secrets", "API_KEY"));

@@ -7,8 +7,8 @@
 mod namespace;
 mod simple_app;
 
-pub use namespace::{Namespace, NamespaceInput, NamespaceResources};
-pub use simple_app::{SimpleApp, SimpleAppInput, SimpleAppResources};
+pub use namespace::{Namespace, NamespaceIds, NamespaceInput, NamespaceResources};
+pub use simple_app::{SimpleApp, SimpleAppIds, SimpleAppInput, SimpleAppResources};
 
 use crate::model::resource::Resources;
 

@@ -1,7 +1,9 @@
 use serde_json::json;
 
 use super::Template;
-use crate::model::resource::{kinds, Resource, ResourceDecl, ResourceMap, Resources};
+use crate::model::resource::{
+    kinds, Kind, Resource, ResourceDecl, ResourceId, ResourceMap, Resources,
+};
 
 /// A single Namespace, as the reference's `namespaceTemplate`. Resource id: `namespace`.
 ///
@@ -27,7 +29,19 @@ pub struct NamespaceResources {
     pub namespace: Resource<kinds::Namespace>,
 }
 
+/// The resource ids of [`Namespace`] ([`Resources::Ids`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NamespaceIds {
+    /// `namespace`.
+    pub namespace: ResourceId<kinds::Namespace>,
+}
+
 impl Resources for NamespaceResources {
+    type Ids = NamespaceIds;
+    const IDS: &'static NamespaceIds = &NamespaceIds {
+        namespace: ResourceId::new("namespace"),
+    };
+    type Workloads = <kinds::Namespace as Kind>::Workloads;
     const RESOURCES: &'static [ResourceDecl] = &[ResourceDecl {
         id: "namespace",
         kind: "Namespace",

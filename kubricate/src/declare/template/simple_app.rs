@@ -1,7 +1,9 @@
 use serde_json::json;
 
 use super::Template;
-use crate::model::resource::{kinds, Resource, ResourceDecl, ResourceMap, Resources};
+use crate::model::resource::{
+    kinds, Kind, Resource, ResourceDecl, ResourceId, ResourceMap, Resources,
+};
 
 /// A Deployment and a Service for one container image, as the reference's `simpleAppTemplate`.
 ///
@@ -56,7 +58,25 @@ pub struct SimpleAppResources {
     pub service: Resource<kinds::Service>,
 }
 
+/// The resource ids of [`SimpleApp`] ([`Resources::Ids`]).
+#[derive(Debug, Clone, Copy)]
+pub struct SimpleAppIds {
+    /// `deployment`.
+    pub deployment: ResourceId<kinds::Deployment>,
+    /// `service`.
+    pub service: ResourceId<kinds::Service>,
+}
+
 impl Resources for SimpleAppResources {
+    type Ids = SimpleAppIds;
+    const IDS: &'static SimpleAppIds = &SimpleAppIds {
+        deployment: ResourceId::new("deployment"),
+        service: ResourceId::new("service"),
+    };
+    type Workloads = kinds::count::Sum<
+        <kinds::Deployment as Kind>::Workloads,
+        <kinds::Service as Kind>::Workloads,
+    >;
     const RESOURCES: &'static [ResourceDecl] = &[
         ResourceDecl {
             id: "deployment",
