@@ -221,6 +221,13 @@ enum CliError {
 
 /// One output stream of the CLI, every write checked and flushed, so a failed write is an error
 /// instead of a truncated output with exit status 0.
+/// A spooled `generate --stdout` that could not read its temporary file back.
+impl From<crate::generate::write::OutputError> for CliError {
+    fn from(e: crate::generate::write::OutputError) -> Self {
+        CliError::Project(ProjectError::Output(e))
+    }
+}
+
 pub(crate) struct Sink<'a> {
     w: &'a mut dyn Write,
     name: &'static str,
@@ -284,8 +291,10 @@ fn generate(
     m.resource_hash &= !args.no_resource_hash;
     m.managed_at |= args.managed_at;
     if args.stdout {
-        let files = project.render(&opts)?;
-        return out.text(&crate::generate::layout::to_stream(&files));
+        // Spooled, so that memory does not grow with the number of stacks; printed only once every
+        // stack has rendered, so that a failing stack leaves stdout empty.
+        let spool = project.render_spooled(&opts)?;
+        return spool.stream(|chunk| out.emit(chunk));
     }
     let report = project.generate(&opts)?;
     if !args.quiet {
@@ -474,17 +483,17 @@ fn inspect(project: &Project, out: &mut Sink<'_>) -> Result<(), CliError> {
         }
         for inj in stack.injections() {
             let container = inj
-                .strategy
+                .strategy()
                 .container()
                 .map(|c| format!(", {c}"))
                 .unwrap_or_default();
             text.push_str(&format!(
                 "  inject {} as {} via {} ({}) into {}{container} -> Secret {}\n",
-                inj.secret,
-                inj.target_name,
-                inj.strategy.kind(),
-                inj.provider_id,
-                inj.resource_id,
+                inj.secret(),
+                inj.target_name(),
+                inj.strategy().kind(),
+                inj.provider_id(),
+                inj.resource_id(),
                 inj.provider().secret_name()
             ));
         }

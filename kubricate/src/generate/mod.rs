@@ -8,6 +8,7 @@
 pub(crate) mod layout;
 pub(crate) mod metadata;
 pub(crate) mod secret_manifests;
+pub(crate) mod spool;
 pub(crate) mod write;
 
 pub use crate::hash::{canonical_json, resource_hash, sha256_hex};
@@ -19,6 +20,7 @@ pub use metadata::{
     ANNOTATION_RESOURCE_HASH, ANNOTATION_STACK_NAME, ANNOTATION_VERSION, LABEL_MANAGED,
     LABEL_RESOURCE_ID, LABEL_STACK_ID,
 };
+pub use spool::{Spool, SpooledFile};
 pub use write::{OutputError, MARKER};
 
 use crate::model::resource::ResourceMap;
