@@ -9,11 +9,49 @@
 //! `SCALE_STACKS` (default 3, small so that the schema test of every example stays quick),
 //! `SCALE_SECRETS` (secrets per stack, default 20) and `SCALE_SHAPE` (`one-manager` or `registry`)
 //! choose the fixture. Values are placeholders held in memory.
+//!
+//! `SCALE_FLOOR=1` measures the floor instead of running the CLI: the final documents (built, with
+//! their metadata) are made first, untimed, then only the YAML writer runs on them and writes the
+//! same bytes as `generate --stdout` to stdout; its time goes to stderr as `floor-seconds: <s>`.
+//! `tests/benches/end_to_end.sh` divides the end-to-end time by it.
 
 #[path = "../../tests/benches/fixture/mod.rs"]
 mod fixture;
 
+use std::io::Write;
 use std::process::ExitCode;
+use std::time::Instant;
+
+/// The writer alone on the final documents (see the module comment).
+fn floor(project: &kubricate::Project) -> ExitCode {
+    let opts = kubricate::GenerateOptions::default();
+    let stacks = match project.build(&[]) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut docs = Vec::new();
+    for stack in &stacks {
+        for (rid, manifest) in &stack.resources {
+            let mut body = manifest.body().clone();
+            kubricate::generate::add_metadata(&mut body, stack, rid, &opts.metadata, None);
+            docs.push(body);
+        }
+    }
+    drop(stacks);
+    let start = Instant::now();
+    let text = kubricate::yaml::to_string_multi(&docs);
+    let written = std::io::stdout().lock().write_all(text.as_bytes());
+    let seconds = start.elapsed().as_secs_f64();
+    if let Err(e) = written {
+        eprintln!("cannot write stdout: {e}");
+        return ExitCode::FAILURE;
+    }
+    eprintln!("floor-seconds: {seconds:.6}");
+    ExitCode::SUCCESS
+}
 
 fn env_usize(name: &str, default: usize) -> Result<usize, String> {
     match std::env::var(name) {
@@ -42,5 +80,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    fixture::project(shape, n, k).main()
+    let project = fixture::project(shape, n, k);
+    if std::env::var_os("SCALE_FLOOR").is_some_and(|v| v == "1") {
+        return floor(&project);
+    }
+    project.main()
 }

@@ -433,6 +433,13 @@ impl CliError {
 
 /// One output stream of the CLI, every write checked and flushed, so a failed write is an error
 /// instead of a truncated output with exit status 0.
+/// A spooled `generate --stdout` that could not read its temporary file back.
+impl From<crate::generate::write::OutputError> for CliError {
+    fn from(e: crate::generate::write::OutputError) -> Self {
+        CliError::Project(ProjectError::Output(e))
+    }
+}
+
 pub(crate) struct Sink<'a> {
     w: &'a mut dyn Write,
     name: &'static str,
@@ -498,8 +505,10 @@ fn generate(
     opts.secret_checksums =
         (opts.secret_checksums || args.secret_checksums) && !args.no_secret_checksums;
     if args.stdout {
-        let files = project.render(&opts)?;
-        return out.text(&crate::generate::layout::to_stream(&files));
+        // Spooled, so that memory does not grow with the number of stacks; printed only once every
+        // stack has rendered, so that a failing stack leaves stdout empty.
+        let spool = project.render_spooled(&opts)?;
+        return spool.stream(|chunk| out.emit(chunk));
     }
     let report = project.generate(&opts)?;
     if !args.quiet {
@@ -827,17 +836,17 @@ fn inspect(project: &Project, args: &InspectArgs, out: &mut Sink<'_>) -> Result<
         }
         for inj in stack.injections() {
             let container = inj
-                .strategy
+                .strategy()
                 .container()
                 .map(|c| format!(", {c}"))
                 .unwrap_or_default();
             text.push_str(&format!(
                 "  inject {} as {} via {} ({}) into {}{container} -> Secret {}\n",
-                inj.secret,
-                inj.target_name,
-                inj.strategy.kind(),
-                inj.provider_id,
-                inj.resource_id,
+                inj.secret(),
+                inj.target_name(),
+                inj.strategy().kind(),
+                inj.provider_id(),
+                inj.resource_id(),
                 inj.provider().secret_name()
             ));
         }
@@ -861,12 +870,12 @@ fn inspect_report(project: &Project) -> Value {
                 .iter()
                 .map(|inj| {
                     json!({
-                        "secret": inj.secret,
-                        "as": inj.target_name,
-                        "strategy": inj.strategy.kind().to_string(),
-                        "provider": inj.provider_id,
-                        "resource": inj.resource_id,
-                        "container": inj.strategy.container().map(ToString::to_string),
+                        "secret": inj.secret(),
+                        "as": inj.target_name(),
+                        "strategy": inj.strategy().kind().to_string(),
+                        "provider": inj.provider_id(),
+                        "resource": inj.resource_id(),
+                        "container": inj.strategy().container().map(ToString::to_string),
                         "secretName": inj.provider().secret_name(),
                     })
                 })

@@ -103,35 +103,35 @@ pub fn render(
             );
         }
         for inj in stack.injections() {
-            let mname = manager_name(inj.manager_id);
+            let mname = manager_name(inj.manager_id());
             let pn = g.node(
-                format!("p/{mname}/{}", inj.provider_id),
-                format!("provider {}", inj.provider_id),
+                format!("p/{mname}/{}", inj.provider_id()),
+                format!("provider {}", inj.provider_id()),
                 None,
                 "component",
             );
             let sn = secret_node(&mut g, inj.provider().secret_name());
             g.edge(pn, sn, "");
             let rn = g.node(
-                format!("r/{stack_id}/{}", inj.resource_id),
-                inj.resource_id.clone(),
+                format!("r/{stack_id}/{}", inj.resource_id()),
+                inj.resource_id().to_owned(),
                 Some(cluster),
                 "box",
             );
-            let kind = inj.strategy.kind().to_string();
-            match inj.strategy.container() {
+            let kind = inj.strategy().kind().to_string();
+            match inj.strategy().container() {
                 Some(c) => {
-                    let label = container_label(stack, &inj.resource_id, c);
+                    let label = container_label(stack, inj.resource_id(), c);
                     // Keyed by the resolved label: `container_index: 1` and `container_name: "x"`
                     // for the same container are one node.
                     let cn = g.node(
-                        format!("c/{stack_id}/{}/{label}", inj.resource_id),
+                        format!("c/{stack_id}/{}/{label}", inj.resource_id()),
                         label,
                         Some(cluster),
                         "ellipse",
                     );
                     g.edge(rn, cn, "");
-                    g.edge(sn, cn, format!("{} ({kind})", inj.target_name));
+                    g.edge(sn, cn, format!("{} ({kind})", inj.target_name()));
                 }
                 None => g.edge(sn, rn, kind),
             }

@@ -150,7 +150,9 @@ pub use model::secret_value::{
     CoreDumpsOff, ExposeSecret, SecretBytes, SecretField, SecretObject, SecretValue,
 };
 pub use model::strategy;
-pub use project::{ConfigProblem, GenerateOptions, GenerateReport, Project, ProjectError};
+pub use project::{
+    ConfigProblem, GenerateOptions, GenerateReport, Project, ProjectError, WrittenFile,
+};
 pub use provider::{
     BasicAuthSecretProvider, CreationPolicy, CustomTypeSecretProvider, DataProblem, Delivery,
     DockerConfigSecretProvider, ExternalSecretProvider, ManifestRequest, OpaqueSecretProvider,

@@ -13,6 +13,7 @@ use crate::deliver::plan::{plan_secrets_built, ConflictOptions, SecretError, Sec
 use crate::generate::layout::{OutputMode, RenderError, RenderedFile, Renderer};
 use crate::generate::metadata::MetadataOptions;
 use crate::generate::rollout::RolloutChecksums;
+use crate::generate::spool::Spool;
 use crate::generate::write::OutputError;
 use crate::generate::BuiltStack;
 
@@ -122,10 +123,21 @@ pub struct GenerateReport {
     pub stacks: Vec<String>,
     /// Number of resources rendered.
     pub resources: usize,
-    /// The files written, relative to `dir`.
-    pub files: Vec<RenderedFile>,
+    /// The files written, relative to `dir` (their text is on disk, not held here).
+    pub files: Vec<WrittenFile>,
     /// Whether the directory was replaced as a whole (false: files were written into it).
     pub cleaned: bool,
+}
+
+/// One file [`Project::generate`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenFile {
+    /// Path relative to the output directory.
+    pub path: PathBuf,
+    /// Number of documents (resources) in it.
+    pub documents: usize,
+    /// Its size in bytes.
+    pub bytes: u64,
 }
 
 impl Default for GenerateOptions {
@@ -170,8 +182,9 @@ impl Project {
     }
 
     /// Adds a stack under `id` (used in file names and labels).
-    pub fn stack(mut self, id: impl Into<String>, stack: Stack) -> Self {
+    pub fn stack(mut self, id: impl Into<String>, mut stack: Stack) -> Self {
         let id = id.into();
+        stack.shrink();
         if self.stacks.contains_key(&id) {
             self.problems
                 .push(ConfigProblem::DuplicateStack { id: id.clone() });
@@ -321,7 +334,7 @@ impl Project {
         let rid = filter.strip_prefix(id)?.strip_prefix('.')?;
         self.stacks
             .get(id)
-            .is_some_and(|s| s.resources().contains_key(rid))
+            .is_some_and(|s| s.has_resource(rid))
             .then_some(Some(rid))
     }
 
@@ -407,11 +420,14 @@ impl Project {
         }
     }
 
-    /// Builds and renders, each stack as soon as it is built (see [`Renderer`]); also returns the ids
-    /// of the stacks rendered and their resource count.
+    /// Builds and renders, each stack as soon as it is built (see [`Renderer`]). With a `spool`, each
+    /// stack's text moves into it as soon as the stack is rendered and the files returned are empty;
+    /// without one, they are returned. Also returns the ids of the stacks rendered and their
+    /// resource count.
     fn render_built(
         &self,
         opts: &GenerateOptions,
+        mut spool: Option<&mut Spool>,
     ) -> Result<(Vec<String>, usize, Vec<RenderedFile>), ProjectError> {
         // One timestamp for the whole run, and none at all unless asked for: output stays byte-identical.
         let now = opts
@@ -429,7 +445,7 @@ impl Project {
         }
         let mut ids = Vec::new();
         let mut resources = 0;
-        let mut label_error = None;
+        let mut failed: Option<ProjectError> = None;
         // ExternalSecret / SealedSecret objects join the first stack that uses them (whole stacks
         // only: a resource filter selects the stack's own resources).
         let mut extras = if crate::generate::secret_manifests::any(&self.managers) {
@@ -446,7 +462,7 @@ impl Project {
         };
         // Problems of the stacks come first (all of them), then the first id that cannot be a label.
         self.build_each(&opts.filters, |mut built| {
-            if label_error.is_some() {
+            if failed.is_some() {
                 return;
             }
             if opts.filters.is_empty() || opts.filters.contains(&built.id) {
@@ -457,34 +473,65 @@ impl Project {
             ids.push(built.id.clone());
             resources += built.resources.len();
             if let Err(e) = renderer.push(built) {
-                label_error = Some(e);
+                failed = Some(e.into());
+            } else if let Some(spool) = spool.as_deref_mut() {
+                if let Err(e) = renderer.drain_into(spool) {
+                    failed = Some(e.into());
+                }
             }
         })?;
-        match label_error {
-            Some(e) => Err(e.into()),
-            None => Ok((ids, resources, renderer.finish())),
+        if let Some(e) = failed {
+            return Err(e);
         }
+        let files = match spool {
+            Some(spool) => {
+                renderer.finish_into(spool)?;
+                Vec::new()
+            }
+            None => renderer.finish(),
+        };
+        Ok((ids, resources, files))
     }
 
     /// Renders the files `generate` would write (for `--stdout`, join them with
-    /// [`generate::to_stream`](crate::generate::to_stream)).
+    /// [`generate::to_stream`](crate::generate::to_stream)). Holds every file's text in memory; see
+    /// [`render_spooled`](Self::render_spooled) for a run of any size.
     pub fn render(&self, opts: &GenerateOptions) -> Result<Vec<RenderedFile>, ProjectError> {
-        Ok(self.render_built(opts)?.2)
+        Ok(self.render_built(opts, None)?.2)
+    }
+
+    /// [`render`](Self::render) into a [`Spool`]: stacks are built, rendered and spooled one at a
+    /// time, so memory depends on the largest stack, not on the number of stacks (what
+    /// `generate --stdout` runs: [`Spool::stream`] prints it once every stack has rendered).
+    pub fn render_spooled(&self, opts: &GenerateOptions) -> Result<Spool, ProjectError> {
+        let mut spool = Spool::new();
+        self.render_built(opts, Some(&mut spool))?;
+        Ok(spool)
     }
 
     /// Renders and writes the files into `opts.out_dir`, which must be a safe directory (see
     /// [`generate`](crate::generate) and [`OutputError`](crate::generate::OutputError) for what is
-    /// refused); a relative one is taken from the project's root.
+    /// refused); a relative one is taken from the project's root. Stacks are rendered one at a time
+    /// into a [`Spool`], and written once all of them rendered.
     pub fn generate(&self, opts: &GenerateOptions) -> Result<GenerateReport, ProjectError> {
-        let (stacks, resources, files) = self.render_built(opts)?;
+        let mut spool = Spool::new();
+        let (stacks, resources, _) = self.render_built(opts, Some(&mut spool))?;
         let root = self.root_dir()?;
         let dir = crate::generate::write::check_output_dir(&root, &opts.out_dir)?;
         let clean = opts.clean && opts.filters.is_empty();
         if clean {
-            crate::generate::write::write_clean(&dir, &files)?;
+            crate::generate::write::write_clean(&dir, &spool)?;
         } else {
-            crate::generate::write::write_merge(&dir, &files, opts.force)?;
+            crate::generate::write::write_merge(&dir, &spool, opts.force)?;
         }
+        let files = spool
+            .files()
+            .map(|f| WrittenFile {
+                path: f.path.to_path_buf(),
+                documents: f.documents,
+                bytes: f.bytes,
+            })
+            .collect();
         Ok(GenerateReport {
             dir,
             stacks,

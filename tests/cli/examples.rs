@@ -333,14 +333,10 @@ fn debugging_aids_of_the_readme() {
 
     let inj = &stack.injections()[0];
     assert_eq!(
-        (
-            inj.secret.as_str(),
-            inj.target_name.as_str(),
-            inj.resource_id.as_str()
-        ),
+        (inj.secret(), inj.target_name(), inj.resource_id()),
         ("DATABASE_URL", "DATABASE_URL", "deployment")
     );
-    assert_eq!(inj.strategy.kind().to_string(), "env");
+    assert_eq!(inj.strategy().kind().to_string(), "env");
     assert_eq!(inj.provider().secret_name(), "app-secrets");
 
     let any = manager.as_any();

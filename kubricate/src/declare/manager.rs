@@ -7,6 +7,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 
 use crate::connector::Connector;
+use crate::declare::inject::Binding;
 use crate::declare::secret_set::{Dynamic, SecretSet};
 use crate::model::names::NameError;
 use crate::provider::{Provider, ProviderInfo};
@@ -64,6 +65,9 @@ pub struct AnySecretManager {
     pub(crate) default_connector: Option<String>,
     pub(crate) default_provider: Option<String>,
     pub(crate) errors: Vec<ManagerProblem>,
+    /// Each secret's resolved [`Binding`], shared by every injection of it (see
+    /// [`binding`](Self::binding)).
+    bindings: std::sync::Mutex<std::collections::HashMap<String, Arc<Binding>>>,
 }
 
 impl std::fmt::Debug for AnySecretManager {
@@ -121,6 +125,7 @@ impl<S: SecretSet> SecretManager<S> {
             default_connector: None,
             default_provider: None,
             errors: Vec::new(),
+            bindings: Default::default(),
         };
         for decl in S::SECRETS {
             inner.secrets.insert(
@@ -246,6 +251,29 @@ impl AnySecretManager {
     /// The set type's name (`AppSecrets`, or `Dynamic`).
     pub fn set_name(&self) -> &'static str {
         self.set_name
+    }
+
+    /// The shared binding of `secret` to the provider `provider_for` resolved it to. Cached by name,
+    /// and replaced when the manager was changed since (another provider for the name).
+    pub(crate) fn binding(
+        &self,
+        secret: &str,
+        provider_id: &str,
+        provider: &Arc<dyn Provider>,
+    ) -> Arc<Binding> {
+        // A panic elsewhere while the lock was held leaves the cache as consistent as before.
+        let mut cache = match self.bindings.lock() {
+            Ok(c) => c,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        match cache.get(secret) {
+            Some(b) if b.is_for(provider_id, provider) => Arc::clone(b),
+            _ => {
+                let b = Arc::new(Binding::new(secret, provider_id, self.id, provider));
+                cache.insert(secret.to_owned(), Arc::clone(&b));
+                b
+            }
+        }
     }
 
     /// Whether the provider of `secret` loads values (an unknown provider counts as loading: it is

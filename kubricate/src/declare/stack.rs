@@ -8,6 +8,7 @@ use crate::declare::inject::{apply_patch, Injector, PlannedInjection};
 use crate::declare::manager::{AnySecretManager, SecretManager};
 use crate::declare::secret_set::{Dynamic, SecretSet};
 use crate::declare::template::Template;
+use crate::model::packed::{self, PackedMap};
 use crate::model::resource::{ResourceMap, Resources};
 use crate::model::strategy::Strategy;
 use crate::model::workload::is_workload_kind;
@@ -134,7 +135,10 @@ pub enum StackProblem {
 #[derive(Clone)]
 pub struct Stack {
     name: String,
-    resources: ResourceMap,
+    /// Packed until the stack is built (see `model::packed`): a project holds every stack.
+    resources: PackedMap,
+    /// [`resources`](Self::resources) unpacked, for callers that ask.
+    unpacked: std::sync::OnceLock<ResourceMap>,
     injections: Vec<PlannedInjection>,
     managers: Vec<u64>,
     problems: Vec<String>,
@@ -168,7 +172,8 @@ impl Stack {
     pub fn from_resources(name: impl Into<String>, resources: ResourceMap) -> Stack {
         Stack {
             name: name.into(),
-            resources,
+            resources: packed::pack(&resources),
+            unpacked: std::sync::OnceLock::new(),
             injections: Vec::new(),
             managers: Vec::new(),
             problems: Vec::new(),
@@ -204,9 +209,20 @@ impl Stack {
         self.resources.keys().map(String::as_str).collect()
     }
 
-    /// The resources before injection.
+    /// The resources before injection (unpacked on the first call, then kept).
     pub fn resources(&self) -> &ResourceMap {
-        &self.resources
+        self.unpacked
+            .get_or_init(|| packed::unpack(&self.resources))
+    }
+
+    /// Whether the stack has a resource `id`.
+    pub fn has_resource(&self, id: &str) -> bool {
+        self.resources.contains_key(id)
+    }
+
+    /// `metadata.namespace` of the resource `id`, if it has one (without unpacking it).
+    pub fn resource_namespace(&self, id: &str) -> Option<&str> {
+        self.resources.get(id).and_then(|r| r.namespace())
     }
 
     /// Every planned injection (the reference's `getTargetInjects()`).
@@ -258,6 +274,7 @@ impl Stack {
             self.problems.push("override expects an object keyed by resource id, e.g. { \"service\": { \"spec\": { .. } } }".to_owned());
             return self;
         };
+        self.unpacked = std::sync::OnceLock::new();
         for (id, part) in by_id {
             if part.is_null() && self.resources.contains_key(&id) {
                 // A documented removal: the resource is neither rendered nor written.
@@ -267,11 +284,11 @@ impl Stack {
             }
             match self.resources.get_mut(&id) {
                 Some(resource) => {
-                    crate::declare::patch::deep_merge(resource.body_mut(), part);
-                    let kind = resource.kind().to_owned();
-                    if let Some(field) =
-                        crate::declare::patch::missing_required(&kind, resource.body())
-                    {
+                    let mut m = resource.unpack();
+                    crate::declare::patch::deep_merge(m.body_mut(), part);
+                    *resource = packed::PackedResource::pack(&m);
+                    let kind = m.kind().to_owned();
+                    if let Some(field) = crate::declare::patch::missing_required(&kind, m.body()) {
                         self.problems.push(format!(
                             "override: stack `{}`, resource `{id}`: `{field}` is missing after the override, and Kubernetes requires it; add it to the override (containers, env, ports, volumes and volumeMounts merge by `name`, so naming an existing item keeps its other fields)",
                             self.name
@@ -389,6 +406,7 @@ impl Stack {
             ))
         })?;
         let info = provider.info();
+        let explicit_strategy = strategy.is_some();
         let strategy = match strategy {
             Some(s) => s,
             None => match info.default_strategy() {
@@ -438,20 +456,24 @@ impl Stack {
                 });
             }
         }
-        let target_name = record.target_name.unwrap_or_else(|| secret.clone());
-        let patch = provider
-            .injection(&secret, &target_name, &strategy)
-            .map_err(|e| by_provider(e.to_string()))?;
-        Ok(PlannedInjection {
-            secret,
-            target_name,
+        // Shared parts: the binding (one per secret of the manager), the stack's resource id (one per
+        // resource, reused from the injection before), the default strategy; only the record's own
+        // name and options are new.
+        let binding = manager.binding(&secret, provider_id, provider);
+        let resource_id = match self.injections.last() {
+            Some(last) if last.resource_id() == resource_id => Arc::clone(last.resource_id_arc()),
+            _ => Arc::from(resource_id),
+        };
+        let strategy = match explicit_strategy {
+            true => Arc::new(strategy),
+            false => binding.default_strategy(strategy.kind()),
+        };
+        Ok(PlannedInjection::new(
+            binding,
+            record.target_name.map(Arc::from),
             resource_id,
             strategy,
-            provider_id: provider_id.to_owned(),
-            manager_id: manager.id,
-            patch,
-            provider: Arc::clone(provider),
-        })
+        ))
     }
 
     fn default_workload(&self, secret: &str, provider: &str) -> Result<String, String> {
@@ -486,14 +508,15 @@ impl Stack {
             }
         };
         for inj in &self.injections {
-            if let Err(e) = crate::model::names::check_env_name(&inj.secret) {
-                push(format!("secret name `{}` {e}", inj.secret));
+            if let Err(e) = crate::model::names::check_env_name(inj.secret()) {
+                push(format!("secret name `{}` {e}", inj.secret()));
             }
-            if inj.strategy.kind() == crate::model::strategy::StrategyKind::Env {
-                if let Err(e) = crate::model::names::check_env_name(&inj.target_name) {
+            if inj.strategy().kind() == crate::model::strategy::StrategyKind::Env {
+                if let Err(e) = crate::model::names::check_env_name(inj.target_name()) {
                     push(format!(
                         "secret `{}`: env var name `{}` {e}",
-                        inj.secret, inj.target_name
+                        inj.secret(),
+                        inj.target_name()
                     ));
                 }
             }
@@ -504,22 +527,40 @@ impl Stack {
         problems
     }
 
+    /// Gives back the spare capacity of the plan (a project keeps every stack until it ends).
+    pub(crate) fn shrink(&mut self) {
+        self.injections.shrink_to_fit();
+        self.problems.shrink_to_fit();
+    }
+
     /// The resources with every injection written in. Idempotent: building twice gives equal results.
     pub fn build(&self) -> Result<ResourceMap, StackError> {
         let mut problems = self.problems.clone();
-        let mut resources = self.resources.clone();
+        let mut resources = packed::unpack(&self.resources);
         for inj in &self.injections {
-            match resources.get_mut(&inj.resource_id) {
+            match resources.get_mut(inj.resource_id()) {
                 Some(resource) => {
-                    if let Err(e) = apply_patch(&self.name, &inj.resource_id, resource, &inj.patch)
-                    {
-                        problems.push(format!("secret `{}`: {e}", inj.secret));
+                    // The patch is made here rather than kept in the plan (see `PlannedInjection`).
+                    // A provider that cannot make it reports as it did when planning.
+                    let patch = match inj.patch() {
+                        Ok(p) => p,
+                        Err(e) => {
+                            let problem = StackProblem::Provider {
+                                secret: inj.secret().to_owned(),
+                                message: e.to_string(),
+                            };
+                            problems.push(problem.to_string());
+                            continue;
+                        }
+                    };
+                    if let Err(e) = apply_patch(&self.name, inj.resource_id(), resource, &patch) {
+                        problems.push(format!("secret `{}`: {e}", inj.secret()));
                     }
                 }
                 // Only an override removes a resource once an injection has been planned into it.
                 None => problems.push(format!(
                     "secret `{}`: cannot inject into resource `{}` of stack `{}`: `.override(..)` removed it (`\"{}\": null`); inject into another resource or keep this one",
-                    inj.secret, inj.resource_id, self.name, inj.resource_id
+                    inj.secret(), inj.resource_id(), self.name, inj.resource_id()
                 )),
             }
         }

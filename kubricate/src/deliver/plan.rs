@@ -768,32 +768,30 @@ impl Usage {
             }
             let mut reported = Vec::new();
             for inj in stack.injections() {
-                if !managers.iter().any(|(_, m)| m.id == inj.manager_id) {
-                    if !reported.contains(&inj.manager_id) {
-                        reported.push(inj.manager_id);
+                if !managers.iter().any(|(_, m)| m.id == inj.manager_id()) {
+                    if !reported.contains(&inj.manager_id()) {
+                        reported.push(inj.manager_id());
                         run.problems.push(SecretProblem::ManagerNotInProject {
                             stack: stack_id.clone(),
-                            secret: inj.secret.clone(),
+                            secret: inj.secret().to_owned(),
                             secret_name: inj.provider().secret_name().to_owned(),
                         });
                     }
                     continue;
                 }
                 let ns = stack
-                    .resources()
-                    .get(&inj.resource_id)
-                    .and_then(|r| r.namespace())
+                    .resource_namespace(inj.resource_id())
                     .map(str::to_owned);
                 let list = usage
                     .namespaces
-                    .entry((inj.manager_id, inj.provider_id.clone()))
+                    .entry((inj.manager_id(), inj.provider_id().to_owned()))
                     .or_default();
                 if !list.contains(&ns) {
                     list.push(ns);
                 }
                 usage
                     .injected
-                    .insert((inj.manager_id, inj.secret.clone()), ());
+                    .insert((inj.manager_id(), inj.secret().to_owned()), ());
             }
         }
         usage

@@ -13,13 +13,20 @@
 //! assert_eq!(to_stream(&files).matches("\n---\n").count(), 1);
 //! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::generate::metadata::{
     add_metadata, check_label_value, MetadataOptions, LABEL_RESOURCE_ID, LABEL_STACK_ID,
 };
 use crate::generate::rollout::RolloutChecksums;
+// RenderedFile lives beside the spool that holds it (the spool must not import the layout).
+pub use crate::generate::spool::RenderedFile;
+use crate::generate::spool::Spool;
+use crate::generate::write::error::OutputError;
 use crate::generate::BuiltStack;
+
+/// The one file of [`OutputMode::Flat`].
+const FLAT_FILE: &str = "stacks.yml";
 
 /// How files are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -42,17 +49,6 @@ impl OutputMode {
             OutputMode::Resource => "resource",
         }
     }
-}
-
-/// One output file: a path relative to the output directory, and its YAML.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RenderedFile {
-    /// Path relative to the output directory (see [`OutputMode`]).
-    pub path: PathBuf,
-    /// YAML documents separated by `---` lines.
-    pub content: String,
-    /// Number of documents (resources) in `content`.
-    pub documents: usize,
 }
 
 /// Why stacks cannot be rendered with the chosen options.
@@ -150,6 +146,8 @@ pub struct Renderer<'a> {
     files: Vec<RenderedFile>,
     flat: String,
     flat_docs: usize,
+    /// Documents of the flat file already moved to a spool by [`drain_into`](Self::drain_into).
+    flat_drained: usize,
     last_len: usize,
 }
 
@@ -164,6 +162,7 @@ impl<'a> Renderer<'a> {
             files: Vec::new(),
             flat: String::new(),
             flat_docs: 0,
+            flat_drained: 0,
             last_len: 0,
         }
     }
@@ -225,11 +224,36 @@ impl<'a> Renderer<'a> {
         Ok(())
     }
 
+    /// Moves what was rendered so far into `spool`: the finished files, and in flat mode the part of
+    /// the one file rendered since the last call. Called after every stack, so that the renderer
+    /// only ever holds one stack's text.
+    pub fn drain_into(&mut self, spool: &mut Spool) -> Result<(), OutputError> {
+        for f in self.files.drain(..) {
+            spool.push(&f)?;
+        }
+        if self.mode == OutputMode::Flat && !self.flat.is_empty() {
+            let docs = self.flat_docs - self.flat_drained;
+            spool.push_part(Path::new(FLAT_FILE), &self.flat, docs)?;
+            self.flat.clear();
+            self.flat_drained = self.flat_docs;
+        }
+        Ok(())
+    }
+
+    /// [`finish`](Self::finish) into a spool (the flat file is written even when no stack was).
+    pub fn finish_into(mut self, spool: &mut Spool) -> Result<(), OutputError> {
+        self.drain_into(spool)?;
+        if self.mode == OutputMode::Flat && spool.is_empty() {
+            spool.push_part(Path::new(FLAT_FILE), "", 0)?;
+        }
+        Ok(())
+    }
+
     /// The files, in the order of the stacks pushed.
     pub fn finish(mut self) -> Vec<RenderedFile> {
         if self.mode == OutputMode::Flat {
             self.files.push(RenderedFile {
-                path: PathBuf::from("stacks.yml"),
+                path: PathBuf::from(FLAT_FILE),
                 content: self.flat,
                 documents: self.flat_docs,
             });
@@ -297,7 +321,41 @@ mod tests {
                 renderer.push(s).unwrap();
             }
             assert_eq!(renderer.finish(), borrowed);
+            // Drained into a spool after every stack (as generate does), in memory and on disk.
+            for limit in [usize::MAX, 0] {
+                let mut spool = Spool::with_limit(limit);
+                let mut renderer = Renderer::new(mode, &opts, None);
+                for s in stacks.clone() {
+                    renderer.push(s).unwrap();
+                    renderer.drain_into(&mut spool).unwrap();
+                }
+                renderer.finish_into(&mut spool).unwrap();
+                let mut buf = Vec::new();
+                let spooled: Vec<RenderedFile> = (0..spool.len())
+                    .map(|i| {
+                        spool.read(i, &mut buf).unwrap();
+                        RenderedFile {
+                            path: spool.path(i).to_path_buf(),
+                            content: String::from_utf8(buf.clone()).unwrap(),
+                            documents: spool.files().nth(i).unwrap().documents,
+                        }
+                    })
+                    .collect();
+                assert_eq!(spooled, borrowed, "{mode:?}, limit {limit}");
+            }
         }
+        // A flat run of no stacks still writes its (empty) file.
+        let mut spool = Spool::new();
+        Renderer::new(OutputMode::Flat, &opts, None)
+            .finish_into(&mut spool)
+            .unwrap();
+        assert_eq!(
+            spool
+                .files()
+                .map(|f| (f.path, f.documents))
+                .collect::<Vec<_>>(),
+            [(Path::new(FLAT_FILE), 0)]
+        );
         let stream = to_stream(&render(&stacks, OutputMode::Stack, &opts, None).unwrap());
         assert_eq!(stream.matches("\n---\n").count(), 3);
         assert_eq!(crate::yaml::from_str_multi(&stream).unwrap().len(), 4);

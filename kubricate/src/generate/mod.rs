@@ -9,6 +9,7 @@ pub(crate) mod layout;
 pub(crate) mod metadata;
 pub(crate) mod rollout;
 pub(crate) mod secret_manifests;
+pub(crate) mod spool;
 pub(crate) mod write;
 
 pub use crate::hash::{canonical_json, resource_hash, sha256_hex};
@@ -21,6 +22,7 @@ pub use metadata::{
     LABEL_RESOURCE_ID, LABEL_STACK_ID,
 };
 pub use rollout::{RolloutChecksums, ANNOTATION_SECRET_CHECKSUM};
+pub use spool::{Spool, SpooledFile};
 pub use write::{OutputError, MARKER};
 
 use crate::model::resource::ResourceMap;

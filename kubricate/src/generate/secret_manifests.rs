@@ -138,9 +138,8 @@ pub(crate) fn for_stacks(
                         ));
                         continue;
                     }
-                    let taken = |id: &str| {
-                        stack.resources().contains_key(id) || list.iter().any(|(r, _)| r == id)
-                    };
+                    let taken =
+                        |id: &str| stack.has_resource(id) || list.iter().any(|(r, _)| r == id);
                     let name = provider.secret_name();
                     let id = [name.to_owned(), format!("{name}.{ns}")]
                         .into_iter()
@@ -176,17 +175,12 @@ fn placements(
     let mut places = IndexMap::new();
     for (stack_id, stack) in stacks {
         for inj in stack.injections() {
-            if inj.manager_id != manager.id || inj.provider_id != pid {
+            if inj.manager_id() != manager.id || inj.provider_id() != pid {
                 continue;
             }
             let ns = provider
                 .namespace()
-                .or_else(|| {
-                    stack
-                        .resources()
-                        .get(&inj.resource_id)
-                        .and_then(|r| r.namespace())
-                })
+                .or_else(|| stack.resource_namespace(inj.resource_id()))
                 .unwrap_or("default")
                 .to_owned();
             places.entry(ns).or_insert_with(|| stack_id.clone());

@@ -3,6 +3,7 @@
 
 pub mod const_str;
 pub mod names;
+pub(crate) mod packed;
 pub mod pod_patch;
 pub mod resource;
 pub mod secret_value;

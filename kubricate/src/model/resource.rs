@@ -60,6 +60,11 @@ impl Manifest {
         Ok(Manifest { body })
     }
 
+    /// An object already known to have string `apiVersion` and `kind` (one that was a `Manifest`).
+    pub(crate) fn trusted(body: Value) -> Manifest {
+        Manifest { body }
+    }
+
     /// `apiVersion`.
     pub fn api_version(&self) -> &str {
         self.body

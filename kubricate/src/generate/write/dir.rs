@@ -1,12 +1,11 @@
 //! Where output may go ([`check_output_dir`]) and what generated files may be called
-//! ([`check_file_names`]).
+//! ([`check_paths`]).
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use super::error::{io, OutputError};
-use crate::generate::layout::RenderedFile;
 
 /// Resolves `p` against the canonical directory `root`: symbolic links in the existing part are
 /// followed (so a link cannot smuggle the output out of the project), `..` is applied to the real
@@ -101,10 +100,10 @@ pub fn check_output_dir(root: &Path, out_dir: &Path) -> Result<PathBuf, OutputEr
 
 /// Checks that every generated path is relative, made of plain names, cannot collide with the marker
 /// or a temporary name, and is unique even on a case-insensitive file system.
-pub fn check_file_names(files: &[RenderedFile]) -> Result<(), OutputError> {
+pub(super) fn check_paths<'a>(paths: impl Iterator<Item = &'a Path>) -> Result<(), OutputError> {
     let mut seen = BTreeSet::new();
-    for f in files {
-        let shown = f.path.to_string_lossy().into_owned();
+    for path in paths {
+        let shown = path.to_string_lossy().into_owned();
         let bad = |reason: &str| {
             Err(OutputError::FileName {
                 path: shown.clone(),
@@ -112,7 +111,7 @@ pub fn check_file_names(files: &[RenderedFile]) -> Result<(), OutputError> {
             })
         };
         let mut count = 0;
-        for c in f.path.components() {
+        for c in path.components() {
             count += 1;
             let Component::Normal(name) = c else {
                 return bad("it is not a plain relative path");

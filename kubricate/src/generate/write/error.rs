@@ -52,6 +52,15 @@ pub enum OutputError {
         /// The path.
         path: PathBuf,
     },
+    /// The temporary file that holds a large run's output until every stack has rendered failed.
+    #[error("cannot hold the rendered output in a temporary file in `{}`: {source}; free space there or point TMPDIR at a directory with room", dir.display())]
+    Spool {
+        /// The temporary directory.
+        dir: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
     /// An I/O error.
     #[error("cannot write `{}`: {source}", path.display())]
     Io {

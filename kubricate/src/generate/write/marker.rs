@@ -127,8 +127,8 @@ pub(super) fn rel_name(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
-pub(super) fn marker_text<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) -> String {
-    let names: BTreeSet<String> = paths.into_iter().map(|p| rel_name(p)).collect();
+pub(super) fn marker_text<'a>(paths: impl IntoIterator<Item = &'a Path>) -> String {
+    let names: BTreeSet<String> = paths.into_iter().map(rel_name).collect();
     let mut out = String::new();
     for n in names {
         out.push_str(&n);

@@ -32,7 +32,7 @@
 //! renamed back; leftover staging directories are removed when every entry in them is ours.
 
 mod dir;
-mod error;
+pub(crate) mod error;
 mod files;
 mod lock;
 mod marker;
@@ -42,8 +42,67 @@ mod swap;
 pub use dir::check_output_dir;
 pub use error::OutputError;
 pub use marker::MARKER;
-pub use merge::write_merge;
-pub use swap::write_clean;
+pub(crate) use merge::write_merge;
+pub(crate) use swap::write_clean;
+
+use std::path::Path;
+
+use crate::generate::layout::RenderedFile;
+use crate::generate::spool::Spool;
+
+/// The files one write puts on disk: every path up front (the names are checked, and the marker
+/// lists them, before anything is written), each file's text only when it is written, so that a
+/// spooled run never holds all of its output in memory.
+pub(crate) trait OutputFiles {
+    /// Number of files.
+    fn count(&self) -> usize;
+    /// Path of file `i`, relative to the output directory.
+    fn path(&self, i: usize) -> &Path;
+    /// Text of file `i`; `buf` is scratch space the text may be read into.
+    fn text<'a>(&'a self, i: usize, buf: &'a mut Vec<u8>) -> Result<&'a [u8], OutputError>;
+}
+
+impl OutputFiles for [RenderedFile] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn path(&self, i: usize) -> &Path {
+        &self[i].path
+    }
+    fn text<'a>(&'a self, i: usize, _: &'a mut Vec<u8>) -> Result<&'a [u8], OutputError> {
+        Ok(self[i].content.as_bytes())
+    }
+}
+
+impl<const N: usize> OutputFiles for [RenderedFile; N] {
+    fn count(&self) -> usize {
+        N
+    }
+    fn path(&self, i: usize) -> &Path {
+        &self[i].path
+    }
+    fn text<'a>(&'a self, i: usize, _: &'a mut Vec<u8>) -> Result<&'a [u8], OutputError> {
+        Ok(self[i].content.as_bytes())
+    }
+}
+
+impl OutputFiles for Spool {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn path(&self, i: usize) -> &Path {
+        Spool::path(self, i)
+    }
+    fn text<'a>(&'a self, i: usize, buf: &'a mut Vec<u8>) -> Result<&'a [u8], OutputError> {
+        self.read(i, buf)?;
+        Ok(buf)
+    }
+}
+
+/// Paths of every file of `files`.
+fn paths<F: OutputFiles + ?Sized>(files: &F) -> impl Iterator<Item = &Path> + '_ {
+    (0..files.count()).map(|i| files.path(i))
+}
 
 #[cfg(test)]
 mod tests {
@@ -178,7 +237,7 @@ mod tests {
             file("web/Deployment_web.yml", ""),
             file("api.v2.yml", ""),
         ];
-        assert!(check_file_names(&ok).is_ok());
+        assert!(check_paths(ok.iter().map(|f| f.path.as_path())).is_ok());
         for bad in [
             vec![file("../x.yml", "")],
             vec![file("/etc/x.yml", "")],
@@ -190,7 +249,10 @@ mod tests {
             vec![file("App.yml", ""), file("app.yml", "")],
         ] {
             assert!(
-                matches!(check_file_names(&bad), Err(OutputError::FileName { .. })),
+                matches!(
+                    check_paths(bad.iter().map(|f| f.path.as_path())),
+                    Err(OutputError::FileName { .. })
+                ),
                 "{:?}",
                 bad[0].path
             );
@@ -199,6 +261,35 @@ mod tests {
         assert!(write_clean(&dir, &[file("../escape.yml", "x")]).is_err());
         assert!(write_merge(&dir, &[file("../escape.yml", "x")], false).is_err());
         assert!(!dir.parent().unwrap().join("escape.yml").exists());
+    }
+
+    /// A spooled run (its text in a temporary file) writes the same files, in both modes.
+    #[test]
+    fn a_spool_on_disk_writes_what_its_files_hold() {
+        let files = [
+            file("a.yml", "a: 1\n"),
+            file("web/Deployment_web.yml", &"k: v\n".repeat(10_000)),
+            file("b.yml", ""),
+        ];
+        let mut spool = Spool::with_limit(0);
+        for f in &files {
+            spool.push(f).unwrap();
+        }
+        let root = tmp();
+        for (out, clean) in [(root.join("clean"), true), (root.join("merge"), false)] {
+            if clean {
+                write_clean(&out, &spool).unwrap();
+            } else {
+                write_merge(&out, &spool, false).unwrap();
+            }
+            for f in &files {
+                assert_eq!(fs::read_to_string(out.join(&f.path)).unwrap(), f.content);
+            }
+            assert_eq!(
+                fs::read_to_string(out.join(MARKER)).unwrap(),
+                "a.yml\nb.yml\nweb/Deployment_web.yml\n"
+            );
+        }
     }
 
     #[test]

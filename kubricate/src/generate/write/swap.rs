@@ -3,17 +3,20 @@
 use std::fs;
 use std::path::Path;
 
-use super::dir::check_file_names;
+use super::dir::check_paths;
 use super::error::{io, OutputError};
 use super::files::{occupied, split, sync_dir, write_file, Siblings};
 use super::lock::Lock;
 use super::marker::{foreign_files, marker_text, recover, summarise, MARKER};
-use crate::generate::layout::RenderedFile;
+use super::{paths, OutputFiles};
 
 /// Replaces `dir` with exactly `files` (clean mode): readers of `dir` see either the previous output
 /// or the new one, and an error leaves the previous output in place.
-pub fn write_clean(dir: &Path, files: &[RenderedFile]) -> Result<(), OutputError> {
-    check_file_names(files)?;
+pub(crate) fn write_clean<F: OutputFiles + ?Sized>(
+    dir: &Path,
+    files: &F,
+) -> Result<(), OutputError> {
+    check_paths(paths(files))?;
     let (parent, name) = split(dir)?;
     fs::create_dir_all(&parent).map_err(io(&parent))?;
     let sib = Siblings::of(&parent, &name);
@@ -50,19 +53,17 @@ pub fn write_clean(dir: &Path, files: &[RenderedFile]) -> Result<(), OutputError
     Ok(())
 }
 
-pub(super) fn stage(staging: &Path, files: &[RenderedFile]) -> Result<(), OutputError> {
+pub(super) fn stage<F: OutputFiles + ?Sized>(staging: &Path, files: &F) -> Result<(), OutputError> {
     fs::create_dir(staging).map_err(io(staging))?;
     // The marker goes first, so a staging directory left by a killed run is recognisably ours.
-    write_file(
-        &staging.join(MARKER),
-        marker_text(files.iter().map(|f| &f.path)).as_bytes(),
-    )?;
-    for f in files {
-        let path = staging.join(&f.path);
+    write_file(&staging.join(MARKER), marker_text(paths(files)).as_bytes())?;
+    let mut buf = Vec::new();
+    for i in 0..files.count() {
+        let path = staging.join(files.path(i));
         if let Some(p) = path.parent() {
             fs::create_dir_all(p).map_err(io(p))?;
         }
-        write_file(&path, f.content.as_bytes())?;
+        write_file(&path, files.text(i, &mut buf)?)?;
     }
     Ok(())
 }
