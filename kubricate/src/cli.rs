@@ -5,11 +5,13 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::{json, Value};
 
-use crate::deliver::apply::{ApplyError, KubectlOptions, Stream};
-use crate::deliver::plan::SecretWarning;
+use crate::deliver::apply::{ApplyError, ApplyMode, DiffOutcome, DryRun, KubectlOptions, Stream};
+use crate::deliver::plan::{SecretPlan, SecretWarning};
 use crate::generate::layout::OutputMode;
+use crate::graph::GraphFormat;
 use crate::project::{GenerateOptions, Project, ProjectError};
 
 #[derive(Debug, Parser)]
@@ -18,7 +20,7 @@ use crate::project::{GenerateOptions, Project, ProjectError};
     long_about = "Generate Kubernetes manifests from this project's stacks and deliver their secrets.\n\n\
                   Manifests only ever reference Secrets; values are loaded by connectors (e.g. KUBRICATE_SECRET_* \
                   variables and .env) and sent to the cluster only by `secret apply`.",
-    disable_help_subcommand = true,
+    version,
     after_help = NO_COLOUR
 )]
 struct Cli {
@@ -35,8 +37,116 @@ enum Command {
         #[command(subcommand)]
         command: SecretCommand,
     },
-    /// List stacks, their resource ids and planned secret injections (for debugging)
-    Inspect,
+    /// Show what `kubectl apply` of the generated manifests would change (`kubectl diff`; exit 0: no
+    /// change, 1: changes, 2 or more: error)
+    Diff(DiffArgs),
+    /// List stacks, their resource ids and planned secret injections (for debugging), or draw them
+    Inspect(InspectArgs),
+    /// Print a shell completion script for this program (e.g. `completions bash > /etc/bash_completion.d/app`)
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `-o`: a machine-readable form instead of the text for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// JSON (one document, described in the README)
+    Json,
+    /// The same document as YAML
+    Yaml,
+}
+
+/// kubectl's `--dry-run` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DryRunArg {
+    /// Really apply
+    None,
+    /// Print the Secrets that would be applied, values redacted; kubectl is not run
+    Client,
+    /// `kubectl apply --dry-run=server`: the API server checks and admits, and stores nothing
+    Server,
+}
+
+/// How to run kubectl (shared by `secret apply`, `secret diff` and `diff`).
+#[derive(Debug, Args)]
+struct KubectlArgs {
+    /// The kubectl binary
+    #[arg(long, value_name = "PATH", default_value = "kubectl")]
+    kubectl: PathBuf,
+    /// kubectl --kubeconfig
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// kubectl --context
+    #[arg(long, value_name = "NAME")]
+    context: Option<String>,
+    /// kubectl --namespace: Secrets without a namespace (those of workloads without one) go there; a
+    /// Secret with another explicit namespace is an error, as it is for kubectl
+    #[arg(long, short = 'n', value_name = "NAME")]
+    namespace: Option<String>,
+    /// Client-side apply (kubectl's classic mode, which copies every object, values included, into
+    /// the last-applied-configuration annotation) instead of server-side apply
+    #[arg(long)]
+    client_side: bool,
+    /// The field manager of server-side apply
+    #[arg(long, value_name = "NAME", default_value = crate::deliver::apply::FIELD_MANAGER)]
+    field_manager: String,
+    /// kubectl --force-conflicts: take over fields another field manager owns (server-side only)
+    #[arg(long, conflicts_with = "client_side")]
+    force_conflicts: bool,
+    /// Stop kubectl (and every process it started) if it has not finished after this long, e.g. 30s,
+    /// 5m, 1h30m
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::deliver::apply::parse_duration)]
+    timeout: std::time::Duration,
+}
+
+impl KubectlArgs {
+    fn options(&self) -> KubectlOptions {
+        let mut o = KubectlOptions::new(&self.kubectl)
+            .context(self.context.clone())
+            .namespace(self.namespace.clone())
+            .timeout(self.timeout);
+        o.kubeconfig.clone_from(&self.kubeconfig);
+        o.mode = if self.client_side {
+            ApplyMode::ClientSide
+        } else {
+            ApplyMode::ServerSide
+        };
+        o.field_manager.clone_from(&self.field_manager);
+        o.force_conflicts = self.force_conflicts;
+        o
+    }
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    #[command(flatten)]
+    kubectl: KubectlArgs,
+    /// Only this stack (`STACK`) or resource (`STACK.RESOURCE`); repeatable
+    #[arg(long, value_name = "STACK[.RESOURCE]")]
+    filter: Vec<String>,
+    /// Include the rollout checksum annotation, as `generate --secret-checksums` writes it
+    #[arg(long)]
+    secret_checksums: bool,
+}
+
+#[derive(Debug, Args)]
+struct InspectArgs {
+    /// Print a machine-readable document instead of text
+    #[arg(
+        long,
+        short = 'o',
+        value_enum,
+        value_name = "FORMAT",
+        conflicts_with = "graph"
+    )]
+    output: Option<Format>,
+    /// Draw the wiring (managers, providers, Secrets, stacks, resources, containers) as Graphviz DOT
+    /// (`--graph`, render with `dot -Tsvg`) or a Mermaid flowchart (`--graph=mermaid`)
+    #[arg(long, value_enum, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "dot")]
+    graph: Option<GraphFormat>,
 }
 
 const NO_COLOUR: &str =
@@ -47,7 +157,9 @@ Metadata added to every resource unless switched off: labels kubricate.thaitype.
 kubricate.thaitype.dev/stack-id and kubricate.thaitype.dev/resource-id; annotations
 kubricate.thaitype.dev/stack-name, kubricate.thaitype.dev/version and kubricate.thaitype.dev/resource-hash
 (sha256 of the resource serialized with its keys sorted, taken before kubricate's metadata is added).
-Without --managed-at the output is byte-identical across runs.
+Without --managed-at the output is byte-identical across runs. --secret-checksums adds
+kubricate.thaitype.dev/secret-checksum to each consuming workload's pod template (after the resource hash),
+a keyed HMAC-SHA256 of the values it reads: a rotated value rolls its pods.
 
 Safety: the output directory may be any path, inside the working directory or not, but never `/`, the
 home directory or the working directory itself (nor a directory containing either). Cleaning replaces
@@ -107,37 +219,52 @@ struct GenerateArgs {
     /// differs between runs
     #[arg(long)]
     managed_at: bool,
+    /// Add the kubricate.thaitype.dev/secret-checksum annotation to the pod template of every
+    /// workload that consumes a Secret: a keyed hash (HMAC-SHA256, key from KUBRICATE_CHECKSUM_KEY or
+    /// the project's key source) of the values it consumes, so a rotated value rolls its pods. Loads
+    /// every value
+    #[arg(long, conflicts_with = "no_secret_checksums")]
+    secret_checksums: bool,
+    /// Leave the secret-checksum annotation out even if the project turns it on (no value is read)
+    #[arg(long)]
+    no_secret_checksums: bool,
 }
 
 #[derive(Debug, Subcommand)]
 enum SecretCommand {
     /// Load every secret, merge the Secrets and check every reference the manifests make; apply nothing
-    Validate,
-    /// Create or update the Secrets with one `kubectl apply -f -`
+    Validate {
+        /// Print a machine-readable report instead of text (also on failure, with the problems)
+        #[arg(long, short = 'o', value_enum, value_name = "FORMAT")]
+        output: Option<Format>,
+    },
+    /// Create or update the Secrets with one `kubectl apply --server-side --field-manager=kubricate -f -`
     Apply(ApplyArgs),
+    /// Show what `secret apply` would change (`kubectl diff`, Secret data masked; exit 0: no change,
+    /// 1: changes, 2 or more: error)
+    Diff(SecretDiffArgs),
 }
 
 #[derive(Debug, Args)]
 struct ApplyArgs {
-    /// Print the Secrets that would be applied (values redacted) instead of applying them
+    /// `client`: print the Secrets that would be applied (values redacted) and run nothing;
+    /// `server`: `kubectl apply --dry-run=server`. `--dry-run` alone means `client`
+    #[arg(long, value_enum, value_name = "MODE", num_args = 0..=1, require_equals = true, default_missing_value = "client")]
+    dry_run: Option<DryRunArg>,
+    /// With --dry-run=client: print the base64 values too. They are secrets: mind your terminal and logs
     #[arg(long)]
-    dry_run: bool,
-    /// With --dry-run: print the base64 values too. They are secrets: mind your terminal and logs
-    #[arg(long, requires = "dry_run")]
     show_values: bool,
-    /// The kubectl binary
-    #[arg(long, value_name = "PATH", default_value = "kubectl")]
-    kubectl: PathBuf,
-    /// kubectl --context
-    #[arg(long, value_name = "NAME")]
-    context: Option<String>,
-    /// kubectl --namespace (each Secret keeps its own namespace)
-    #[arg(long, value_name = "NAME")]
-    namespace: Option<String>,
-    /// Stop kubectl (and every process it started) if it has not finished after this long, e.g. 30s,
-    /// 5m, 1h30m
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::deliver::apply::parse_duration)]
-    timeout: std::time::Duration,
+    /// With --dry-run=client: print a `v1/List` of the Secrets as JSON or YAML (values redacted)
+    #[arg(long, short = 'o', value_enum, value_name = "FORMAT")]
+    output: Option<Format>,
+    #[command(flatten)]
+    kubectl: KubectlArgs,
+}
+
+#[derive(Debug, Args)]
+struct SecretDiffArgs {
+    #[command(flatten)]
+    kubectl: KubectlArgs,
 }
 
 /// Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error).
@@ -146,9 +273,10 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let mut out = Sink::new(out, "stdout");
     let mut err = Sink::new(err, "stderr");
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         // `--help` and `--version` go to stdout (exit 0), usage errors to stderr (exit 2); a failed
         // write is still a failure.
@@ -169,26 +297,89 @@ where
             };
         }
     };
-    let result = match cli.command {
-        Command::Generate(args) => generate(project, args, &mut out, &mut err),
+    // `diff` commands keep kubectl diff's meaning of exit codes: 1 is "changes", so errors are 2 or
+    // kubectl's own code above 1.
+    let (result, is_diff) = match cli.command {
+        Command::Generate(args) => (
+            generate(project, args, &mut out, &mut err).map(|()| 0),
+            false,
+        ),
         Command::Secret {
-            command: SecretCommand::Validate,
-        } => validate(project, &mut out, &mut err),
+            command: SecretCommand::Validate { output },
+        } => (
+            validate(project, output, &mut out, &mut err).map(|()| 0),
+            false,
+        ),
         Command::Secret {
             command: SecretCommand::Apply(args),
-        } => apply(project, args, &mut out, &mut err),
-        Command::Inspect => inspect(project, &mut out),
+        } => (apply(project, args, &mut out, &mut err).map(|()| 0), false),
+        Command::Secret {
+            command: SecretCommand::Diff(args),
+        } => (secret_diff(project, &args, &mut out, &mut err), true),
+        Command::Diff(args) => (diff(project, &args, &mut out, &mut err), true),
+        Command::Inspect(args) => (inspect(project, &args, &mut out).map(|()| 0), false),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let name = program_name(args.first(), &cmd);
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, name, &mut script);
+            (out.emit(&script).map(|()| 0), false)
+        }
     };
     match result {
-        Ok(()) => 0,
+        Ok(code) => code,
         // The reader went away (`| head -1`): nobody is left to read a message. Exit as a tool killed
         // by SIGPIPE does (128 + 13), so `set -o pipefail` still sees the output was cut short.
         Err(CliError::Closed) => 141,
         Err(e) => {
             // If stderr itself fails there is nowhere left to report; the exit status still says it.
             let _ = err.line(&format!("error: {e}"));
-            1
+            e.exit_code(is_diff)
         }
+    }
+}
+
+/// The name completions are generated for: the program's file name (the first argument), as the
+/// shell sees it.
+fn program_name(argv0: Option<&OsString>, cmd: &clap::Command) -> String {
+    argv0
+        .map(PathBuf::from)
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| cmd.get_name().to_owned())
+}
+
+/// A usage error (exit status 2) found after parsing: flags that only make sense together.
+fn usage(message: impl Into<String>) -> CliError {
+    CliError::Project(ProjectError::Usage(message.into()))
+}
+
+/// Writes `doc` in `format` (JSON pretty-printed with a final newline; YAML with kubricate's emitter).
+///
+/// `secret apply --dry-run=client -o json --show-values` prints real values, so the text is built the
+/// way every text holding values is: measured first, then written into a zeroizing buffer that never
+/// grows (a growing buffer leaves its old copy in freed memory).
+fn write_doc(out: &mut Sink<'_>, doc: &Value, format: Format) -> Result<(), CliError> {
+    match format {
+        Format::Json => {
+            struct Count(usize);
+            impl Write for Count {
+                fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                    self.0 += b.len();
+                    Ok(b.len())
+                }
+                fn flush(&mut self) -> io::Result<()> {
+                    Ok(())
+                }
+            }
+            let mut count = Count(1);
+            // Serializing a `Value` cannot fail: its keys are strings.
+            let _ = serde_json::to_writer_pretty(&mut count, doc);
+            let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(count.0));
+            let _ = serde_json::to_writer_pretty(&mut *buf, doc);
+            buf.push(b'\n');
+            out.emit(&buf)
+        }
+        Format::Yaml => out.text(&crate::yaml::to_zeroizing_string_multi("", [doc])),
     }
 }
 
@@ -217,6 +408,27 @@ enum CliError {
     /// The reader of stdout or stderr closed it (EPIPE): end quietly.
     #[error("output closed by its reader")]
     Closed,
+}
+
+impl CliError {
+    /// 1 for a failure, 2 for a usage error; for `diff` commands, whose 1 means "changes", 2 or
+    /// kubectl's own code above 1.
+    fn exit_code(&self, is_diff: bool) -> u8 {
+        let failed = match self {
+            CliError::Project(ProjectError::Usage(_)) => return 2,
+            CliError::Project(ProjectError::Apply(ApplyError::Failed { code, .. }))
+            | CliError::Streamed {
+                error: ApplyError::Failed { code, .. },
+                ..
+            } => *code,
+            _ => None,
+        };
+        match failed {
+            Some(c) if is_diff && c > 1 => u8::try_from(c).unwrap_or(2),
+            _ if is_diff => 2,
+            _ => 1,
+        }
+    }
 }
 
 /// One output stream of the CLI, every write checked and flushed, so a failed write is an error
@@ -290,6 +502,8 @@ fn generate(
     m.version &= !args.no_version;
     m.resource_hash &= !args.no_resource_hash;
     m.managed_at |= args.managed_at;
+    opts.secret_checksums =
+        (opts.secret_checksums || args.secret_checksums) && !args.no_secret_checksums;
     if args.stdout {
         // Spooled, so that memory does not grow with the number of stacks; printed only once every
         // stack has rendered, so that a failing stack leaves stdout empty.
@@ -330,10 +544,36 @@ fn summary(report: &crate::project::GenerateReport, opts: &GenerateOptions) -> S
     s
 }
 
-fn validate(project: &Project, out: &mut Sink<'_>, err: &mut Sink<'_>) -> Result<(), CliError> {
+fn validate(
+    project: &Project,
+    output: Option<Format>,
+    out: &mut Sink<'_>,
+    err: &mut Sink<'_>,
+) -> Result<(), CliError> {
     let _core = crate::model::secret_value::CoreDumpsOff::new();
-    let plan = project.secret_plan()?;
+    let plan = match project.secret_plan() {
+        Ok(plan) => plan,
+        Err(e) => {
+            if let Some(format) = output {
+                // The warnings of the failed run go with its problems: an overwrite's warning is
+                // often the cause of a problem (a reference to a dropped key).
+                let (problems, warnings): (Vec<String>, Vec<String>) = match &e {
+                    ProjectError::Secrets(s) => (
+                        s.problems.iter().map(ToString::to_string).collect(),
+                        s.warnings.iter().map(ToString::to_string).collect(),
+                    ),
+                    other => (vec![other.to_string()], Vec::new()),
+                };
+                let doc = json!({ "ok": false, "problems": problems, "warnings": warnings });
+                write_doc(out, &doc, format)?;
+            }
+            return Err(e.into());
+        }
+    };
     warnings(err, &plan.warnings)?;
+    if let Some(format) = output {
+        return write_doc(out, &validate_report(project, &plan), format);
+    }
     let mut text = format!(
         "secret validate: OK: {} Secret(s) from {} secret manager(s) ready to apply; {} Secret reference(s) in {} stack(s) checked\n",
         plan.secrets.len(),
@@ -344,9 +584,8 @@ fn validate(project: &Project, out: &mut Sink<'_>, err: &mut Sink<'_>) -> Result
     for s in &plan.secrets {
         let keys: Vec<&str> = s.data.keys().map(String::as_str).collect();
         text.push_str(&format!(
-            "  {}/{} ({}): {}\n",
-            s.namespace,
-            s.name,
+            "  {} ({}): {}\n",
+            s.place(),
             s.secret_type,
             keys.join(", ")
         ));
@@ -364,6 +603,31 @@ fn validate(project: &Project, out: &mut Sink<'_>, err: &mut Sink<'_>) -> Result
     out.text(&text)
 }
 
+/// `secret validate -o json`: names, types, keys and sizes, never a value.
+fn validate_report(project: &Project, plan: &SecretPlan) -> Value {
+    let secrets: Vec<Value> = plan
+        .secrets
+        .iter()
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "namespace": s.namespace,
+                "type": s.secret_type,
+                "keys": s.data.iter().map(|(k, v)| json!({ "name": k, "bytes": v.len() })).collect::<Vec<_>>(),
+                "sources": s.sources,
+            })
+        })
+        .collect();
+    json!({
+        "ok": true,
+        "managers": project.managers.len(),
+        "stacks": project.stacks().len(),
+        "referencesChecked": plan.references_checked,
+        "secrets": secrets,
+        "warnings": plan.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+    })
+}
+
 fn warnings(err: &mut Sink<'_>, warnings: &[SecretWarning]) -> Result<(), CliError> {
     for w in warnings {
         err.line(&format!("warning: {w}"))?;
@@ -377,15 +641,46 @@ fn apply(
     out: &mut Sink<'_>,
     err: &mut Sink<'_>,
 ) -> Result<(), CliError> {
+    let dry_run = args.dry_run.unwrap_or(DryRunArg::None);
+    if dry_run != DryRunArg::Client {
+        if args.show_values {
+            return Err(usage(
+                "--show-values only goes with --dry-run=client (kubricate's local print)",
+            ));
+        }
+        if args.output.is_some() {
+            return Err(usage("-o/--output only goes with --dry-run=client; kubectl's own output is shown as it is"));
+        }
+    }
     let _core = crate::model::secret_value::CoreDumpsOff::new();
+    let mut opts = project.kubectl_env_policy(&args.kubectl.options());
     let plan = project.secret_plan()?;
     warnings(err, &plan.warnings)?;
-    if args.dry_run {
+    if dry_run == DryRunArg::Client {
+        // What kubectl would be sent: --namespace fills in Secrets without one, and contradicts none.
+        crate::deliver::apply::check_options(&plan.secrets, &opts).map_err(ProjectError::Apply)?;
         let docs: Vec<crate::model::secret_value::ZeroizingJson> = plan
             .secrets
             .iter()
-            .map(|s| crate::model::secret_value::ZeroizingJson(s.to_manifest(args.show_values)))
+            .map(|s| {
+                let mut doc = s.to_manifest(args.show_values);
+                if let (None, Some(ns)) = (&s.namespace, &opts.namespace) {
+                    doc["metadata"]["namespace"] = Value::from(ns.as_str());
+                }
+                crate::model::secret_value::ZeroizingJson(doc)
+            })
             .collect();
+        if let Some(format) = args.output {
+            let mut list = serde_json::Map::new();
+            list.insert("apiVersion".into(), "v1".into());
+            list.insert("kind".into(), "List".into());
+            list.insert(
+                "items".into(),
+                Value::Array(docs.into_iter().map(|d| d.0.clone()).collect()),
+            );
+            let list = crate::model::secret_value::ZeroizingJson(Value::Object(list));
+            return write_doc(out, &list.0, format);
+        }
         let header = if args.show_values {
             "# secret apply --dry-run --show-values: these are real secret values\n"
         } else {
@@ -397,12 +692,9 @@ fn apply(
     if plan.secrets.is_empty() {
         return err.line("No Secrets to apply; kubectl was not run");
     }
-    let opts = project.kubectl_env_policy(
-        &KubectlOptions::new(args.kubectl)
-            .context(args.context)
-            .namespace(args.namespace)
-            .timeout(args.timeout),
-    );
+    if dry_run == DryRunArg::Server {
+        opts.dry_run = DryRun::Server;
+    }
     // kubectl's output is passed on line by line as it comes (scrubbed), so a slow apply shows its
     // progress and a hanging one what it printed before it hung. A failed write is kept for later:
     // kubectl is read to the end either way, so it never blocks on a full pipe.
@@ -425,7 +717,7 @@ fn apply(
         Err(ApplyError::Failed {
             kubectl,
             command,
-            status,
+            code,
             ..
         }) => {
             return Err(CliError::Streamed {
@@ -433,7 +725,7 @@ fn apply(
                 error: ApplyError::Failed {
                     kubectl,
                     command,
-                    status,
+                    code,
                     stderr: String::new(),
                     stdout: String::new(),
                 },
@@ -461,13 +753,74 @@ fn apply(
     if let Some(e) = failed_write {
         return Err(e);
     }
-    err.line(&format!(
-        "Applied {} Secret(s) with one kubectl apply",
-        plan.secrets.len()
-    ))
+    let n = plan.secrets.len();
+    err.line(&match (opts.mode, opts.dry_run) {
+        (_, DryRun::Server) => format!(
+            "Checked {n} Secret(s) with one kubectl apply --dry-run=server (the API server stored nothing)"
+        ),
+        (ApplyMode::ClientSide, _) => {
+            format!("Applied {n} Secret(s) with one client-side kubectl apply")
+        }
+        _ => format!("Applied {n} Secret(s) with one server-side kubectl apply"),
+    })
 }
 
-fn inspect(project: &Project, out: &mut Sink<'_>) -> Result<(), CliError> {
+fn report_diff(
+    outcome: &DiffOutcome,
+    what: &str,
+    out: &mut Sink<'_>,
+    err: &mut Sink<'_>,
+) -> Result<u8, CliError> {
+    out.text(&outcome.stdout)?;
+    if outcome.changed {
+        err.line(&format!("{what}: the cluster differs (exit status 1)"))?;
+        Ok(1)
+    } else {
+        err.line(&format!("{what}: no change"))?;
+        Ok(0)
+    }
+}
+
+fn secret_diff(
+    project: &Project,
+    args: &SecretDiffArgs,
+    out: &mut Sink<'_>,
+    err: &mut Sink<'_>,
+) -> Result<u8, CliError> {
+    let _core = crate::model::secret_value::CoreDumpsOff::new();
+    let (plan, outcome) = project.diff_secrets(&args.kubectl.options())?;
+    warnings(err, &plan.warnings)?;
+    if plan.secrets.is_empty() {
+        err.line("No Secrets to compare; kubectl was not run")?;
+        return Ok(0);
+    }
+    report_diff(&outcome, "secret diff", out, err)
+}
+
+fn diff(
+    project: &Project,
+    args: &DiffArgs,
+    out: &mut Sink<'_>,
+    err: &mut Sink<'_>,
+) -> Result<u8, CliError> {
+    let mut opts = project.generate_options();
+    opts.filters.clone_from(&args.filter);
+    opts.secret_checksums |= args.secret_checksums;
+    let outcome = project.diff_manifests(&opts, &args.kubectl.options())?;
+    report_diff(&outcome, "diff", out, err)
+}
+
+fn inspect(project: &Project, args: &InspectArgs, out: &mut Sink<'_>) -> Result<(), CliError> {
+    if let Some(format) = args.graph {
+        return out.text(&crate::graph::render(
+            project.stacks(),
+            &project.managers,
+            format,
+        ));
+    }
+    if let Some(format) = args.output {
+        return write_doc(out, &inspect_report(project), format);
+    }
     let mut text = String::new();
     for (id, stack) in project.stacks() {
         text.push_str(&format!(
@@ -499,6 +852,39 @@ fn inspect(project: &Project, out: &mut Sink<'_>) -> Result<(), CliError> {
         }
     }
     out.text(&text)
+}
+
+/// `inspect -o json`: the declarations only (no value is loaded).
+fn inspect_report(project: &Project) -> Value {
+    let stacks: Vec<Value> = project
+        .stacks()
+        .iter()
+        .map(|(id, stack)| {
+            let resources: Vec<Value> = stack
+                .resources()
+                .iter()
+                .map(|(rid, r)| json!({ "id": rid, "kind": r.kind(), "name": r.name(), "namespace": r.namespace() }))
+                .collect();
+            let injections: Vec<Value> = stack
+                .injections()
+                .iter()
+                .map(|inj| {
+                    json!({
+                        "secret": inj.secret(),
+                        "as": inj.target_name(),
+                        "strategy": inj.strategy().kind().to_string(),
+                        "provider": inj.provider_id(),
+                        "resource": inj.resource_id(),
+                        "container": inj.strategy().container().map(ToString::to_string),
+                        "secretName": inj.provider().secret_name(),
+                    })
+                })
+                .collect();
+            let name = if stack.name().is_empty() { id.as_str() } else { stack.name() };
+            json!({ "id": id, "name": name, "resources": resources, "injections": injections })
+        })
+        .collect();
+    json!({ "stacks": stacks })
 }
 
 // The CLI owns the entry points (rather than `project`), so `project` never imports `cli`: the

@@ -107,6 +107,7 @@ pub mod connector;
 mod declare;
 mod deliver;
 pub mod generate;
+mod graph;
 mod hash;
 mod model;
 mod project;
@@ -129,8 +130,8 @@ pub use declare::secret_set::{
 pub use declare::stack::{Stack, StackError, StackProblem};
 pub use declare::template::{self, Template};
 pub use deliver::apply::{
-    parse_duration, run_kubectl, ApplyError, DurationError, KubectlOptions, KubectlOutput,
-    KubectlRun, Scrubber, Stream as KubectlStream,
+    parse_duration, run_kubectl, ApplyError, ApplyMode, DiffOutcome, DryRun, DurationError,
+    KubectlOptions, KubectlOutput, KubectlRun, Scrubber, Stream as KubectlStream,
 };
 pub use deliver::check::{ReferenceProblem, ReferenceSite, ReferenceUsage};
 pub use deliver::plan::{

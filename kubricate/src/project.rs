@@ -4,13 +4,15 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
+use crate::checksum::{ChecksumKeyError, ChecksumKeySource};
 use crate::declare::manager::AnySecretManager;
 use crate::declare::registry::IntoManagers;
 use crate::declare::stack::{Stack, StackError};
-use crate::deliver::apply::{ApplyError, KubectlOptions};
+use crate::deliver::apply::{ApplyError, DiffOutcome, KubectlOptions};
 use crate::deliver::plan::{plan_secrets_built, ConflictOptions, SecretError, SecretPlan};
 use crate::generate::layout::{OutputMode, RenderError, RenderedFile, Renderer};
 use crate::generate::metadata::MetadataOptions;
+use crate::generate::rollout::RolloutChecksums;
 use crate::generate::spool::Spool;
 use crate::generate::write::OutputError;
 use crate::generate::BuiltStack;
@@ -45,6 +47,12 @@ pub enum ProjectError {
     /// kubectl failed.
     #[error(transparent)]
     Apply(#[from] ApplyError),
+    /// Command-line flags that do not go together (exit status 2, as for clap's own usage errors).
+    #[error("{0}")]
+    Usage(String),
+    /// `generate --secret-checksums` has no usable key.
+    #[error("generate --secret-checksums: {0}")]
+    ChecksumKey(#[from] ChecksumKeyError),
 }
 
 /// A mistake in how the project is put together, found when a command runs.
@@ -97,6 +105,10 @@ pub struct GenerateOptions {
     pub clean: bool,
     /// `STACK` or `STACK.RESOURCE` filters (empty: everything).
     pub filters: Vec<String>,
+    /// Add the rollout checksum annotation to every workload that consumes a Secret (loads every
+    /// value and needs the checksum key; see [`Project::secret_checksums`]). Off by default: then
+    /// `generate` never reads a value.
+    pub secret_checksums: bool,
     /// When writing into the directory (`clean: false` or filtered): replace files of the same name that
     /// kubricate did not write (default no: such a run is refused).
     pub force: bool,
@@ -136,6 +148,7 @@ impl Default for GenerateOptions {
             metadata: MetadataOptions::default(),
             clean: true,
             filters: Vec::new(),
+            secret_checksums: false,
             force: false,
         }
     }
@@ -159,7 +172,7 @@ pub struct Project {
     pub(crate) generate: GenerateOptions,
     pub(crate) root: Option<PathBuf>,
     pub(crate) problems: Vec<ConfigProblem>,
-    pub(crate) checksum_key: crate::checksum::ChecksumKeySource,
+    pub(crate) checksum_key: ChecksumKeySource,
 }
 
 impl Project {
@@ -254,6 +267,19 @@ impl Project {
     /// Whether `generate` cleans its output directory (default yes).
     pub fn clean_output(mut self, clean: bool) -> Self {
         self.generate.clean = clean;
+        self
+    }
+
+    /// Makes `generate` add the rollout checksum annotation by default (`--secret-checksums` does it
+    /// for one run), with the HMAC key from `key`: [`ChecksumKeySource::Env`] reads
+    /// `KUBRICATE_CHECKSUM_KEY`, [`ChecksumKeySource::secret`] a secret of a connector you choose.
+    ///
+    /// The annotation (`kubricate.thaitype.dev/secret-checksum` on the pod template) changes when a
+    /// value the workload consumes changes, so applying the manifests rolls its pods; it is a keyed
+    /// hash, so holding the manifests does not let anyone test guesses of a value.
+    pub fn secret_checksums(mut self, key: ChecksumKeySource) -> Self {
+        self.generate.secret_checksums = true;
+        self.checksum_key = key;
         self
     }
 
@@ -408,7 +434,15 @@ impl Project {
             .metadata
             .managed_at
             .then(crate::generate::metadata::now_rfc3339);
+        let rollout = if opts.secret_checksums {
+            Some(self.rollout_checksums()?)
+        } else {
+            None
+        };
         let mut renderer = Renderer::new(opts.mode, &opts.metadata, now.as_deref());
+        if let Some(r) = &rollout {
+            renderer = renderer.with_rollout(r);
+        }
         let mut ids = Vec::new();
         let mut resources = 0;
         let mut failed: Option<ProjectError> = None;
@@ -507,8 +541,29 @@ impl Project {
         })
     }
 
+    /// The rollout checksums of every workload: resolves the key first (a missing key is reported
+    /// before any value is loaded), then loads and checks every secret as `secret validate` does.
+    pub fn rollout_checksums(&self) -> Result<RolloutChecksums, ProjectError> {
+        let key = self.checksum_key.resolve()?;
+        let (plan, built) = self.plan_and_built()?;
+        Ok(RolloutChecksums::compute(&built, &plan.secrets, &key))
+    }
+
     /// Loads, prepares, merges and cross-checks every secret.
     pub fn secret_plan(&self) -> Result<SecretPlan, ProjectError> {
+        Ok(self.plan_and_built()?.0)
+    }
+
+    /// The plan and the built stacks it was checked against.
+    fn plan_and_built(
+        &self,
+    ) -> Result<
+        (
+            SecretPlan,
+            Vec<(String, crate::model::resource::ResourceMap)>,
+        ),
+        ProjectError,
+    > {
         self.check_config()?;
         let managers: Vec<(String, &AnySecretManager)> =
             self.managers.iter().map(|(n, m)| (n.clone(), m)).collect();
@@ -530,13 +585,14 @@ impl Project {
         if !broken.is_empty() {
             return Err(ProjectError::Stacks(broken));
         }
-        Ok(plan_secrets_built(
+        let plan = plan_secrets_built(
             &managers,
             &stacks,
             &self.conflict,
             &self.external_secrets,
-            built,
-        )?)
+            &built,
+        )?;
+        Ok((plan, built))
     }
 
     /// Applies every Secret with one `kubectl apply -f -`.
@@ -553,6 +609,45 @@ impl Project {
         Ok((plan, out))
     }
 
+    /// `kubectl diff -f -` of every Secret against the cluster (what `secret apply` would change).
+    /// kubectl masks Secret data in its diff; its output is scrubbed of every value as well.
+    pub fn diff_secrets(
+        &self,
+        kubectl: &KubectlOptions,
+    ) -> Result<(SecretPlan, DiffOutcome), ProjectError> {
+        let plan = self.secret_plan()?;
+        if plan.secrets.is_empty() {
+            let none = DiffOutcome {
+                changed: false,
+                stdout: String::new(),
+            };
+            return Ok((plan, none));
+        }
+        let payload = crate::deliver::apply::apply_payload(&plan.secrets);
+        let outcome = crate::deliver::apply::diff(
+            &payload,
+            &plan.secrets,
+            &self.kubectl_env_policy(kubectl),
+        )?;
+        Ok((plan, outcome))
+    }
+
+    /// `kubectl diff -f -` of the manifests `generate` renders with `opts` (no value is loaded,
+    /// unless `opts.secret_checksums` asks for the rollout annotation).
+    pub fn diff_manifests(
+        &self,
+        opts: &GenerateOptions,
+        kubectl: &KubectlOptions,
+    ) -> Result<DiffOutcome, ProjectError> {
+        let files = self.render(opts)?;
+        let stream = crate::generate::layout::to_stream(&files);
+        Ok(crate::deliver::apply::diff(
+            stream.as_bytes(),
+            &[],
+            &self.kubectl_env_policy(kubectl),
+        )?)
+    }
+
     /// `kubectl` with every variable a connector of this project reads values from added to the
     /// variables removed from kubectl's environment.
     pub fn kubectl_env_policy(&self, kubectl: &KubectlOptions) -> KubectlOptions {
@@ -564,6 +659,15 @@ impl Project {
                     Some(p) => opts.env_remove_prefixes.push(p.to_owned()),
                     None => {}
                 }
+            }
+        }
+        // The rollout checksum key, wherever it comes from, is no business of kubectl's either
+        // (KUBRICATE_CHECKSUM_KEY is removed by default).
+        if let ChecksumKeySource::Secret { connector, name } = &self.checksum_key {
+            match connector.env_prefix() {
+                Some("") => opts.env_remove_names.push(name.clone()),
+                Some(p) => opts.env_remove_prefixes.push(p.to_owned()),
+                None => {}
             }
         }
         opts.env_remove_prefixes.sort();

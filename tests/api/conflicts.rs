@@ -11,7 +11,7 @@ use kubricate::{ConflictOptions, ConflictStrategy, Project, SecretSpec};
 
 use ConflictStrategy::{AutoMerge, Error, Overwrite};
 
-/// `namespace/name` → decoded data.
+/// `namespace/name` (`name` alone without a namespace) → decoded data.
 type Secrets = BTreeMap<String, BTreeMap<String, String>>;
 
 struct Outcome {
@@ -35,7 +35,7 @@ fn plan(project: &Project) -> Result<Outcome, String> {
                     )
                 })
                 .collect();
-            (format!("{}/{}", s.namespace, s.name), data)
+            (s.place(), data)
         })
         .collect();
     Ok(Outcome {
@@ -129,7 +129,7 @@ fn intra_provider_overwrite_keeps_the_last_declared_secret() {
     assert_eq!(
         out.secrets,
         one(
-            "default/creds",
+            "creds",
             &[
                 ("endpoint", "https://api"),
                 ("region", "eu"),
@@ -175,7 +175,7 @@ fn distinct_keys_of_one_provider_are_no_conflict_at_any_intra_provider_strategy(
             .secrets(m)
             .conflict(options(strategy, None, None));
         let out = plan(&project).unwrap_or_else(|e| panic!("{strategy:?}: {e}"));
-        assert_eq!(out.secrets, one("default/app", &[("A", "a"), ("B", "b")]));
+        assert_eq!(out.secrets, one("app", &[("A", "a"), ("B", "b")]));
         assert!(out.warnings.is_empty(), "{strategy:?}: {:?}", out.warnings);
     }
 }
@@ -203,7 +203,7 @@ fn cross_provider(conflict: ConflictOptions, inject: &[&str]) -> Project {
         .conflict(conflict)
 }
 
-const CROSS_PROVIDER_CONFLICT: &str = "Secret `default/shared` is delivered by provider `first` of manager `m` and by provider `second` of manager `m`: crossProvider conflict";
+const CROSS_PROVIDER_CONFLICT: &str = "Secret `shared` is delivered by provider `first` of manager `m` and by provider `second` of manager `m`: crossProvider conflict";
 
 #[test]
 fn cross_provider_default_is_error() {
@@ -239,7 +239,7 @@ fn cross_provider_overwrite_keeps_the_last_registered_provider() {
         &["B"],
     ))
     .expect("plan");
-    assert_eq!(out.secrets, one("default/shared", &[("B", "b")]));
+    assert_eq!(out.secrets, one("shared", &[("B", "b")]));
     assert!(
         out.warnings.iter().any(|w| w.contains(CROSS_PROVIDER_CONFLICT)
             && w.ends_with("overwrite keeps provider `second` of manager `m` and drops provider `first` of manager `m`")),
@@ -257,7 +257,7 @@ fn cross_provider_overwrite_that_drops_an_injected_key_fails_the_cross_check() {
     .err()
     .expect("dangling");
     assert!(
-        err.contains("stack `web`, resource `deployment`, container 0 (`web`): env var `A` reads key `A` of Secret `default/shared`, but the crossProvider overwrite dropped it: Secret `default/shared` is delivered by provider `first` of manager `m` and by provider `second` of manager `m`, and overwrite keeps only provider `second` of manager `m`"),
+        err.contains("stack `web`, resource `deployment`, container 0 (`web`): env var `A` reads key `A` of Secret `shared`, but the crossProvider overwrite dropped it: Secret `shared` is delivered by provider `first` of manager `m` and by provider `second` of manager `m`, and overwrite keeps only provider `second` of manager `m`"),
         "{err}"
     );
     // The hint names the overwrite, not the env strategy's `key` option.
@@ -272,10 +272,7 @@ fn cross_provider_auto_merge_merges_both_providers() {
         &["A", "B"],
     ))
     .expect("plan");
-    assert_eq!(
-        out.secrets,
-        one("default/shared", &[("A", "a"), ("B", "b")])
-    );
+    assert_eq!(out.secrets, one("shared", &[("A", "a"), ("B", "b")]));
     assert!(out.warnings.is_empty(), "{:?}", out.warnings);
 }
 
@@ -305,7 +302,7 @@ fn cross_provider_auto_merge_rejects_one_key_from_both_providers() {
         .conflict(options(None, Some(AutoMerge), None));
     let err = plan(&project).err().expect("duplicate key");
     assert!(
-        err.contains("Secret `default/shared` key `token` is written twice: by secret `A` (provider `first` of manager `m`) and by secret `B` (provider `second` of manager `m`)"),
+        err.contains("Secret `shared` key `token` is written twice: by secret `A` (provider `first` of manager `m`) and by secret `B` (provider `second` of manager `m`)"),
         "{err}"
     );
     assert!(!err.contains("CANARY"), "values leaked: {err}");
@@ -342,7 +339,7 @@ fn cross_manager(conflict: ConflictOptions, inject: &[(&str, &str)], same_secret
         .conflict(conflict)
 }
 
-const CROSS_MANAGER_CONFLICT: &str = "Secret `default/app-credentials` is delivered by provider `OpaqueSecretProvider` of manager `svc1` and by provider `OpaqueSecretProvider` of manager `svc2`: crossManager conflict";
+const CROSS_MANAGER_CONFLICT: &str = "Secret `app-credentials` is delivered by provider `OpaqueSecretProvider` of manager `svc1` and by provider `OpaqueSecretProvider` of manager `svc2`: crossManager conflict";
 
 #[test]
 fn cross_manager_default_is_error_naming_both_managers_and_the_secret() {
@@ -397,10 +394,7 @@ fn cross_manager_overwrite_keeps_the_last_registered_manager() {
         false,
     ))
     .expect("plan");
-    assert_eq!(
-        out.secrets,
-        one("default/app-credentials", &[("B", "from-svc2")])
-    );
+    assert_eq!(out.secrets, one("app-credentials", &[("B", "from-svc2")]));
     let dropped: Vec<&String> = out
         .warnings
         .iter()
@@ -426,7 +420,7 @@ fn cross_manager_overwrite_that_drops_a_read_key_names_the_overwrite() {
     let err = plan(&project).err().expect("a dangling key");
     assert!(err.starts_with("1 secret problem(s):"), "{err}");
     assert!(
-        err.contains("env var `svc1_A` reads key `A` of Secret `default/app-credentials`, but the crossManager overwrite dropped it: Secret `default/app-credentials` is delivered by provider `OpaqueSecretProvider` of manager `svc1` and by provider `OpaqueSecretProvider` of manager `svc2`, and overwrite keeps only provider `OpaqueSecretProvider` of manager `svc2`, which does not write key `A` (secret `A` of provider `OpaqueSecretProvider` of manager `svc1` does); set crossManager to autoMerge to keep the keys of both sides, or give each side's provider its own Secret name"),
+        err.contains("env var `svc1_A` reads key `A` of Secret `app-credentials`, but the crossManager overwrite dropped it: Secret `app-credentials` is delivered by provider `OpaqueSecretProvider` of manager `svc1` and by provider `OpaqueSecretProvider` of manager `svc2`, and overwrite keeps only provider `OpaqueSecretProvider` of manager `svc2`, which does not write key `A` (secret `A` of provider `OpaqueSecretProvider` of manager `svc1` does); set crossManager to autoMerge to keep the keys of both sides, or give each side's provider its own Secret name"),
         "{err}"
     );
     assert!(
@@ -460,6 +454,21 @@ fn cross_manager_overwrite_that_drops_a_read_key_names_the_overwrite() {
         assert!(!err.contains("from-svc"), "values leaked: {err}");
     }
 
+    // -o json: the overwrite's warning goes with the problem it causes.
+    let (code, out, _) =
+        crate::common::run_project(&project, &["secret", "validate", "-o", "json"]);
+    assert_eq!(code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("a JSON document");
+    assert_eq!(doc["ok"], false);
+    assert!(doc["problems"][0]
+        .as_str()
+        .is_some_and(|p| p.contains("the crossManager overwrite dropped it")));
+    assert_eq!(
+        doc["warnings"],
+        serde_json::json!([format!("{CROSS_MANAGER_CONFLICT}; overwrite keeps provider `OpaqueSecretProvider` of manager `svc2` and drops provider `OpaqueSecretProvider` of manager `svc1`")])
+    );
+    assert!(!out.contains("from-svc"), "values leaked: {out}");
+
     // autoMerge keeps both keys: the fix the message gives works.
     let fixed = cross_manager(
         options(None, None, Some(AutoMerge)),
@@ -468,10 +477,7 @@ fn cross_manager_overwrite_that_drops_a_read_key_names_the_overwrite() {
     );
     assert_eq!(
         plan(&fixed).expect("plan").secrets,
-        one(
-            "default/app-credentials",
-            &[("A", "from-svc1"), ("B", "from-svc2")]
-        )
+        one("app-credentials", &[("A", "from-svc1"), ("B", "from-svc2")])
     );
 }
 
@@ -485,10 +491,7 @@ fn cross_manager_auto_merge_merges_both_managers() {
     .expect("plan");
     assert_eq!(
         out.secrets,
-        one(
-            "default/app-credentials",
-            &[("A", "from-svc1"), ("B", "from-svc2")]
-        )
+        one("app-credentials", &[("A", "from-svc1"), ("B", "from-svc2")])
     );
 }
 
@@ -502,7 +505,7 @@ fn cross_manager_auto_merge_rejects_one_key_from_both_managers() {
     .err()
     .expect("duplicate key");
     assert!(
-        err.contains("Secret `default/app-credentials` key `A` is written twice: by secret `A` (provider `OpaqueSecretProvider` of manager `svc1`) and by secret `A` (provider `OpaqueSecretProvider` of manager `svc2`)"),
+        err.contains("Secret `app-credentials` key `A` is written twice: by secret `A` (provider `OpaqueSecretProvider` of manager `svc1`) and by secret `A` (provider `OpaqueSecretProvider` of manager `svc2`)"),
         "{err}"
     );
     assert!(!err.contains("from-svc"), "values leaked: {err}");
@@ -531,7 +534,7 @@ fn providers_of_one_manager_merge_before_managers() {
         .secrets_named("svc2", svc2)
         .conflict(options(None, Some(AutoMerge), Some(Overwrite)));
     let out = plan(&project).expect("plan");
-    assert_eq!(out.secrets, one("default/shared", &[("C", "c")]));
+    assert_eq!(out.secrets, one("shared", &[("C", "c")]));
     assert!(
         out.warnings.iter().any(|w| w.ends_with(
             "overwrite keeps provider `OpaqueSecretProvider` of manager `svc2` and drops provider `first` of manager `svc1` and provider `second` of manager `svc1`"
@@ -631,6 +634,6 @@ fn strict_with_no_conflict_passes() {
         .conflict(strict(ConflictOptions::default()));
     assert_eq!(
         plan(&project).expect("plan").secrets,
-        one("default/app", &[("A", "a")])
+        one("app", &[("A", "a")])
     );
 }

@@ -59,7 +59,7 @@ fn two_providers_of_one_secret_are_a_conflict_at_their_level() {
     let found = problems(&project);
     assert!(
         matches!(&found[..], [SecretProblem::Conflict { level: ConflictLevel::CrossProvider, namespace, secret_name, hint, .. }]
-            if namespace == "default" && secret_name == "shared" && hint.contains("autoMerge")),
+            if namespace.is_none() && secret_name == "shared" && hint.contains("autoMerge")),
         "{found:?}"
     );
 

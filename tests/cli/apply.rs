@@ -162,7 +162,16 @@ fn apply_pipes_every_secret_to_one_kubectl_apply() {
     let calls = sandbox.calls();
     assert_eq!(calls.len(), 1, "exactly one kubectl invocation");
     let (args, stdin) = &calls[0];
-    assert_eq!(args, &["apply", "-f", "-"]);
+    assert_eq!(
+        args,
+        &[
+            "apply",
+            "--server-side",
+            "--field-manager=kubricate",
+            "-f",
+            "-"
+        ]
+    );
 
     let list: Value = serde_json::from_str(stdin).expect("stdin is JSON");
     assert_eq!(
@@ -177,7 +186,8 @@ fn apply_pipes_every_secret_to_one_kubectl_apply() {
         assert_eq!(item["apiVersion"], "v1");
         assert_eq!(item["kind"], "Secret");
         assert_eq!(item["type"], "Opaque");
-        assert_eq!(item["metadata"]["namespace"], "default");
+        // Workloads without a namespace: the Secrets carry none either, and land beside them.
+        assert_eq!(item["metadata"].get("namespace"), None);
     }
     assert_eq!(items[0]["metadata"]["name"], "backend-app-secrets");
     assert_eq!(decode(&items[0], "DATABASE_URL"), DB);
@@ -191,7 +201,10 @@ fn apply_pipes_every_secret_to_one_kubectl_apply() {
         stdout(&out),
         "secret/backend-app-secrets configured\nsecret/frontend-app-secrets configured\n"
     );
-    assert_eq!(stderr(&out), "Applied 2 Secret(s) with one kubectl apply\n");
+    assert_eq!(
+        stderr(&out),
+        "Applied 2 Secret(s) with one server-side kubectl apply\n"
+    );
     sandbox.assert_no_value_on_disk();
 }
 
@@ -219,6 +232,8 @@ fn kubectl_is_found_on_path_and_context_and_namespace_pass_through() {
             "--context=kind-dev",
             "--namespace=default",
             "apply",
+            "--server-side",
+            "--field-manager=kubricate",
             "-f",
             "-"
         ]
@@ -295,17 +310,16 @@ fn kubectl_is_not_run_when_anything_is_wrong_or_for_a_dry_run() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("KUBRICATE_SECRET_JWT_SECRET is set but empty"));
 
-    let out = sandbox.run(
-        &["secret", "apply", "--kubectl", k, "--namespace", "shop"],
-        &[],
-        false,
-    );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("--namespace `shop` differs from the namespace of Secret(s) `default/backend-app-secrets`, `default/frontend-app-secrets`"),
-        "{}",
-        stderr(&out)
-    );
+    for flags in [
+        &["--dry-run=server", "--show-values"][..],
+        &["-o", "json"],
+        &["--client-side", "--force-conflicts"],
+    ] {
+        let mut args = vec!["secret", "apply", "--kubectl", k];
+        args.extend_from_slice(flags);
+        let out = sandbox.run(&args, &[], false);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {}", stderr(&out));
+    }
 
     let out = sandbox.run(
         &["secret", "apply", "--kubectl", k, "--show-values"],

@@ -295,7 +295,7 @@ fn data_keys_that_are_not_kubernetes_keys_are_refused_by_validate() {
         });
         let err = validate_fails(&Project::new().stack("api", stack).secrets(m));
         assert!(
-            err.contains("Secret `default/creds`: its") && err.contains("data key"),
+            err.contains("Secret `creds`: its") && err.contains("data key"),
             "{key:?}: {err}"
         );
         if !key.is_empty() {

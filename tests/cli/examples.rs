@@ -1118,9 +1118,8 @@ fn secret_validate_refuses_non_pem_tls_and_a_secret_over_one_mebibyte() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains(
-            "Secret `default/app-secrets` holds 1048580 bytes of data, more than the 1 MiB"
-        ),
+        stderr(&out)
+            .contains("Secret `app-secrets` holds 1048580 bytes of data, more than the 1 MiB"),
         "{}",
         stderr(&out)
     );

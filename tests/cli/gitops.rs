@@ -773,9 +773,7 @@ fn validate_cross_checks_references_against_external_secret_targets() {
     let project = Project::new().stack("web", stack).secrets(m);
     let err = project.secret_plan().unwrap_err().to_string();
     assert!(
-        err.contains(
-            "env var `DB` reads key `WRONG` of Secret `default/app`, which holds only `DB`"
-        ),
+        err.contains("env var `DB` reads key `WRONG` of Secret `app`, which holds only `DB`"),
         "{err}"
     );
     // A wrong configuration is reported by validate too, not only by generate.

@@ -76,7 +76,7 @@ fn no_command_of_any_example_leaks_a_value() {
     let kubectl = stand_in(tools.path());
     let mut covered = 0;
     for example in examples() {
-        let (vars, canaries) = canary_env(&example);
+        let (vars, mut canaries) = canary_env(&example);
         if canaries.is_empty() {
             continue;
         }
@@ -85,6 +85,13 @@ fn no_command_of_any_example_leaks_a_value() {
         let env: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let mut failing = env.clone();
         failing.push(("FAIL", "1"));
+        // The rollout checksum key is as secret as the values it protects.
+        let key = format!("CANARY-checksum-key-{covered}-Zq7x");
+        canaries.push(key.clone());
+        let mut keyed = env.clone();
+        keyed.push(("KUBRICATE_CHECKSUM_KEY", &key));
+        let mut keyed_failing = keyed.clone();
+        keyed_failing.push(("FAIL", "1"));
         let runs: Vec<(Vec<&str>, &Env)> = vec![
             (vec!["generate", "--stdout"], &env),
             (vec!["generate", "--out-dir", "out"], &env),
@@ -118,6 +125,45 @@ fn no_command_of_any_example_leaks_a_value() {
             ),
             (vec!["generate", "--filter", "nope"], &env),
             (vec!["--help"], &env),
+            // Issue 13's commands and modes.
+            (vec!["generate", "--stdout", "--secret-checksums"], &keyed),
+            (
+                vec!["generate", "--out-dir", "sums", "--secret-checksums"],
+                &keyed,
+            ),
+            (vec!["generate", "--stdout", "--secret-checksums"], &env),
+            (vec!["inspect", "-o", "json"], &env),
+            (vec!["inspect", "--graph"], &env),
+            (vec!["inspect", "--graph=mermaid"], &env),
+            (vec!["secret", "validate", "-o", "json"], &env),
+            (vec!["secret", "validate", "-o", "yaml"], &env),
+            (
+                vec!["secret", "apply", "--dry-run=client", "-o", "json"],
+                &env,
+            ),
+            (
+                vec!["secret", "apply", "--dry-run=client", "-o", "yaml"],
+                &env,
+            ),
+            (
+                vec!["secret", "apply", "--dry-run=server", "--kubectl", &kubectl],
+                &env,
+            ),
+            (
+                vec!["secret", "apply", "--client-side", "--kubectl", &kubectl],
+                &failing,
+            ),
+            (vec!["secret", "diff", "--kubectl", &kubectl], &env),
+            (vec!["secret", "diff", "--kubectl", &kubectl], &failing),
+            (
+                vec!["diff", "--secret-checksums", "--kubectl", &kubectl],
+                &keyed,
+            ),
+            (
+                vec!["diff", "--secret-checksums", "--kubectl", &kubectl],
+                &keyed_failing,
+            ),
+            (vec!["completions", "bash"], &env),
         ];
         for (args, env) in runs {
             let out = run_in(&example, &args, env, work.path());

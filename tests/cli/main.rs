@@ -13,6 +13,7 @@ mod generate;
 mod gitops;
 mod harden;
 mod leaks;
+mod ops;
 mod overrides;
 mod parity;
 mod scale;

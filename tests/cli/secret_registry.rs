@@ -125,8 +125,8 @@ fn example_validate_prints_a_short_summary() {
     assert_eq!(
         stdout(&out),
         "secret validate: OK: 2 Secret(s) from 2 secret manager(s) ready to apply; 6 Secret reference(s) in 3 stack(s) checked\n\
-         \x20 default/backend-app-secrets (Opaque): DATABASE_URL, JWT_SECRET\n\
-         \x20 default/frontend-app-secrets (Opaque): ANALYTICS_KEY, STRIPE_PUBLIC_KEY\n"
+         \x20 backend-app-secrets (Opaque): DATABASE_URL, JWT_SECRET\n\
+         \x20 frontend-app-secrets (Opaque): ANALYTICS_KEY, STRIPE_PUBLIC_KEY\n"
     );
 }
 
@@ -308,7 +308,7 @@ fn cross_manager_collision_fails_by_default_naming_both_managers_and_the_secret(
         assert_eq!(code, 1, "{args:?}");
         assert!(out.is_empty(), "nothing is printed as if it worked: {out}");
         assert!(
-            err.contains("Secret `default/app-secrets` is delivered by provider `OpaqueSecretProvider` of manager `frontend` and by provider `OpaqueSecretProvider` of manager `backend`: crossManager conflict"),
+            err.contains("Secret `app-secrets` is delivered by provider `OpaqueSecretProvider` of manager `frontend` and by provider `OpaqueSecretProvider` of manager `backend`: crossManager conflict"),
             "{err}"
         );
         assert!(!err.contains("CANARY"), "values leaked: {err}");
@@ -460,11 +460,7 @@ fn a_provider_used_from_two_namespaces_delivers_into_each() {
         .stack("blog", blog)
         .secrets(m);
     let plan = project.secret_plan().unwrap();
-    let placed: Vec<String> = plan
-        .secrets
-        .iter()
-        .map(|s| format!("{}/{}", s.namespace, s.name))
-        .collect();
+    let placed: Vec<String> = plan.secrets.iter().map(|s| s.place()).collect();
     assert_eq!(placed, ["team-blog/shared", "team-shop/shared"]);
     assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
 }
@@ -524,7 +520,7 @@ fn dangling_references_of_every_kind_are_each_reported() {
         "{err}"
     );
     assert!(
-        err.contains("stack `web`, resource `deployment`: volume `secret-tls` mounts key(s) `ca.crt` of Secret `default/tls`, which holds only `tls.crt`, `tls.key`; fix the volume strategy's items"),
+        err.contains("stack `web`, resource `deployment`: volume `secret-tls` mounts key(s) `ca.crt` of Secret `tls`, which holds only `tls.crt`, `tls.key`; fix the volume strategy's items"),
         "{err}"
     );
     assert!(
@@ -564,7 +560,7 @@ fn a_wrong_env_key_and_an_env_from_in_another_namespace_are_checked() {
         )]))
         .provider(CustomTypeSecretProvider::new("api", "example.com/api").namespace("default"))
         .add_secret("API");
-    let web = app("web", "web").use_secrets(&m, |c| {
+    let web = app_in("web", "default").use_secrets(&m, |c| {
         c.secrets("API")
             .for_name("API_REGION")
             .inject_as(env().key("region"));
@@ -606,7 +602,7 @@ fn image_pull_secret_must_be_a_docker_config() {
     let (code, _, err) = run_project(&project, &["secret", "validate"]);
     assert_eq!(code, 1);
     assert!(
-        err.contains("imagePullSecrets names Secret `default/app` of type `Opaque`, but the kubelet only reads kubernetes.io/dockerconfigjson Secrets there"),
+        err.contains("imagePullSecrets names Secret `app` of type `Opaque`, but the kubelet only reads kubernetes.io/dockerconfigjson Secrets there"),
         "{err}"
     );
 }

@@ -1,5 +1,9 @@
-//! `secret apply`: one `kubectl apply -f -` with every merged Secret on stdin, and the kubectl runner
-//! every kubectl command goes through.
+//! `secret apply`, `secret diff` and `diff`: one `kubectl apply -f -` (or `kubectl diff -f -`) with
+//! every object on stdin, and the kubectl runner every kubectl command goes through.
+//!
+//! Apply is server-side by default (`--server-side --field-manager=kubricate`): client-side apply
+//! copies every object, values included, into the `last-applied-configuration` annotation, and
+//! server-side apply lets the API server track which fields kubricate owns.
 //!
 //! Values travel only through the pipe (no temporary file). [`run_kubectl`] is the one place kubectl is
 //! started: it removes the variables connectors read values from (`KUBRICATE_SECRET_*` and every other
@@ -32,16 +36,71 @@ pub const CAPTURE_LIMIT: usize = 1 << 20;
 /// so a child that prints without newlines cannot make us buffer without bound.
 pub const LINE_LIMIT: usize = 64 << 10;
 
+/// The field manager kubricate applies as (`--field-manager`), unless told otherwise.
+pub const FIELD_MANAGER: &str = "kubricate";
+
+/// How `kubectl apply` merges: kubectl's two modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ApplyMode {
+    /// `--server-side --field-manager=..` (the default): the API server merges and tracks field
+    /// ownership; no `last-applied-configuration` annotation holding the values.
+    #[default]
+    ServerSide,
+    /// kubectl's classic three-way merge (`kubectl apply` without `--server-side`).
+    ClientSide,
+}
+
+/// kubectl's `--dry-run` values that reach kubectl (`client` is kubricate's own local print).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum DryRun {
+    /// Really apply.
+    #[default]
+    None,
+    /// `--dry-run=server`: the API server validates and admits, and persists nothing.
+    Server,
+}
+
+/// What kubricate asks kubectl to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    /// `kubectl apply -f -`.
+    Apply,
+    /// `kubectl diff -f -`.
+    Diff,
+}
+
+impl Verb {
+    fn name(self) -> &'static str {
+        match self {
+            Verb::Apply => "apply",
+            Verb::Diff => "diff",
+        }
+    }
+}
+
 /// How to run kubectl.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct KubectlOptions {
     /// The kubectl binary (default `kubectl`, looked up on `PATH`).
     pub kubectl: PathBuf,
+    /// `--kubeconfig`.
+    pub kubeconfig: Option<PathBuf>,
     /// `--context`.
     pub context: Option<String>,
-    /// `--namespace` (Secrets carry their own namespace; this only matters for kubectl's defaults).
+    /// `--namespace`: objects without a namespace (Secrets of workloads without one) land there; an
+    /// object with another namespace is an error, as it is for kubectl.
     pub namespace: Option<String>,
+    /// Server-side (default) or client-side apply.
+    pub mode: ApplyMode,
+    /// `--field-manager` of server-side apply (default [`FIELD_MANAGER`]).
+    pub field_manager: String,
+    /// `--force-conflicts` (server-side only): take over fields another manager owns.
+    pub force_conflicts: bool,
+    /// `--dry-run=server`.
+    pub dry_run: DryRun,
     /// kubectl and everything it started are stopped after this long (default 5 minutes).
     pub timeout: Duration,
     /// Variables removed from kubectl's environment: every variable whose name starts with one of these
@@ -56,11 +115,17 @@ impl Default for KubectlOptions {
     fn default() -> Self {
         KubectlOptions {
             kubectl: PathBuf::from("kubectl"),
+            kubeconfig: None,
             context: None,
             namespace: None,
+            mode: ApplyMode::default(),
+            field_manager: FIELD_MANAGER.to_owned(),
+            force_conflicts: false,
+            dry_run: DryRun::None,
             timeout: DEFAULT_TIMEOUT,
             env_remove_prefixes: vec![SECRET_ENV_PREFIX.to_owned()],
-            env_remove_names: Vec::new(),
+            // kubectl has no use for the rollout checksum key either.
+            env_remove_names: vec![crate::checksum::CHECKSUM_KEY_ENV.to_owned()],
         }
     }
 }
@@ -104,23 +169,26 @@ pub enum ApplyError {
         source: std::io::Error,
     },
     /// `--namespace` names another namespace than some Secrets carry; kubectl would refuse them.
-    #[error("--namespace `{namespace}` differs from the namespace of Secret(s) {}; kubectl refuses an object whose namespace differs from --namespace: drop --namespace (every Secret carries its own namespace) or set the providers' namespace", secrets.join(", "))]
+    #[error("--namespace `{namespace}` differs from the explicit namespace of Secret(s) {}; kubectl refuses an object whose namespace differs from --namespace: drop --namespace, or change the providers' namespace", secrets.join(", "))]
     Namespace {
         /// The `--namespace` value.
         namespace: String,
         /// `namespace/name` of each Secret in another namespace.
         secrets: Vec<String>,
     },
+    /// `--force-conflicts` without server-side apply: kubectl would refuse it.
+    #[error("--force-conflicts only applies to server-side apply; drop --client-side or --force-conflicts")]
+    ForceConflictsClientSide,
     /// kubectl ran and failed. Its stdout is shown too: after a partial apply it lists what was
     /// created or configured before the failure.
-    #[error("`{} {command}` failed ({status}){}", kubectl.display(), failure_detail(stderr, stdout))]
+    #[error("`{} {command}` failed ({}){}", kubectl.display(), exit_status(*code), failure_detail(stderr, stdout))]
     Failed {
         /// The binary.
         kubectl: PathBuf,
         /// The kubectl command (`apply`).
         command: String,
-        /// Exit status.
-        status: String,
+        /// kubectl's exit code (`None`: killed by a signal).
+        code: Option<i32>,
         /// kubectl's stderr, scrubbed (bounded).
         stderr: String,
         /// kubectl's stdout, scrubbed (bounded).
@@ -149,6 +217,14 @@ pub enum ApplyError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// `exit status N`, or `killed by a signal` without a code.
+fn exit_status(code: Option<i32>) -> String {
+    code.map_or_else(
+        || "killed by a signal".to_owned(),
+        |c| format!("exit status {c}"),
+    )
 }
 
 fn failure_detail(stderr: &str, stdout: &str) -> String {
@@ -251,17 +327,59 @@ pub fn apply_payload(secrets: &[MergedSecret]) -> Zeroizing<Vec<u8>> {
     crate::model::secret_value::zeroizing_json(&list.0)
 }
 
-/// The arguments passed to kubectl.
-pub fn kubectl_args(opts: &KubectlOptions) -> Vec<String> {
+/// The arguments passed to kubectl for `verb`: global flags, the verb, its mode flags, `-f -`.
+///
+/// `kubectl diff` takes the same `--server-side`, `--field-manager` and `--force-conflicts`, so a
+/// diff shows what the matching apply would change.
+pub fn kubectl_args(opts: &KubectlOptions, verb: Verb) -> Vec<String> {
     let mut args = Vec::new();
+    if let Some(k) = &opts.kubeconfig {
+        args.push(format!("--kubeconfig={}", k.display()));
+    }
     if let Some(c) = &opts.context {
         args.push(format!("--context={c}"));
     }
     if let Some(n) = &opts.namespace {
         args.push(format!("--namespace={n}"));
     }
-    args.extend(["apply".to_owned(), "-f".to_owned(), "-".to_owned()]);
+    args.push(verb.name().to_owned());
+    if opts.mode == ApplyMode::ServerSide {
+        args.push("--server-side".to_owned());
+        args.push(format!("--field-manager={}", opts.field_manager));
+        if opts.force_conflicts {
+            args.push("--force-conflicts".to_owned());
+        }
+    }
+    if verb == Verb::Apply && opts.dry_run == DryRun::Server {
+        args.push("--dry-run=server".to_owned());
+    }
+    args.extend(["-f".to_owned(), "-".to_owned()]);
     args
+}
+
+/// The options' own contradictions and `--namespace` against the Secrets' explicit namespaces:
+/// caught before kubectl starts, so nothing is half-applied.
+pub(crate) fn check_options(
+    secrets: &[MergedSecret],
+    opts: &KubectlOptions,
+) -> Result<(), ApplyError> {
+    if opts.force_conflicts && opts.mode == ApplyMode::ClientSide {
+        return Err(ApplyError::ForceConflictsClientSide);
+    }
+    if let Some(ns) = &opts.namespace {
+        let elsewhere: Vec<String> = secrets
+            .iter()
+            .filter(|s| s.namespace.as_deref().is_some_and(|n| n != ns))
+            .map(|s| format!("`{}`", s.place()))
+            .collect();
+        if !elsewhere.is_empty() {
+            return Err(ApplyError::Namespace {
+                namespace: ns.clone(),
+                secrets: elsewhere,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Shortest value scrubbed: replacing shorter ones would garble kubectl's message while hiding little.
@@ -477,6 +595,8 @@ pub struct KubectlRun<'a> {
 pub struct KubectlOutput {
     /// Whether kubectl exited with status 0.
     pub success: bool,
+    /// kubectl's exit code (`None`: killed by a signal); `kubectl diff` gives 1 for "changes".
+    pub code: Option<i32>,
     /// `exit status N` or `killed by a signal`.
     pub status: String,
     /// kubectl's stdout, scrubbed and bounded.
@@ -670,6 +790,7 @@ pub fn run_kubectl(
     // No signal to the process group once kubectl is reaped: its id may already name another group.
     Ok(KubectlOutput {
         success: status.success(),
+        code: status.code(),
         status: status.code().map_or_else(
             || "killed by a signal".to_owned(),
             |c| format!("exit status {c}"),
@@ -706,39 +827,72 @@ pub fn apply_streaming(
     opts: &KubectlOptions,
     on_line: &mut dyn FnMut(Stream, &str),
 ) -> Result<KubectlOutput, ApplyError> {
-    if let Some(ns) = &opts.namespace {
-        let elsewhere: Vec<String> = secrets
-            .iter()
-            .filter(|s| s.namespace != *ns)
-            .map(|s| format!("`{}/{}`", s.namespace, s.name))
-            .collect();
-        if !elsewhere.is_empty() {
-            return Err(ApplyError::Namespace {
-                namespace: ns.clone(),
-                secrets: elsewhere,
-            });
-        }
-    }
+    check_options(secrets, opts)?;
     let payload = apply_payload(secrets);
-    let scrubber = Scrubber::new(secrets);
-    let run = KubectlRun {
-        opts,
-        command: "apply",
-        args: kubectl_args(opts),
-        stdin: &payload,
-        scrubber: &scrubber,
-    };
-    let output = run_kubectl(&run, on_line)?;
+    let output = run_verb(opts, Verb::Apply, &payload, secrets, on_line)?;
     if output.success {
         Ok(output)
     } else {
-        Err(ApplyError::Failed {
-            kubectl: opts.kubectl.clone(),
-            command: "apply".to_owned(),
-            status: output.status,
-            stderr: output.stderr.trim_end().to_owned(),
+        Err(failure(opts, Verb::Apply, output))
+    }
+}
+
+/// What `kubectl diff` found, with `kubectl diff`'s exit-code meaning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffOutcome {
+    /// Exit status 1: the cluster differs from the objects.
+    pub changed: bool,
+    /// kubectl's stdout (the diff), scrubbed of every value.
+    pub stdout: String,
+}
+
+/// Runs one `kubectl diff -f -` with `payload` (the Secrets' `v1/List`, or generated manifests);
+/// every value of `secrets` is scrubbed from what kubectl prints (kubectl masks Secret data in its
+/// diff; the scrub covers what it does not, such as its error messages).
+///
+/// Exit status 0 is no change, 1 changes, anything else an error, as for `kubectl diff`.
+pub fn diff(
+    payload: &[u8],
+    secrets: &[MergedSecret],
+    opts: &KubectlOptions,
+) -> Result<DiffOutcome, ApplyError> {
+    check_options(secrets, opts)?;
+    let output = run_verb(opts, Verb::Diff, payload, secrets, &mut |_, _| {})?;
+    match output.code {
+        Some(0) | Some(1) => Ok(DiffOutcome {
+            changed: output.code == Some(1),
             stdout: output.stdout,
-        })
+        }),
+        _ => Err(failure(opts, Verb::Diff, output)),
+    }
+}
+
+/// One kubectl invocation of `verb` through [`run_kubectl`].
+fn run_verb(
+    opts: &KubectlOptions,
+    verb: Verb,
+    payload: &[u8],
+    secrets: &[MergedSecret],
+    on_line: &mut dyn FnMut(Stream, &str),
+) -> Result<KubectlOutput, ApplyError> {
+    let scrubber = Scrubber::new(secrets);
+    let run = KubectlRun {
+        opts,
+        command: verb.name(),
+        args: kubectl_args(opts, verb),
+        stdin: payload,
+        scrubber: &scrubber,
+    };
+    run_kubectl(&run, on_line)
+}
+
+fn failure(opts: &KubectlOptions, verb: Verb, output: KubectlOutput) -> ApplyError {
+    ApplyError::Failed {
+        kubectl: opts.kubectl.clone(),
+        command: verb.name().to_owned(),
+        code: output.code,
+        stderr: output.stderr.trim_end().to_owned(),
+        stdout: output.stdout,
     }
 }
 
@@ -751,7 +905,7 @@ mod tests {
     fn secret(ns: &str, data: &[(&str, &[u8])]) -> MergedSecret {
         MergedSecret {
             name: "s".into(),
-            namespace: ns.into(),
+            namespace: (!ns.is_empty()).then(|| ns.to_owned()),
             secret_type: "Opaque".into(),
             data: data
                 .iter()
@@ -858,30 +1012,84 @@ mod tests {
     }
 
     #[test]
-    fn namespace_flag_must_match_every_secret() {
+    fn namespace_flag_must_match_every_explicit_namespace() {
         let secrets = [
             secret("default", &[("K", b"v")]),
             secret("shop", &[("K", b"v")]),
+            secret("", &[("K", b"v")]),
         ];
         let opts = KubectlOptions::new("/nonexistent/kubectl").namespace(Some("shop".into()));
         let err = apply(&secrets, &opts).unwrap_err().to_string();
         assert!(
             err.starts_with(
-                "--namespace `shop` differs from the namespace of Secret(s) `default/s`"
+                "--namespace `shop` differs from the explicit namespace of Secret(s) `default/s`;"
             ),
             "{err}"
         );
+        // Without a namespace a Secret goes wherever --namespace says: only the spawn fails here.
+        let err = apply(&secrets[1..], &opts).unwrap_err();
+        assert!(matches!(err, ApplyError::Spawn { .. }), "{err}");
     }
 
     #[test]
-    fn args_pass_context_and_namespace_before_apply() {
-        let opts = KubectlOptions::new("kubectl")
+    fn force_conflicts_needs_server_side() {
+        let mut opts = KubectlOptions::new("/nonexistent/kubectl");
+        opts.mode = ApplyMode::ClientSide;
+        opts.force_conflicts = true;
+        let err = apply(&[], &opts).unwrap_err();
+        assert!(matches!(err, ApplyError::ForceConflictsClientSide), "{err}");
+    }
+
+    #[test]
+    fn args_are_kubectls_words_in_kubectls_order() {
+        let mut opts = KubectlOptions::new("kubectl")
             .context(Some("kind-dev".into()))
             .namespace(Some("shop".into()));
+        opts.kubeconfig = Some(PathBuf::from("/home/me/.kube/staging"));
         assert_eq!(
-            kubectl_args(&opts),
-            ["--context=kind-dev", "--namespace=shop", "apply", "-f", "-"]
+            kubectl_args(&opts, Verb::Apply),
+            [
+                "--kubeconfig=/home/me/.kube/staging",
+                "--context=kind-dev",
+                "--namespace=shop",
+                "apply",
+                "--server-side",
+                "--field-manager=kubricate",
+                "-f",
+                "-"
+            ]
         );
+        opts.force_conflicts = true;
+        opts.dry_run = DryRun::Server;
+        assert_eq!(
+            kubectl_args(&opts, Verb::Apply)[3..],
+            [
+                "apply",
+                "--server-side",
+                "--field-manager=kubricate",
+                "--force-conflicts",
+                "--dry-run=server",
+                "-f",
+                "-"
+            ]
+        );
+        // A diff compares with what the same apply would do, and is never a dry run itself.
+        assert_eq!(
+            kubectl_args(&opts, Verb::Diff)[3..],
+            [
+                "diff",
+                "--server-side",
+                "--field-manager=kubricate",
+                "--force-conflicts",
+                "-f",
+                "-"
+            ]
+        );
+        let client = KubectlOptions {
+            mode: ApplyMode::ClientSide,
+            ..Default::default()
+        };
+        assert_eq!(kubectl_args(&client, Verb::Apply), ["apply", "-f", "-"]);
     }
 
     #[test]

@@ -5,14 +5,19 @@
 //! References are read from the built manifests, not from the planned injections, so that a reference
 //! written by a template or an `.override(..)` is checked too.
 //!
-//! [`pod_references`] lists what one manifest references (its unit tests show each kind).
+//! A workload without `metadata.namespace` lands wherever it is applied (`kubectl -n X`); its
+//! references are satisfied only by Secrets delivered without a namespace, which land beside it.
+//!
+//! [`resource_references`] lists what one manifest references: the pod template of every workload
+//! kind, an Ingress's `tls[].secretName`, a ServiceAccount's `imagePullSecrets` and `secrets`
+//! (its unit tests show each kind).
 
 use std::collections::HashMap;
 use std::fmt;
 
 use serde_json::Value;
 
-use crate::deliver::secret::{DroppedKeys, MergedSecret};
+use crate::deliver::secret::{place, DroppedKeys, MergedSecret};
 use crate::model::resource::{value_at, Manifest, ResourceMap};
 use crate::model::workload::pod_spec_path;
 
@@ -51,6 +56,14 @@ pub enum ReferenceUsage {
         /// The `items` keys (empty: every key).
         keys: Vec<String>,
     },
+    /// An Ingress's `spec.tls[].secretName` or a Gateway listener's `tls.certificateRefs`: the
+    /// controller reads `tls.crt` and `tls.key`.
+    IngressTls {
+        /// The hosts of that `tls` entry (for messages).
+        hosts: Vec<String>,
+    },
+    /// A ServiceAccount's `secrets[]` (legacy token Secrets, any type).
+    ServiceAccountSecret,
 }
 
 /// `env var `DB``, `envFrom`, `imagePullSecrets`, `volume `certs``: the usage in messages.
@@ -61,7 +74,86 @@ impl fmt::Display for ReferenceUsage {
             ReferenceUsage::EnvFrom => f.write_str("envFrom"),
             ReferenceUsage::ImagePullSecret => f.write_str("imagePullSecrets"),
             ReferenceUsage::Volume { volume, .. } => write!(f, "volume `{volume}`"),
+            ReferenceUsage::IngressTls { hosts } if hosts.is_empty() => f.write_str("tls"),
+            ReferenceUsage::IngressTls { hosts } => write!(f, "tls for {}", hosts.join(", ")),
+            ReferenceUsage::ServiceAccountSecret => f.write_str("secrets"),
         }
+    }
+}
+
+/// Every Secret reference `manifest` makes: its pod template's, or those of an Ingress
+/// (`spec.tls[].secretName`), a Gateway API Gateway (`spec.listeners[].tls.certificateRefs`) or a
+/// ServiceAccount (`imagePullSecrets`, `secrets`).
+pub fn resource_references(manifest: &Manifest) -> Vec<SecretReference> {
+    let body = manifest.body();
+    let named = |entries: &[Value], field: &str, usage: &dyn Fn(&Value) -> ReferenceUsage| {
+        entries
+            .iter()
+            .filter_map(|e| {
+                str_at(e, field).map(|name| SecretReference {
+                    secret_name: name.to_owned(),
+                    container: None,
+                    usage: usage(e),
+                    optional: false,
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    match manifest.kind() {
+        "Ingress" => named(
+            list(body.get("spec").unwrap_or(&Value::Null), "tls"),
+            "secretName",
+            &|e| ReferenceUsage::IngressTls {
+                hosts: list(e, "hosts")
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+            },
+        ),
+        // Gateway API: each listener's TLS certificates, Secrets of the Gateway's namespace unless a
+        // ref names another (that needs a ReferenceGrant, and is left to the cluster).
+        "Gateway"
+            if manifest
+                .api_version()
+                .starts_with("gateway.networking.k8s.io/") =>
+        {
+            let listeners = list(body.get("spec").unwrap_or(&Value::Null), "listeners");
+            let mut out = Vec::new();
+            for l in listeners {
+                let refs = value_at(l, &["tls", "certificateRefs"])
+                    .and_then(Value::as_array)
+                    .map_or(&[][..], Vec::as_slice);
+                let local: Vec<Value> = refs
+                    .iter()
+                    .filter(|r| {
+                        str_at(r, "kind").is_none_or(|k| k == "Secret")
+                            && str_at(r, "group").is_none_or(str::is_empty)
+                            && str_at(r, "namespace")
+                                .is_none_or(|n| Some(n) == manifest.namespace())
+                    })
+                    .cloned()
+                    .collect();
+                let hosts: Vec<String> = str_at(l, "hostname")
+                    .map(str::to_owned)
+                    .into_iter()
+                    .collect();
+                out.extend(named(&local, "name", &|_| ReferenceUsage::IngressTls {
+                    hosts: hosts.clone(),
+                }));
+            }
+            out
+        }
+        "ServiceAccount" => {
+            let mut out = named(list(body, "imagePullSecrets"), "name", &|_| {
+                ReferenceUsage::ImagePullSecret
+            });
+            out.extend(named(list(body, "secrets"), "name", &|_| {
+                ReferenceUsage::ServiceAccountSecret
+            }));
+            out
+        }
+        _ => pod_references(manifest),
     }
 }
 
@@ -103,7 +195,7 @@ pub enum ReferenceProblem {
         secret_name: String,
     },
     /// The Secret is delivered, but not in the workload's namespace.
-    #[error("{site}: {usage} refers to Secret `{secret_name}` in namespace `{namespace}`, but it is delivered only in namespace {}; a pod can only read Secrets of its own namespace: remove the provider's explicit namespace, or set it to `{namespace}`", quoted(delivered_in))]
+    #[error("{site}: {usage} refers to Secret `{secret_name}` {}", other_namespace(namespace.as_deref(), delivered_in))]
     OtherNamespace {
         /// Where.
         site: ReferenceSite,
@@ -111,13 +203,13 @@ pub enum ReferenceProblem {
         usage: ReferenceUsage,
         /// The Kubernetes Secret's name.
         secret_name: String,
-        /// The workload's namespace.
-        namespace: String,
-        /// The namespaces it is delivered in.
-        delivered_in: Vec<String>,
+        /// The workload's namespace (`None`: it has none, and lands wherever it is applied).
+        namespace: Option<String>,
+        /// The namespaces it is delivered in (`None`: delivered without one).
+        delivered_in: Vec<Option<String>>,
     },
     /// An env var reads a key the Secret does not hold.
-    #[error("{site}: {usage} reads key `{key}` of Secret `{namespace}/{secret_name}`, which holds only {}; fix the env strategy's `key` option, or the secret's value", held(keys_held))]
+    #[error("{site}: {usage} reads key `{key}` of Secret `{}`, which holds only {}; fix the env strategy's `key` option, or the secret's value", place(namespace.as_deref(), secret_name), held(keys_held))]
     MissingKey {
         /// Where.
         site: ReferenceSite,
@@ -125,15 +217,15 @@ pub enum ReferenceProblem {
         usage: ReferenceUsage,
         /// The Kubernetes Secret's name.
         secret_name: String,
-        /// Its namespace.
-        namespace: String,
+        /// Its namespace, if it has one.
+        namespace: Option<String>,
         /// The key read.
         key: String,
         /// The keys the Secret holds.
         keys_held: Vec<String>,
     },
     /// A volume mounts keys the Secret does not hold.
-    #[error("{site}: {usage} mounts key(s) {} of Secret `{namespace}/{secret_name}`, which holds only {}; fix the volume strategy's items", quoted(missing), held(keys_held))]
+    #[error("{site}: {usage} mounts key(s) {} of Secret `{}`, which holds only {}; fix the volume strategy's items", quoted(missing), place(namespace.as_deref(), secret_name), held(keys_held))]
     MissingVolumeKeys {
         /// Where.
         site: ReferenceSite,
@@ -141,15 +233,15 @@ pub enum ReferenceProblem {
         usage: ReferenceUsage,
         /// The Kubernetes Secret's name.
         secret_name: String,
-        /// Its namespace.
-        namespace: String,
+        /// Its namespace, if it has one.
+        namespace: Option<String>,
         /// The keys mounted but not held.
         missing: Vec<String>,
         /// The keys the Secret holds.
         keys_held: Vec<String>,
     },
     /// An env var reads a key that a conflict overwrite dropped from the Secret.
-    #[error("{site}: {usage} reads key `{key}` of Secret `{namespace}/{secret_name}`, but {why}")]
+    #[error("{site}: {usage} reads key `{key}` of Secret `{}`, but {why}", place(namespace.as_deref(), secret_name))]
     DroppedKey {
         /// Where.
         site: ReferenceSite,
@@ -157,8 +249,8 @@ pub enum ReferenceProblem {
         usage: ReferenceUsage,
         /// The Kubernetes Secret's name.
         secret_name: String,
-        /// Its namespace.
-        namespace: String,
+        /// Its namespace, if it has one.
+        namespace: Option<String>,
         /// The key read.
         key: String,
         /// Which overwrite dropped it, naming both sides, and the fix.
@@ -166,8 +258,9 @@ pub enum ReferenceProblem {
     },
     /// A volume mounts keys that a conflict overwrite dropped from the Secret.
     #[error(
-        "{site}: {usage} mounts key(s) {} of Secret `{namespace}/{secret_name}`, but {why}",
-        quoted(missing)
+        "{site}: {usage} mounts key(s) {} of Secret `{}`, but {why}",
+        quoted(missing),
+        place(namespace.as_deref(), secret_name)
     )]
     DroppedVolumeKeys {
         /// Where.
@@ -176,15 +269,31 @@ pub enum ReferenceProblem {
         usage: ReferenceUsage,
         /// The Kubernetes Secret's name.
         secret_name: String,
-        /// Its namespace.
-        namespace: String,
+        /// Its namespace, if it has one.
+        namespace: Option<String>,
         /// The keys mounted but not held.
         missing: Vec<String>,
         /// Which overwrite dropped them, naming both sides, and the fix.
         why: String,
     },
+    /// An Ingress's or Gateway's TLS reference names a Secret without `tls.crt` and `tls.key`.
+    #[error("{site}: {usage} names Secret `{}`, which lacks key(s) {} (holds {}); the controller terminating TLS reads tls.crt and tls.key: deliver it with TlsSecretProvider", place(namespace.as_deref(), secret_name), quoted(missing), held(keys_held))]
+    NotATlsSecret {
+        /// Where.
+        site: ReferenceSite,
+        /// How the resource uses it.
+        usage: ReferenceUsage,
+        /// The Kubernetes Secret's name.
+        secret_name: String,
+        /// Its namespace, if it has one.
+        namespace: Option<String>,
+        /// `tls.crt` and/or `tls.key`, not held.
+        missing: Vec<String>,
+        /// The keys the Secret holds.
+        keys_held: Vec<String>,
+    },
     /// `imagePullSecrets` names a Secret that is not a docker-config Secret.
-    #[error("{site}: {usage} names Secret `{namespace}/{secret_name}` of type `{secret_type}`, but the kubelet only reads kubernetes.io/dockerconfigjson Secrets there; deliver it with DockerConfigSecretProvider")]
+    #[error("{site}: {usage} names Secret `{}` of type `{secret_type}`, but the kubelet only reads kubernetes.io/dockerconfigjson Secrets there; deliver it with DockerConfigSecretProvider", place(namespace.as_deref(), secret_name))]
     NotAPullSecret {
         /// Where.
         site: ReferenceSite,
@@ -192,11 +301,28 @@ pub enum ReferenceProblem {
         usage: ReferenceUsage,
         /// The Kubernetes Secret's name.
         secret_name: String,
-        /// Its namespace.
-        namespace: String,
+        /// Its namespace, if it has one.
+        namespace: Option<String>,
         /// Its type.
         secret_type: String,
     },
+}
+
+/// The rest of [`ReferenceProblem::OtherNamespace`]'s message, for a workload in `namespace` or
+/// (`None`) in whatever namespace it is applied to.
+fn other_namespace(namespace: Option<&str>, delivered_in: &[Option<String>]) -> String {
+    let only = delivered_in
+        .iter()
+        .map(|ns| match ns {
+            Some(ns) => format!("namespace `{ns}`"),
+            None => "no namespace (wherever it is applied)".to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    match namespace {
+        Some(ns) => format!("in namespace `{ns}`, but it is delivered only in {only}; a pod can only read Secrets of its own namespace: remove the provider's explicit namespace, or set it to `{ns}`"),
+        None => format!("from a resource without a namespace (it lands wherever it is applied), but the Secret is delivered only in {only}; a pod can only read Secrets of its own namespace: remove the provider's explicit namespace, or give the resource that namespace"),
+    }
 }
 
 /// `` `a`, `b` ``.
@@ -264,9 +390,41 @@ pub fn pod_references(manifest: &Manifest) -> Vec<SecretReference> {
                 }
             }
         }
+        // Volume plugins that read credentials from a Secret of the pod's namespace (every key).
+        for (plugin, path) in PLUGIN_SECRET_REFS {
+            let Some(r) = volume.get(plugin).and_then(|p| value_at(p, path)) else {
+                continue;
+            };
+            let name =
+                if path.is_empty() { None } else { r.as_str() }.or_else(|| str_at(r, "name"));
+            if let Some(name) = name {
+                out.push(SecretReference {
+                    secret_name: name.to_owned(),
+                    container: None,
+                    usage: ReferenceUsage::Volume {
+                        volume: vname.clone(),
+                        keys: Vec::new(),
+                    },
+                    optional: false,
+                });
+            }
+        }
     }
     out
 }
+
+/// Pod volume plugins and where each names its credentials Secret: a `{name}` object, or the name
+/// itself (`azureFile.secretName`).
+const PLUGIN_SECRET_REFS: [(&str, &[&str]); 8] = [
+    ("csi", &["nodePublishSecretRef"]),
+    ("azureFile", &["secretName"]),
+    ("cephfs", &["secretRef"]),
+    ("rbd", &["secretRef"]),
+    ("flexVolume", &["secretRef"]),
+    ("iscsi", &["secretRef"]),
+    ("scaleIO", &["secretRef"]),
+    ("storageos", &["secretRef"]),
+];
 
 fn container_references(c: &Value, container: &str, out: &mut Vec<SecretReference>) {
     for var in list(c, "env") {
@@ -350,16 +508,16 @@ pub fn dangling_references(
     let mut problems = Vec::new();
     let mut checked = 0;
     // Looked up once per reference: a scan of every Secret made the check references × Secrets.
-    let mut by_place: HashMap<(&str, &str), &MergedSecret> = HashMap::new();
+    let mut by_place: HashMap<(Option<&str>, &str), &MergedSecret> = HashMap::new();
     for s in secrets {
         by_place
-            .entry((s.namespace.as_str(), s.name.as_str()))
+            .entry((s.namespace.as_deref(), s.name.as_str()))
             .or_insert(s);
     }
     for (stack_id, resources) in stacks {
         for (resource_id, manifest) in resources {
-            let ns = manifest.namespace().unwrap_or("default");
-            for r in pod_references(manifest) {
+            let ns = manifest.namespace();
+            for r in resource_references(manifest) {
                 if external.contains(&r.secret_name) {
                     continue;
                 }
@@ -373,7 +531,7 @@ pub fn dangling_references(
                 let found = by_place.get(&(ns, r.secret_name.as_str())).copied();
                 let why = |key: &str| {
                     dropped
-                        .get(&(ns.to_owned(), r.secret_name.clone()))
+                        .get(&(ns.map(str::to_owned), r.secret_name.clone()))
                         .and_then(|keys| keys.get(key))
                         .cloned()
                 };
@@ -386,11 +544,11 @@ pub fn dangling_references(
     (problems, checked)
 }
 
-/// The problem with reference `r` from namespace `ns`, if any; `found` is the Secret of that name
-/// delivered in `ns`.
+/// The problem with reference `r` from namespace `ns` (`None`: wherever the workload is applied), if
+/// any; `found` is the Secret of that name delivered in `ns`.
 fn check_one(
     site: impl Fn() -> ReferenceSite,
-    ns: &str,
+    ns: Option<&str>,
     r: &SecretReference,
     found: Option<&MergedSecret>,
     secrets: &[MergedSecret],
@@ -402,7 +560,7 @@ fn check_one(
         if r.optional {
             return None;
         }
-        let delivered_in: Vec<String> = secrets
+        let delivered_in: Vec<Option<String>> = secrets
             .iter()
             .filter(|s| s.name == r.secret_name)
             .map(|s| s.namespace.clone())
@@ -419,13 +577,13 @@ fn check_one(
                 site,
                 usage: usage(),
                 secret_name: secret_name(),
-                namespace: ns.to_owned(),
+                namespace: ns.map(str::to_owned),
                 delivered_in,
             }
         });
     };
     let keys_held = || delivered.data.keys().cloned().collect::<Vec<_>>();
-    let namespace = || ns.to_owned();
+    let namespace = || ns.map(str::to_owned);
     match &r.usage {
         ReferenceUsage::EnvKey { key, .. } if !r.optional && !delivered.data.contains_key(key) => {
             if let Some(why) = dropped_because(key) {
@@ -473,6 +631,21 @@ fn check_one(
                 keys_held: keys_held(),
             })
         }
+        ReferenceUsage::IngressTls { .. } => {
+            let missing: Vec<String> = ["tls.crt", "tls.key"]
+                .iter()
+                .filter(|k| !delivered.data.contains_key(**k))
+                .map(|k| (*k).to_owned())
+                .collect();
+            (!missing.is_empty()).then(|| ReferenceProblem::NotATlsSecret {
+                site: site(),
+                usage: usage(),
+                secret_name: secret_name(),
+                namespace: namespace(),
+                missing,
+                keys_held: keys_held(),
+            })
+        }
         ReferenceUsage::ImagePullSecret
             if !PULL_SECRET_TYPES.contains(&delivered.secret_type.as_str()) =>
         {
@@ -498,7 +671,7 @@ mod tests {
     fn secret(ns: &str, name: &str, ty: &str, keys: &[&str]) -> MergedSecret {
         MergedSecret {
             name: name.into(),
-            namespace: ns.into(),
+            namespace: (!ns.is_empty()).then(|| ns.to_owned()),
             secret_type: ty.into(),
             data: keys
                 .iter()
@@ -602,7 +775,7 @@ mod tests {
                     key: "MISSING".into()
                 },
                 secret_name: "app".into(),
-                namespace: "shop".into(),
+                namespace: Some("shop".into()),
                 key: "MISSING".into(),
                 keys_held: vec!["K".into()],
             }
@@ -610,7 +783,7 @@ mod tests {
         assert_eq!(problems[0].to_string(), "stack `web`, resource `deployment`, container 0 (`api`): env var `X` reads key `MISSING` of Secret `shop/app`, which holds only `K`; fix the env strategy's `key` option, or the secret's value");
         assert!(
             matches!(&problems[1], ReferenceProblem::OtherNamespace { secret_name, namespace, delivered_in, .. }
-                if secret_name == "elsewhere" && namespace == "shop" && delivered_in == &["default"]),
+                if secret_name == "elsewhere" && namespace.as_deref() == Some("shop") && delivered_in == &[Some("default".to_owned())]),
             "{:?}",
             problems[1]
         );
@@ -647,7 +820,7 @@ mod tests {
             site: site(None),
             usage: ReferenceUsage::EnvFrom,
             secret_name: "s".into(),
-            namespace: "ns".into(),
+            namespace: Some("ns".into()),
             key: "k".into(),
             keys_held: vec![],
         }
@@ -661,6 +834,72 @@ mod tests {
             &DroppedKeys::new(),
         );
         assert_eq!(problems.len(), 4);
+    }
+
+    #[test]
+    fn volume_plugins_gateways_and_service_accounts_reference_secrets() {
+        let stacks = stack(
+            None,
+            json!({ "containers": [{ "name": "api" }], "volumes": [
+                { "name": "vault", "csi": { "driver": "secrets-store.csi.k8s.io", "nodePublishSecretRef": { "name": "csi-creds" } } },
+                { "name": "share", "azureFile": { "secretName": "azure-creds", "shareName": "s" } },
+                { "name": "ceph", "cephfs": { "monitors": ["m"], "secretRef": { "name": "ceph-creds" } } }
+            ] }),
+        );
+        let names: Vec<String> = pod_references(&stacks[0].1["deployment"])
+            .into_iter()
+            .map(|r| r.secret_name)
+            .collect();
+        assert_eq!(names, ["csi-creds", "azure-creds", "ceph-creds"]);
+
+        let gw = Manifest::new(json!({ "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+            "metadata": { "name": "gw", "namespace": "edge" }, "spec": { "gatewayClassName": "c", "listeners": [
+                { "name": "https", "hostname": "shop.example.com", "port": 443, "protocol": "HTTPS",
+                  "tls": { "certificateRefs": [{ "name": "shop-tls" }, { "kind": "Secret", "name": "other", "namespace": "certs" },
+                                               { "group": "example.com", "kind": "Vault", "name": "v" }] } }] } }))
+        .unwrap();
+        let refs = resource_references(&gw);
+        assert_eq!(refs.len(), 1, "{refs:?}");
+        assert_eq!(refs[0].secret_name, "shop-tls");
+        assert_eq!(refs[0].usage.to_string(), "tls for shop.example.com");
+
+        let sa = Manifest::new(
+            json!({ "apiVersion": "v1", "kind": "ServiceAccount", "metadata": { "name": "sa" },
+            "imagePullSecrets": [{ "name": "regcred" }], "secrets": [{ "name": "token" }] }),
+        )
+        .unwrap();
+        let refs = resource_references(&sa);
+        assert!(matches!(refs[0].usage, ReferenceUsage::ImagePullSecret));
+        assert!(matches!(
+            refs[1].usage,
+            ReferenceUsage::ServiceAccountSecret
+        ));
+
+        // A Secret without tls.crt/tls.key behind an Ingress is named with the fix.
+        let ing = Manifest::new(
+            json!({ "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": { "name": "web" }, "spec": { "tls": [{ "secretName": "app" }] } }),
+        )
+        .unwrap();
+        let stacks = vec![(
+            "web".to_owned(),
+            ResourceMap::from([("ingress".to_owned(), ing)]),
+        )];
+        let (problems, checked) = dangling_references(
+            &stacks,
+            &[secret("", "app", "Opaque", &["tls.crt"])],
+            &[],
+            &DroppedKeys::new(),
+        );
+        assert_eq!(checked, 1);
+        assert!(
+            matches!(&problems[0], ReferenceProblem::NotATlsSecret { missing, namespace: None, .. } if missing == &["tls.key"]),
+            "{problems:?}"
+        );
+        assert!(
+            problems[0].to_string().ends_with("tls names Secret `app`, which lacks key(s) `tls.key` (holds `tls.crt`); the controller terminating TLS reads tls.crt and tls.key: deliver it with TlsSecretProvider"),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -15,9 +15,10 @@
 //! first (crossProvider), then the managers (crossManager).
 //!
 //! A provider with an explicit namespace delivers its Secret there. Otherwise it delivers into the
-//! namespace of every workload its secrets are injected into (`metadata.namespace`, else `default`),
-//! so a provider used from two namespaces delivers one Secret into each; a provider injected nowhere
-//! delivers into `default`.
+//! namespace of every workload its secrets are injected into, so a provider used from two namespaces
+//! delivers one Secret into each. A workload without `metadata.namespace` gets a Secret without one
+//! (and so does a provider injected nowhere): both land in whatever namespace they are applied to
+//! (`kubectl -n X`), which is the only way a pod and its Secret stay together.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -242,22 +243,22 @@ pub enum SecretProblem {
         strict: bool,
     },
     /// One Secret name delivered by different provider kinds or Secret types.
-    #[error("Secret `{namespace}/{secret_name}` is delivered by different provider kinds or types: {}; one Secret has one type and cannot be merged across kinds: give one provider another Secret name", deliveries.join("; "))]
+    #[error("Secret `{}` is delivered by different provider kinds or types: {}; one Secret has one type and cannot be merged across kinds: give one provider another Secret name", crate::deliver::secret::place(namespace.as_deref(), secret_name), deliveries.join("; "))]
     MixedTypes {
-        /// The namespace.
-        namespace: String,
+        /// The namespace, if it has one.
+        namespace: Option<String>,
         /// The Kubernetes Secret's name.
         secret_name: String,
         /// `ProviderType (type `t`) from provider ...`, one per provider type and Secret type.
         deliveries: Vec<String>,
     },
     /// One Secret delivered by two sides whose level's strategy is `error`.
-    #[error("Secret `{namespace}/{secret_name}` is delivered by {first} and by {second}: {level} conflict; {}, {hint}", level.fix())]
+    #[error("Secret `{}` is delivered by {first} and by {second}: {level} conflict; {}, {hint}", crate::deliver::secret::place(namespace.as_deref(), secret_name), level.fix())]
     Conflict {
         /// The level.
         level: ConflictLevel,
-        /// The Secret's namespace.
-        namespace: String,
+        /// The Secret's namespace, if it has one.
+        namespace: Option<String>,
         /// The Kubernetes Secret's name.
         secret_name: String,
         /// The side declared first.
@@ -269,12 +270,12 @@ pub enum SecretProblem {
         hint: String,
     },
     /// autoMerge, but a provider does not allow its Secret to be merged.
-    #[error("Secret `{namespace}/{secret_name}` is delivered by {first} and by {second}: {level} conflict; {level} is autoMerge but the provider does not allow merging: give each provider its own Secret name")]
+    #[error("Secret `{}` is delivered by {first} and by {second}: {level} conflict; {level} is autoMerge but the provider does not allow merging: give each provider its own Secret name", crate::deliver::secret::place(namespace.as_deref(), secret_name))]
     MergeNotAllowed {
         /// The level.
         level: ConflictLevel,
-        /// The Secret's namespace.
-        namespace: String,
+        /// The Secret's namespace, if it has one.
+        namespace: Option<String>,
         /// The Kubernetes Secret's name.
         secret_name: String,
         /// The side declared first.
@@ -283,10 +284,10 @@ pub enum SecretProblem {
         second: String,
     },
     /// autoMerge of two sides that write the same key.
-    #[error("Secret `{namespace}/{secret_name}` {entry} is written twice: by secret `{first}` ({first_origin}) and by secret `{second}` ({second_origin}); one Secret key holds one value: rename one secret or give one provider another Secret name")]
+    #[error("Secret `{}` {entry} is written twice: by secret `{first}` ({first_origin}) and by secret `{second}` ({second_origin}); one Secret key holds one value: rename one secret or give one provider another Secret name", crate::deliver::secret::place(namespace.as_deref(), secret_name))]
     KeyWrittenTwice {
-        /// The Secret's namespace.
-        namespace: String,
+        /// The Secret's namespace, if it has one.
+        namespace: Option<String>,
         /// The Kubernetes Secret's name.
         secret_name: String,
         /// How messages name the data entry: ``key `K` ``, or a label without the key where the key
@@ -347,12 +348,12 @@ pub enum SecretWarning {
         origin: String,
     },
     /// crossProvider or crossManager `overwrite`: the later side is kept whole.
-    #[error("Secret `{namespace}/{secret_name}` is delivered by {dropped} and by {kept}: {level} conflict; overwrite keeps {kept} and drops {dropped}")]
+    #[error("Secret `{}` is delivered by {dropped} and by {kept}: {level} conflict; overwrite keeps {kept} and drops {dropped}", crate::deliver::secret::place(namespace.as_deref(), secret_name))]
     SideOverwritten {
         /// The level.
         level: ConflictLevel,
-        /// The Secret's namespace.
-        namespace: String,
+        /// The Secret's namespace, if it has one.
+        namespace: Option<String>,
         /// The Kubernetes Secret's name.
         secret_name: String,
         /// The side kept (declared last).
@@ -465,7 +466,7 @@ impl Side {
 }
 
 /// `(provider kind, Secret type, namespace, name)`.
-type GroupKey = (&'static str, String, String, String);
+type GroupKey = (&'static str, String, Option<String>, String);
 
 struct Run {
     strategies: [ConflictStrategy; 3],
@@ -531,7 +532,7 @@ pub(crate) fn plan_secrets_built(
     stacks: &[(String, &Stack)],
     conflict: &ConflictOptions,
     external: &[String],
-    built: Vec<(String, ResourceMap)>,
+    built: &[(String, ResourceMap)],
 ) -> Result<SecretPlan, SecretError> {
     plan(managers, stacks, conflict, external, Some(built))
 }
@@ -541,7 +542,7 @@ fn plan(
     stacks: &[(String, &Stack)],
     conflict: &ConflictOptions,
     external: &[String],
-    built: Option<Vec<(String, ResourceMap)>>,
+    built: Option<&[(String, ResourceMap)]>,
 ) -> Result<SecretPlan, SecretError> {
     let strategies = conflict.effective().map_err(|e| SecretError {
         problems: vec![e.into()],
@@ -561,12 +562,12 @@ fn plan(
         for source in load_sources(name, manager, &usage, &mut run) {
             let provider = Arc::clone(&source.provider);
             let namespaces = match provider.namespace() {
-                Some(ns) => vec![ns.to_owned()],
+                Some(ns) => vec![Some(ns.to_owned())],
                 None => usage
                     .namespaces
                     .get(&(manager.id, source.provider_id.to_owned()))
                     .cloned()
-                    .unwrap_or_else(|| vec!["default".to_owned()]),
+                    .unwrap_or_else(|| vec![None]),
             };
             // A copy per extra namespace only: the source holds every prepared value.
             let count = namespaces.len();
@@ -618,7 +619,8 @@ fn plan(
                 if !provider.delivery().needs_values() {
                     let names: Vec<&str> = names.iter().map(String::as_str).collect();
                     let empty = BTreeMap::new();
-                    let request = ManifestRequest::new(&merged.namespace, &names, &empty);
+                    let ns = merged.namespace.as_deref().unwrap_or("default");
+                    let request = ManifestRequest::new(ns, &names, &empty);
                     if let Err(e) = provider.manifests(&request) {
                         run.problems.push(SecretProblem::Manifests(e));
                     }
@@ -633,7 +635,7 @@ fn plan(
     }
     secrets.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     for s in &secrets {
-        let id = format!("{}/{}", s.namespace, s.name);
+        let id = s.place();
         run.problems.extend(
             crate::provider::value::check_secret_data(&id, &s.data)
                 .into_iter()
@@ -645,19 +647,24 @@ fn plan(
     // A reference check against Secrets that failed to load would only repeat those failures.
     let mut references_checked = 0;
     if run.problems.is_empty() {
-        let built = built.unwrap_or_else(|| {
-            let mut built = Vec::with_capacity(stacks.len());
-            for (id, stack) in stacks {
-                match stack.build() {
-                    Ok(resources) => built.push((id.clone(), resources)),
-                    Err(mut e) => {
-                        e.id = Some(id.clone());
-                        run.problems.push(e.into());
+        let owned;
+        let built = match built {
+            Some(b) => b,
+            None => {
+                let mut built = Vec::with_capacity(stacks.len());
+                for (id, stack) in stacks {
+                    match stack.build() {
+                        Ok(resources) => built.push((id.clone(), resources)),
+                        Err(mut e) => {
+                            e.id = Some(id.clone());
+                            run.problems.push(e.into());
+                        }
                     }
                 }
+                owned = built;
+                &owned
             }
-            built
-        });
+        };
         // Every delivered Secret answers references, whoever makes it; External providers that
         // do not know their keys are trusted by name, like Project::external_secret.
         let mut external = external.to_vec();
@@ -676,7 +683,7 @@ fn plan(
             }
         }));
         let (dangling, checked) =
-            crate::deliver::check::dangling_references(&built, &secrets, &external, &run.dropped);
+            crate::deliver::check::dangling_references(built, &secrets, &external, &run.dropped);
         secrets.truncate(applied);
         run.problems
             .extend(dangling.into_iter().map(SecretProblem::from));
@@ -688,7 +695,9 @@ fn plan(
         .map(|(g, provider)| GeneratedSecret {
             keys: g.data.into_keys().collect(),
             name: g.name,
-            namespace: g.namespace,
+            // `generate` writes objects for a controller (ExternalSecret, SealedSecret) into `default`
+            // for workloads without a namespace (a SealedSecret is sealed for its namespace).
+            namespace: g.namespace.unwrap_or_else(|| "default".to_owned()),
             secret_type: g.secret_type,
             provider,
         })
@@ -709,10 +718,13 @@ fn plan(
     }
 }
 
-/// What the stacks use: namespaces per (manager, provider), injected secrets per manager.
+/// What the stacks use: namespaces per (manager, provider), injected secrets per manager, and the
+/// Secret names resources other than workloads reference (an Ingress's TLS Secret is used though no
+/// secret of it is injected).
 struct Usage {
-    namespaces: IndexMap<(u64, String), Vec<String>>,
+    namespaces: IndexMap<(u64, String), Vec<Option<String>>>,
     injected: IndexMap<(u64, String), ()>,
+    referenced: std::collections::HashSet<String>,
     /// Secret names of External providers that do not declare their keys: trusted by name.
     unchecked_external: Vec<String>,
 }
@@ -726,6 +738,7 @@ impl Usage {
         let mut usage = Usage {
             namespaces: IndexMap::new(),
             injected: IndexMap::new(),
+            referenced: Default::default(),
             unchecked_external: Vec::new(),
         };
         for (_, manager) in managers {
@@ -744,6 +757,15 @@ impl Usage {
             }
         }
         for (stack_id, stack) in stacks {
+            for r in stack.resources().values() {
+                if crate::model::workload::pod_spec_path(r.kind()).is_none() {
+                    usage.referenced.extend(
+                        crate::deliver::check::resource_references(r)
+                            .into_iter()
+                            .map(|r| r.secret_name),
+                    );
+                }
+            }
             let mut reported = Vec::new();
             for inj in stack.injections() {
                 if !managers.iter().any(|(_, m)| m.id == inj.manager_id()) {
@@ -759,8 +781,7 @@ impl Usage {
                 }
                 let ns = stack
                     .resource_namespace(inj.resource_id())
-                    .unwrap_or("default")
-                    .to_owned();
+                    .map(str::to_owned);
                 let list = usage
                     .namespaces
                     .entry((inj.manager_id(), inj.provider_id().to_owned()))
@@ -806,7 +827,12 @@ fn load_sources<'a>(
         if manager.needs_values(name) {
             to_load.push(name.as_str());
         }
-        if !usage.injected.contains_key(&(manager.id, name.clone())) {
+        let referenced = || {
+            manager
+                .provider_for(name)
+                .is_ok_and(|(_, p)| usage.referenced.contains(p.secret_name()))
+        };
+        if !usage.injected.contains_key(&(manager.id, name.clone())) && !referenced() {
             run.warnings.push(SecretWarning::NotInjected {
                 manager: manager_name.to_owned(),
                 secret: name.clone(),
@@ -961,7 +987,7 @@ pub(crate) fn load_values_reporting(
 
 /// One Secret name in one namespace can come from one provider kind with one type only.
 fn one_kind_per_secret(groups: &IndexMap<GroupKey, Vec<Source<'_>>>, run: &mut Run) {
-    let mut seen: IndexMap<(&str, &str), Vec<String>> = IndexMap::new();
+    let mut seen: IndexMap<(Option<&str>, &str), Vec<String>> = IndexMap::new();
     for ((kind, ty, ns, name), sources) in groups {
         let label = format!(
             "{kind} (type `{ty}`) from {}",
@@ -971,12 +997,12 @@ fn one_kind_per_secret(groups: &IndexMap<GroupKey, Vec<Source<'_>>>, run: &mut R
                 .collect::<Vec<_>>()
                 .join(" and ")
         );
-        seen.entry((ns, name)).or_default().push(label);
+        seen.entry((ns.as_deref(), name)).or_default().push(label);
     }
     for ((ns, name), kinds) in seen {
         if kinds.len() > 1 {
             run.problems.push(SecretProblem::MixedTypes {
-                namespace: ns.to_owned(),
+                namespace: ns.map(str::to_owned),
                 secret_name: name.to_owned(),
                 deliveries: kinds,
             });
@@ -1039,7 +1065,7 @@ fn merge_side(
     acc: &mut Option<Side>,
     next: Side,
     level: ConflictLevel,
-    (namespace, secret_name): (&str, &str),
+    (namespace, secret_name): (&Option<String>, &str),
     run: &mut Run,
 ) {
     let Some(prev) = acc else {
@@ -1051,7 +1077,7 @@ fn merge_side(
             let hint = run.hint(level, prev, &next);
             run.problems.push(SecretProblem::Conflict {
                 level,
-                namespace: namespace.to_owned(),
+                namespace: namespace.clone(),
                 secret_name: secret_name.to_owned(),
                 first: prev.describe(),
                 second: next.describe(),
@@ -1061,22 +1087,23 @@ fn merge_side(
         ConflictStrategy::Overwrite => {
             run.warnings.push(SecretWarning::SideOverwritten {
                 level,
-                namespace: namespace.to_owned(),
+                namespace: namespace.clone(),
                 secret_name: secret_name.to_owned(),
                 kept: next.describe(),
                 dropped: prev.describe(),
             });
             let dropped = run
                 .dropped
-                .entry((namespace.to_owned(), secret_name.to_owned()))
+                .entry((namespace.clone(), secret_name.to_owned()))
                 .or_default();
             for (key, entry) in &prev.entries {
                 if !next.entries.contains_key(key) {
                     dropped.insert(
                         key.clone(),
                         format!(
-                            "the {} overwrite dropped it: Secret `{namespace}/{secret_name}` is delivered by {} and by {}, and overwrite keeps only {}, which does not write key `{key}` (secret `{}` of {} does); set {} to autoMerge to keep the keys of both sides, or give each side's provider its own Secret name",
+                            "the {} overwrite dropped it: Secret `{}` is delivered by {} and by {}, and overwrite keeps only {}, which does not write key `{key}` (secret `{}` of {} does); set {} to autoMerge to keep the keys of both sides, or give each side's provider its own Secret name",
                             level.name(),
+                            crate::deliver::secret::place(namespace.as_deref(), secret_name),
                             prev.describe(),
                             next.describe(),
                             next.describe(),
@@ -1092,7 +1119,7 @@ fn merge_side(
         ConflictStrategy::AutoMerge if !(prev.allow_merge && next.allow_merge) => {
             run.problems.push(SecretProblem::MergeNotAllowed {
                 level,
-                namespace: namespace.to_owned(),
+                namespace: namespace.clone(),
                 secret_name: secret_name.to_owned(),
                 first: prev.describe(),
                 second: next.describe(),
@@ -1102,7 +1129,7 @@ fn merge_side(
             for (key, entry) in next.entries {
                 match prev.entries.get(&key) {
                     Some(first) => run.problems.push(SecretProblem::KeyWrittenTwice {
-                        namespace: namespace.to_owned(),
+                        namespace: namespace.clone(),
                         secret_name: secret_name.to_owned(),
                         entry: prev.provider.key_label(&key),
                         first: first.secret.clone(),
@@ -1258,11 +1285,11 @@ mod tests {
             plan_secrets(&[("m".into(), m.as_any())], &[("web".into(), &s)], &o, &[]).unwrap_err();
         assert!(
             matches!(&err.problems[0], SecretProblem::MixedTypes { namespace, secret_name, deliveries }
-                if namespace == "default" && secret_name == "shared" && deliveries.len() == 2),
+                if namespace.is_none() && secret_name == "shared" && deliveries.len() == 2),
             "{err}"
         );
         assert!(err.problems[0]
             .to_string()
-            .starts_with("Secret `default/shared` is delivered by different provider kinds"));
+            .starts_with("Secret `shared` is delivered by different provider kinds"));
     }
 }

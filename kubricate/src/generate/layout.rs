@@ -18,8 +18,11 @@ use std::path::{Path, PathBuf};
 use crate::generate::metadata::{
     add_metadata, check_label_value, MetadataOptions, LABEL_RESOURCE_ID, LABEL_STACK_ID,
 };
+use crate::generate::rollout::RolloutChecksums;
+// RenderedFile lives beside the spool that holds it (the spool must not import the layout).
+pub use crate::generate::spool::RenderedFile;
 use crate::generate::spool::Spool;
-use crate::generate::write::OutputError;
+use crate::generate::write::error::OutputError;
 use crate::generate::BuiltStack;
 
 /// The one file of [`OutputMode::Flat`].
@@ -46,17 +49,6 @@ impl OutputMode {
             OutputMode::Resource => "resource",
         }
     }
-}
-
-/// One output file: a path relative to the output directory, and its YAML.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RenderedFile {
-    /// Path relative to the output directory (see [`OutputMode`]).
-    pub path: PathBuf,
-    /// YAML documents separated by `---` lines.
-    pub content: String,
-    /// Number of documents (resources) in `content`.
-    pub documents: usize,
 }
 
 /// Why stacks cannot be rendered with the chosen options.
@@ -150,6 +142,7 @@ pub struct Renderer<'a> {
     mode: OutputMode,
     opts: &'a MetadataOptions,
     now: Option<&'a str>,
+    rollout: Option<&'a RolloutChecksums>,
     files: Vec<RenderedFile>,
     flat: String,
     flat_docs: usize,
@@ -165,12 +158,20 @@ impl<'a> Renderer<'a> {
             mode,
             opts,
             now,
+            rollout: None,
             files: Vec::new(),
             flat: String::new(),
             flat_docs: 0,
             flat_drained: 0,
             last_len: 0,
         }
+    }
+
+    /// Adds the rollout checksum annotation (`generate --secret-checksums`) to every workload that has
+    /// one in `checksums`, after the resource hash is taken so that the hash does not change with it.
+    pub fn with_rollout(mut self, checksums: &'a RolloutChecksums) -> Self {
+        self.rollout = Some(checksums);
+        self
     }
 
     /// Renders the next stack (stacks come out in the order they are pushed). An id that cannot be
@@ -186,6 +187,9 @@ impl<'a> Renderer<'a> {
         let mut stack_docs = 0;
         for (rid, mut manifest) in resources {
             add_metadata(manifest.body_mut(), &stack, &rid, self.opts, self.now);
+            if let Some(rollout) = self.rollout {
+                rollout.annotate(manifest.body_mut(), &stack.id, &rid);
+            }
             // Documents are written straight into the file they belong to: a separate buffer per
             // document cost a copy and a string grown from empty for every resource.
             match self.mode {

@@ -7,6 +7,7 @@
 
 pub(crate) mod layout;
 pub(crate) mod metadata;
+pub(crate) mod rollout;
 pub(crate) mod secret_manifests;
 pub(crate) mod spool;
 pub(crate) mod write;
@@ -20,6 +21,7 @@ pub use metadata::{
     ANNOTATION_RESOURCE_HASH, ANNOTATION_STACK_NAME, ANNOTATION_VERSION, LABEL_MANAGED,
     LABEL_RESOURCE_ID, LABEL_STACK_ID,
 };
+pub use rollout::{RolloutChecksums, ANNOTATION_SECRET_CHECKSUM};
 pub use spool::{Spool, SpooledFile};
 pub use write::{OutputError, MARKER};
 

@@ -12,8 +12,18 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::generate::layout::RenderedFile;
-use crate::generate::write::OutputError;
+use crate::generate::write::error::OutputError;
+
+/// One output file: a path relative to the output directory, and its YAML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedFile {
+    /// Path relative to the output directory (see [`OutputMode`](crate::generate::layout::OutputMode)).
+    pub path: PathBuf,
+    /// YAML documents separated by `---` lines.
+    pub content: String,
+    /// Number of documents (resources) in `content`.
+    pub documents: usize,
+}
 
 /// One file in the spool: where its text is.
 #[derive(Debug, Clone)]

@@ -32,7 +32,7 @@
 //! renamed back; leftover staging directories are removed when every entry in them is ours.
 
 mod dir;
-mod error;
+pub(crate) mod error;
 mod files;
 mod lock;
 mod marker;
