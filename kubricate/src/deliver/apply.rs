@@ -95,7 +95,7 @@ pub struct KubectlOptions {
     pub namespace: Option<String>,
     /// Server-side (default) or client-side apply.
     pub mode: ApplyMode,
-    /// `--field-manager` of server-side apply (default [`FIELD_MANAGER`]).
+    /// `--field-manager` of server-side apply (default `kubricate`).
     pub field_manager: String,
     /// `--force-conflicts` (server-side only): take over fields another manager owns.
     pub force_conflicts: bool,
