@@ -192,6 +192,34 @@ fn dot_str(s: &str) -> String {
     out
 }
 
+/// The node layout both formats share: the nodes outside any cluster, then each cluster (opened by
+/// `open`, closed by `close`) with its nodes, in node order; `line` writes one node.
+fn write_nodes(
+    out: &mut String,
+    g: &Graph,
+    line: impl Fn(&mut String, &str, usize, &Node),
+    open: impl Fn(&mut String, usize, &str),
+    close: &str,
+) {
+    for (i, n) in g
+        .nodes
+        .values()
+        .enumerate()
+        .filter(|(_, n)| n.cluster.is_none())
+    {
+        line(out, "  ", i, n);
+    }
+    for (c, title) in g.clusters.iter().enumerate() {
+        open(out, c, title);
+        for (i, n) in g.nodes.values().enumerate() {
+            if n.cluster == Some(c) {
+                line(out, "    ", i, n);
+            }
+        }
+        out.push_str(close);
+    }
+}
+
 fn dot(g: &Graph) -> String {
     let mut out = String::from(
         "digraph kubricate {\n  rankdir=LR;\n  ranksep=1.1;\n  graph [fontname=\"Helvetica\", labeljust=l];\n  node [fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
@@ -203,26 +231,18 @@ fn dot(g: &Graph) -> String {
             n.shape
         ));
     };
-    for (i, n) in g
-        .nodes
-        .values()
-        .enumerate()
-        .filter(|(_, n)| n.cluster.is_none())
-    {
-        line(&mut out, "  ", i, n);
-    }
-    for (c, title) in g.clusters.iter().enumerate() {
-        out.push_str(&format!(
-            "  subgraph cluster_{c} {{\n    label={};\n",
-            dot_str(title)
-        ));
-        for (i, n) in g.nodes.values().enumerate() {
-            if n.cluster == Some(c) {
-                line(&mut out, "    ", i, n);
-            }
-        }
-        out.push_str("  }\n");
-    }
+    write_nodes(
+        &mut out,
+        g,
+        line,
+        |out, c, title| {
+            out.push_str(&format!(
+                "  subgraph cluster_{c} {{\n    label={};\n",
+                dot_str(title)
+            ))
+        },
+        "  }\n",
+    );
     for (a, b, label) in &g.edges {
         if label.is_empty() {
             out.push_str(&format!("  n{a} -> n{b};\n"));
@@ -264,26 +284,18 @@ fn mermaid(g: &Graph) -> String {
         };
         out.push_str(&format!("{indent}{shaped}\n"));
     };
-    for (i, n) in g
-        .nodes
-        .values()
-        .enumerate()
-        .filter(|(_, n)| n.cluster.is_none())
-    {
-        line(&mut out, "  ", i, n);
-    }
-    for (c, title) in g.clusters.iter().enumerate() {
-        out.push_str(&format!(
-            "  subgraph cluster_{c} [{}]\n",
-            mermaid_str(title)
-        ));
-        for (i, n) in g.nodes.values().enumerate() {
-            if n.cluster == Some(c) {
-                line(&mut out, "    ", i, n);
-            }
-        }
-        out.push_str("  end\n");
-    }
+    write_nodes(
+        &mut out,
+        g,
+        line,
+        |out, c, title| {
+            out.push_str(&format!(
+                "  subgraph cluster_{c} [{}]\n",
+                mermaid_str(title)
+            ))
+        },
+        "  end\n",
+    );
     for (a, b, label) in &g.edges {
         if label.is_empty() {
             out.push_str(&format!("  n{a} --> n{b}\n"));
