@@ -41,3 +41,9 @@ pub fn derive_into_managers(input: TokenStream) -> TokenStream {
 pub fn stack(input: TokenStream) -> TokenStream {
     stack::expand(input.into()).into()
 }
+
+/// `stack!` as an attribute on one function (which rustfmt then formats). See `kubricate::stack_fn`.
+#[proc_macro_attribute]
+pub fn stack_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
+    stack::expand_attribute(attr.into(), item.into()).into()
+}

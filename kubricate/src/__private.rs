@@ -6,16 +6,6 @@
 
 pub use crate::declare::checks;
 
-use crate::declare::inject::Injector;
-use crate::declare::secret_set::SecretSet;
-
-/// Reborrows the receiver of a `c.secrets("NAME")` that `stack!` rewrote, so it is evaluated once
-/// and `c` stays usable (in a loop, say); its type gives the set whose names are checked.
-#[inline(always)]
-pub fn injector<S: SecretSet>(c: &mut Injector<S>) -> &mut Injector<S> {
-    c
-}
-
 /// The resource ids of `R`, for `stack!`'s `.into_resource(ids::<R>().deployment)`.
 #[inline(always)]
 pub fn ids<R: crate::model::resource::Resources>() -> &'static R::Ids {

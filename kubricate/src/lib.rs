@@ -280,6 +280,45 @@ pub use kubricate_macros::IntoManagers;
 /// ```
 pub use kubricate_macros::stack;
 
+/// [`stack!`] as an attribute on one function: the same rewrites and checks, and the function stays
+/// ordinary Rust to rustfmt (which does not format inside `stack! { .. }`) and to the IDE.
+///
+/// ```
+/// use kubricate::prelude::*;
+///
+/// #[derive(SecretSet)]
+/// #[secret_set(provider = OpaqueSecretProvider)]
+/// pub enum AppSecrets { DatabaseUrl, ApiKey }
+///
+/// #[stack_fn]
+/// pub fn api_service(secrets: &SecretManager<AppSecrets>) -> Stack {
+///     let input = SimpleAppInput { name: "api-service", image_name: "api", ..Default::default() };
+///     Stack::from_template(SimpleApp, input).use_secrets(secrets, |c| {
+///         c.secrets("DATABASE_URL").inject();
+///         c.secrets("API_KEY").inject(env { container_index: 0 });
+///     })
+/// }
+///
+/// let secrets = SecretManager::<AppSecrets>::new()
+///     .connector(InMemoryConnector::default())
+///     .provider(OpaqueSecretProvider::new("app-secrets"));
+/// assert!(api_service(&secrets).build().is_ok());
+/// ```
+///
+/// ```compile_fail
+/// use kubricate::prelude::*;
+/// #[derive(SecretSet)]
+/// #[secret_set(provider = OpaqueSecretProvider)]
+/// pub enum AppSecrets { DatabaseUrl }
+/// #[stack_fn]
+/// pub fn api(secrets: &SecretManager<AppSecrets>) -> Stack {
+///     Stack::from_template(SimpleApp, SimpleAppInput::default())
+///         .use_secrets(secrets, |c| { c.secrets("DATABSE_URL").inject(); })
+/// }
+/// # fn main() {}
+/// ```
+pub use kubricate_macros::stack_fn;
+
 /// `json!` from `serde_json`, so that `.override(json!(..))` and resources written as JSON need no
 /// `serde_json` dependency in your crate (also in the [`prelude`]).
 ///
@@ -302,7 +341,7 @@ pub mod prelude {
     pub use crate::strategy;
     pub use crate::template::{Namespace, NamespaceInput, SimpleApp, SimpleAppInput};
     pub use crate::{
-        kinds, stack, BasicAuthSecretProvider, CommandConnector, CreationPolicy,
+        kinds, stack, stack_fn, BasicAuthSecretProvider, CommandConnector, CreationPolicy,
         CustomTypeSecretProvider, DockerConfigSecretProvider, EnvConnector, ExternalSecretProvider,
         FileConnector, InMemoryConnector, Injector, IntoManagers, OpaqueSecretProvider, RemoteRef,
         Resource, Resources, SecretManager, SecretRef, SecretRegistry, SecretSet, SecretStoreRef,

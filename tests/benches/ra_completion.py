@@ -3,7 +3,7 @@
 
 Generates a one-file crate that uses this workspace's `kubricate` by path, starts `rust-analyzer`
 (`rustup component add rust-analyzer`) over stdio, waits until it is quiescent, and asks for the
-completions at two places inside `stack!`:
+completions at two places inside `stack!` and inside a `#[stack_fn]` function:
 
   1. `c.|secrets(..)`            -> the injector's methods (secrets, secret, names, set_default_resource_id)
   2. `c.secrets("DATABASE_URL").|inject()` -> the chain's methods (for_name, inject, inject_env, ...)
@@ -39,6 +39,17 @@ stack! {
     }
 }
 
+#[stack_fn]
+pub fn in_attribute(secrets: &SecretManager<AppSecrets>) -> Stack {
+    Stack::from_template(SimpleApp, SimpleAppInput { name: "api", image_name: "api", ..Default::default() })
+        .use_secrets(secrets, |c| {
+            if true {
+                c.ATTR_INJECTOR_secrets("API_KEY").inject();
+                c.secrets("DATABASE_URL").ATTR_CHAIN_inject();
+            }
+        })
+}
+
 pub fn plain(secrets: &SecretManager<AppSecrets>) -> Stack {
     Stack::from_template(SimpleApp, SimpleAppInput { name: "api", image_name: "api", ..Default::default() })
         .use_secrets(secrets, |c| {
@@ -60,7 +71,7 @@ fn main() {}
 '''
 
 # The markers are removed; their positions are where completion is asked.
-MARKERS = ["MACRO_INJECTOR_", "MACRO_CHAIN_", "PLAIN_INJECTOR_", "PLAIN_CHAIN_", "PROBE_MANAGER_", "PROBE_STACK_", "PROBE_TYPED_", "PROBE_VEC_"]
+MARKERS = ["MACRO_INJECTOR_", "MACRO_CHAIN_", "ATTR_INJECTOR_", "ATTR_CHAIN_", "PLAIN_INJECTOR_", "PLAIN_CHAIN_", "PROBE_MANAGER_", "PROBE_STACK_", "PROBE_TYPED_", "PROBE_VEC_"]
 EXPECTED = {
     "injector": ["secrets", "secret", "names", "set_default_resource_id"],
     "chain": ["for_name", "inject", "inject_as", "inject_env", "inject_env_from"],
@@ -146,7 +157,7 @@ def main():
         sys.exit("rust-analyzer did not finish indexing in 10 minutes")
     time.sleep(2)
     results = {}
-    cases = [(m, typing) for typing in (False, True) for m in MARKERS[:4]]
+    cases = [(m, typing) for typing in (False, True) for m in MARKERS[:6]]
     for i, (m, typing) in enumerate(cases, start=10):
         text, (line, col) = variant(m, typing)
         quiescent.clear()
@@ -177,10 +188,10 @@ def main():
     for m, typing in cases:
         which = "injector" if "INJECTOR" in m else "chain"
         place = "`c.|`" if which == "injector" else '`c.secrets("DATABASE_URL").|`'
-        inside = "inside `stack!`" if m.startswith("MACRO") else "plain Rust"
+        inside = {"MACRO": "inside `stack!`", "ATTR": "inside `#[stack_fn]`"}.get(m.split("_")[0], "plain Rust")
         got = results[(m, typing)]
         missing = [e for e in EXPECTED[which] if e not in got]
-        ok &= not (missing and m.startswith("MACRO"))
+        ok &= not (missing and not m.startswith("PLAIN"))
         state = "being typed (ends at the cursor)" if typing else "complete (cursor inside it)"
         shown = ", ".join(e if e in got else f"~~{e}~~" for e in EXPECTED[which])
         others = ", ".join(l for l in got if l not in EXPECTED[which])[:200]

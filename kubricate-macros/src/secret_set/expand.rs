@@ -16,11 +16,34 @@ fn opt_str(s: Option<String>) -> TokenStream {
 pub fn expand(model: &SecretSetModel) -> TokenStream {
     let ident = &model.ident;
     let set_name = ident.to_string();
+    // One `const` per provider type, named by every secret it delivers: rustc resolves
+    // `<P as ProviderType>::INFO` once per type instead of once per secret.
+    let mut providers: Vec<(String, TokenStream)> = Vec::new();
+    let provider_const = |i: usize| quote::format_ident!("__KUBRICATE_PROVIDER_{}", i);
+    for s in &model.secrets {
+        if let Some(p) = &s.provider {
+            let key = quote!(#p).to_string();
+            if !providers.iter().any(|(k, _)| *k == key) {
+                let c = provider_const(providers.len());
+                // Spanned on the user's path, so a type that is not a provider is reported there.
+                let def = quote_spanned!(p.span()=>
+                    const #c: ::core::option::Option<&'static ::kubricate::ProviderInfo> =
+                        ::core::option::Option::Some(&<#p as ::kubricate::ProviderType>::INFO);
+                );
+                providers.push((key, def));
+            }
+        }
+    }
+    let provider_defs = providers.iter().map(|(_, def)| def);
     let decls = model.secrets.iter().map(|s| {
         let name = &s.name;
         let provider = match &s.provider {
-            // Spanned on the user's path, so a type that is not a provider is reported there.
-            Some(p) => quote_spanned!(p.span()=> ::core::option::Option::Some(&<#p as ::kubricate::ProviderType>::INFO)),
+            Some(p) => {
+                let key = quote!(#p).to_string();
+                let i = providers.iter().position(|(k, _)| *k == key).unwrap_or(0);
+                let c = provider_const(i);
+                quote!(#c)
+            }
             None => quote!(::core::option::Option::None),
         };
         let provider_id = opt_str(s.provider_id.as_ref().map(|l| l.value()));
@@ -55,7 +78,7 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
         let doc = format!("`{}`", s.name);
         let name = &s.name;
         fields.push(quote!(#[doc = #doc] pub #field: ::kubricate::SecretName<#provider, #ident>,));
-        values.push(quote!(#field: ::kubricate::SecretName::new_unchecked(#name),));
+        values.push(quote!(#field: ::kubricate::SecretName { __name: #name, __types: ::core::marker::PhantomData },));
     }
     // The same names by variant (`c.secrets(AppSecrets::DatabaseUrl)` inside `stack!`): one field per
     // variant, so a typed name flows into the typed chain like a string literal does.
@@ -72,7 +95,7 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
     let variant_values = model.secrets.iter().map(|s| {
         let v = &s.variant;
         let name = &s.name;
-        quote!(#v: ::kubricate::SecretName::new_unchecked(#name),)
+        quote!(#v: ::kubricate::SecretName { __name: #name, __types: ::core::marker::PhantomData },)
     });
     let variants_doc = format!(
         "The secret names of [`{ident}`] by variant, typed by provider (written by `#[derive(SecretSet)]`)."
@@ -84,7 +107,10 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
         #[automatically_derived]
         impl ::kubricate::SecretSet for #ident {
             const NAME: &'static str = #set_name;
-            const SECRETS: &'static [::kubricate::SecretDecl] = &[#(#decls),*];
+            const SECRETS: &'static [::kubricate::SecretDecl] = {
+                #(#provider_defs)*
+                &[#(#decls),*]
+            };
             type Names = #names_ty;
             const NAMES: &'static #names_ty = &#names_ty { #(#values)* };
             type Variants = #variants_ty;
@@ -93,14 +119,12 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
 
         #[doc = #variants_doc]
         #[allow(non_snake_case)]
-        #[derive(Debug, Clone, Copy)]
         #vis struct #variants_ty {
             #(#variant_fields)*
         }
 
         #[doc = #struct_doc]
         #[allow(non_snake_case)]
-        #[derive(Debug, Clone, Copy)]
         #vis struct #names_ty {
             #(#fields)*
         }

@@ -1,18 +1,19 @@
-//! Reading `c.secrets("X").for_name("Y").inject(..).into_resource("r")` chains, without changing them:
-//! for the checks `stack!` makes from syntax alone (a chain without `.inject()`, two literal chains of
-//! one block defining the same variable).
+//! Reading one statement `c.secrets("X").for_name("Y").inject(..).into_resource("r");` from its tokens,
+//! without changing it: for the checks `stack!` makes from syntax alone (a chain without `.inject()`,
+//! two literal chains of one block defining the same variable).
 
-use proc_macro2::Span;
-use syn::{Expr, LitStr};
+use proc_macro2::{Delimiter, Span, TokenStream};
+use syn::LitStr;
 
 use super::strategy::{self, Kind};
+use super::tokens::{is_keyword, lit_str, stream, toks, Tok};
 
 /// One `X.secrets(..)...` chain as written.
 pub struct Chain {
     /// The secret, when a string literal.
     pub secret: Option<LitStr>,
-    /// The whole argument of `secrets(..)`, for messages.
-    pub secret_text: String,
+    /// The whole argument of `secrets(..)`, for messages (made text only when one is written).
+    pub secret_arg: TokenStream,
     /// `for_name(..)`: `Some(None)` when not a literal.
     pub for_name: Option<Option<LitStr>>,
     /// Whether an `inject*` method is called.
@@ -24,62 +25,86 @@ pub struct Chain {
     pub explicit_path: bool,
     /// `into_resource(..)`: `Some(None)` when not a literal.
     pub resource: Option<Option<LitStr>>,
+    /// The statement's tokens, for the span of a message about the whole chain.
+    pub tokens: TokenStream,
 }
 
-pub fn lit_str(expr: &Expr) -> Option<LitStr> {
-    match expr {
-        Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(s),
-            ..
-        }) => Some(s.clone()),
-        Expr::Group(g) => lit_str(&g.expr),
-        Expr::Paren(p) => lit_str(&p.expr),
-        _ => None,
-    }
-}
-
-/// Reads `expr` as an injection chain; `None` when it is not one.
-pub fn read(expr: &Expr) -> Option<Chain> {
-    let Expr::MethodCall(mc) = expr else {
+/// `. method (args)` at `toks[i]`.
+pub fn segment(toks: &[Tok], i: usize) -> Option<(&str, &proc_macro2::Group)> {
+    if !toks.get(i)?.punct('.') {
         return None;
-    };
-    let method = mc.method.to_string();
-    if (method == "secrets" || method == "secret") && mc.args.len() == 1 {
-        let arg = mc.args.first()?;
-        return Some(Chain {
-            secret: lit_str(arg),
-            secret_text: quote::ToTokens::to_token_stream(arg).to_string(),
-            for_name: None,
-            injected: false,
-            kind: None,
-            container: None,
-            explicit_path: false,
-            resource: None,
-        });
     }
-    let mut chain = read(&mc.receiver)?;
-    let first = mc.args.first();
-    match method.as_str() {
-        "for_name" => chain.for_name = Some(first.and_then(lit_str)),
-        "into_resource" => chain.resource = Some(first.and_then(lit_str)),
-        m if m.starts_with("inject") => {
-            chain.injected = true;
-            match (m, first) {
-                ("inject", None) => {
+    let method = toks.get(i + 1)?.word.as_deref()?;
+    let args = toks.get(i + 2)?.group(Delimiter::Parenthesis)?;
+    Some((method, args))
+}
+
+/// The strategy call an `.inject(args)` argument means, when it reads as one.
+pub fn strategy_of(args: &proc_macro2::Group) -> Option<syn::Result<strategy::Call>> {
+    let expr = syn::parse2::<syn::Expr>(args.stream()).ok()?;
+    Some(strategy::read(&expr))
+}
+
+/// Reads the statement `stmt` (without its `;`) as an injection chain; `None` when it is not one.
+pub fn read(stmt: &[Tok]) -> Option<Chain> {
+    // A statement that ends in a block (`if .. { .. }`, an item) and the chain after it share one
+    // `;`-separated part: the chain starts after the last top-level block.
+    let start = stmt
+        .iter()
+        .rposition(|t| t.group(Delimiter::Brace).is_some())
+        .map_or(0, |i| i + 1);
+    let mut stmt = &stmt[start..];
+    while stmt.len() >= 2 && stmt[0].punct('#') && stmt[1].group(Delimiter::Bracket).is_some() {
+        stmt = &stmt[2..];
+    }
+    let at = (1..stmt.len())
+        .find(|&i| segment(stmt, i).is_some_and(|(m, _)| m == "secrets" || m == "secret"))?;
+    // The receiver is an operand: `let x = ..`, `return ..` and the like are not chain statements.
+    if stmt[..at].iter().any(|t| {
+        t.punct('=')
+            || t.word
+                .as_deref()
+                .is_some_and(|w| w != "mut" && is_keyword(w))
+    }) {
+        return None;
+    }
+    let (_, args) = segment(stmt, at)?;
+    let arg = toks(args.stream());
+    let mut chain = Chain {
+        secret: lit_str(&arg),
+        secret_arg: args.stream(),
+        for_name: None,
+        injected: false,
+        kind: None,
+        container: None,
+        explicit_path: false,
+        resource: None,
+        tokens: stream(stmt),
+    };
+    let mut i = at + 3;
+    while i < stmt.len() {
+        let (method, args) = segment(stmt, i)?;
+        let first = toks(args.stream());
+        let first = first.split(|t| t.punct(',')).next().unwrap_or(&[]);
+        match method {
+            "for_name" => chain.for_name = Some(lit_str(first)),
+            "into_resource" => chain.resource = Some(lit_str(first)),
+            m if m.starts_with("inject") => {
+                chain.injected = true;
+                if m == "inject" && args.stream().is_empty() {
                     chain.kind = Some(None);
                     chain.container = Some((false, "0".to_owned()));
-                }
-                ("inject", Some(arg)) => {
-                    if let Ok(call) = strategy::read(arg) {
+                } else if m == "inject" {
+                    if let Some(Ok(call)) = strategy_of(args) {
                         chain.kind = call.kind.map(Some);
                         chain.container = call.container;
                         chain.explicit_path = call.explicit_path;
                     }
                 }
-                _ => {}
             }
+            _ => {}
         }
-        _ => {}
+        i += 3;
     }
     Some(chain)
 }

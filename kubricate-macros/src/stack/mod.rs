@@ -1,79 +1,77 @@
 //! `stack!`: stacks written in ordinary Rust, with the `use_secrets` wiring checked by the compiler.
 //!
-//! The macro rewrites, wherever they appear in its body (loops, `if`s, nested blocks, closures, helper
-//! functions, `let`-split chains):
-//! - `c.secrets("NAME")` into `c.secret(c.names().NAME)` (another receiver `X` is evaluated once:
-//!   `{ let c = injector(X); c.secret(c.names().NAME) }`): a field access on the
-//!   names the injector's own set hands out, so rustc resolves the set from the type of `X` and a
-//!   misspelt name is its "no field `NAME`", with "a field with a similar name exists";
-//! - `.inject(kind { .. })` into the typed strategy call (`.inject_env(strategy::env()..)`, ...), whose
-//!   bounds check the strategy and `key` against the secret's provider type.
+//! The body is walked as token trees ([`tokens`]); every token the macro does not rewrite reaches
+//! rustc, and rust-analyzer, exactly as written, and half-typed code is walked like finished code.
+//! Wherever they appear (loops, `if`s, nested blocks, closures, helper functions, `let`-split chains):
+//! - `c.secrets("NAME")` becomes `c.secret(c.names().NAME)` (another receiver `X` is evaluated once:
+//!   `X.secret_by(|n| n.NAME)`): a field access on the names the injector's own set hands out, so
+//!   rustc resolves the set from the type of `X` and a misspelt name is its "no field `NAME`", with
+//!   "a field with a similar name exists";
+//!
+//! rust-analyzer completes inside the body as in plain Rust because of three rules the rewrites keep
+//! (it expands the macro twice, with and without a marker at the cursor, and lines the two up by
+//! text offset): nothing is inserted before a token the user wrote (checks go after the code they
+//! check), a receiver is never moved or wrapped, and half-typed code is rewritten like finished code.
+//! - `.inject(kind { .. })` becomes the typed strategy call (`.inject_env(strategy::env()..)`, ...),
+//!   whose bounds check the strategy and `key` against the secret's provider type.
 //!
 //! What only syntax shows is checked here (a chain without `.inject()`, two literal chains of one
 //! block defining one variable, strategy options); resource ids become field accesses on the
 //! resources' ids struct through [`resources`].
-//! A run-time set (`use_secrets_any`) or a generic one (a type parameter of the function) keeps its
-//! string names, checked when the stack is built with the same words.
+//! A run-time set (`use_secrets_any`, or `use_secrets` on a parameter typed `&SecretManager`) or a
+//! generic one (a type parameter of the function) keeps its string names, checked when the stack is
+//! built, with the same words.
 
 mod chain;
 mod resources;
 mod strategy;
+mod tokens;
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use std::rc::Rc;
+
+use proc_macro2::{Delimiter, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
-use syn::visit_mut::{self, VisitMut};
-use syn::{Expr, Ident, Stmt};
 
 use crate::attr::Errors;
+use tokens::{group, ident, lit_str, path_words, split, stream, toks, Tok};
 
-/// `override` is a reserved word; the docs write `.override(..)`, the runtime method is `r#override`.
-fn raw_override(input: TokenStream) -> TokenStream {
-    input
-        .into_iter()
-        .map(|tt| match tt {
-            TokenTree::Ident(i) if i == "override" => {
-                TokenTree::Ident(proc_macro2::Ident::new_raw("override", i.span()))
-            }
-            TokenTree::Group(g) => {
-                let mut ng = proc_macro2::Group::new(g.delimiter(), raw_override(g.stream()));
-                ng.set_span(g.span());
-                TokenTree::Group(ng)
-            }
-            other => other,
-        })
-        .collect()
+/// What the walker knows where it is.
+#[derive(Clone, Default)]
+struct Ctx {
+    /// Inside a closure given a run-time set (`use_secrets_any`, a `&SecretManager` parameter).
+    run_time_set: bool,
+    /// The enclosing function takes its secret set as a type parameter.
+    generic_set: bool,
+    /// Type parameters of the enclosing function.
+    generics: Rc<[String]>,
+    /// Parameters of the enclosing function typed as a run-time set's manager and never rebound.
+    dynamic_params: Rc<[String]>,
+    /// The resources type of the stack chain whose `use_secrets` closure this is.
+    resources: Option<Rc<TokenStream>>,
+}
+
+impl Ctx {
+    fn string_names(&self) -> bool {
+        self.run_time_set || self.generic_set
+    }
 }
 
 #[derive(Default)]
 struct Walker {
     errors: Errors,
-    /// Type parameters of the enclosing function.
-    generics: Vec<Ident>,
-    /// The enclosing function takes its secret set as a type parameter: names stay strings.
-    generic_set: bool,
-    /// Depth inside closures given to `use_secrets_any` (a run-time set: names stay strings).
-    any_depth: usize,
-    /// Parameters of the enclosing function typed as a run-time set's manager (`&SecretManager`,
-    /// `&SecretManager<Dynamic>`) and never rebound in its body: `use_secrets` on one of them keeps
-    /// its string names, checked at run time, as `use_secrets_any` does.
-    dynamic_params: Vec<Ident>,
+    /// How many rewrites were made so far: a walk that adds none gives its input back untouched.
+    rewrites: usize,
 }
 
-/// Whether a type parameter of `sig` is the secret set (`SecretManager<S>`, `Injector<S>`, `S: SecretSet`).
-fn takes_generic_set(sig: &syn::Signature) -> bool {
-    let params: Vec<String> = sig
-        .generics
-        .type_params()
-        .map(|p| p.ident.to_string())
-        .collect();
+/// Whether a type parameter of the signature `sig` (its text) is the secret set
+/// (`SecretManager<S>`, `Injector<S>`, `S: SecretSet`).
+fn takes_generic_set(sig: &str, params: &[String]) -> bool {
     if params.is_empty() {
         return false;
     }
-    let text = quote!(#sig).to_string();
-    let bounded = text.contains("SecretSet");
     let in_manager = ["SecretManager", "Injector"].iter().any(|ty| {
-        text.match_indices(ty).any(|(at, _)| {
-            let rest = &text[at + ty.len()..];
+        sig.match_indices(ty).any(|(at, _)| {
+            let rest = &sig[at + ty.len()..];
             let args = rest.trim_start().strip_prefix('<').unwrap_or("");
             let args = args.split('>').next().unwrap_or("");
             params.iter().any(|p| {
@@ -82,166 +80,474 @@ fn takes_generic_set(sig: &syn::Signature) -> bool {
             })
         })
     });
-    bounded || in_manager
+    sig.contains("SecretSet") || in_manager
 }
 
-/// Whether `ty` is the manager of a run-time set: `SecretManager`, `SecretManager<Dynamic>`, behind
-/// `&`/`&mut` or not.
-fn is_dynamic_manager(ty: &syn::Type) -> bool {
-    match ty {
-        syn::Type::Reference(r) => is_dynamic_manager(&r.elem),
-        syn::Type::Paren(p) => is_dynamic_manager(&p.elem),
-        syn::Type::Group(g) => is_dynamic_manager(&g.elem),
-        syn::Type::Path(p) if p.qself.is_none() => {
-            let Some(last) = p.path.segments.last() else {
-                return false;
-            };
-            if last.ident != "SecretManager" {
-                return false;
-            }
-            match &last.arguments {
-                syn::PathArguments::None => true,
-                syn::PathArguments::AngleBracketed(a) => {
-                    a.args.len() == 1
-                        && matches!(a.args.first(), Some(syn::GenericArgument::Type(syn::Type::Path(t)))
-                            if t.path.segments.last().is_some_and(|s| s.ident == "Dynamic"))
-                }
-                syn::PathArguments::Parenthesized(_) => false,
-            }
+/// Whether the type `ty` is the manager of a run-time set: `SecretManager`, `SecretManager<Dynamic>`,
+/// behind `&`/`&mut` or not.
+fn is_dynamic_manager(ty: &[Tok]) -> bool {
+    let mut ty = ty;
+    loop {
+        match ty {
+            [amp, rest @ ..] if amp.punct('&') => ty = rest,
+            [tick, _, rest @ ..] if tick.punct('\'') => ty = rest,
+            [m, rest @ ..] if m.is("mut") => ty = rest,
+            _ => break,
+        }
+    }
+    let is_manager =
+        |p: &[Tok]| path_words(p).is_some_and(|w| w.last().is_some_and(|l| l == "SecretManager"));
+    if is_manager(ty) {
+        return true;
+    }
+    let Some(open) = ty.iter().position(|t| t.punct('<')) else {
+        return false;
+    };
+    match ty.split_last() {
+        Some((close, inner)) if close.punct('>') => {
+            is_manager(&ty[..open])
+                && path_words(&inner[open + 1..])
+                    .is_some_and(|w| w.last().is_some_and(|l| l == "Dynamic"))
         }
         _ => false,
     }
 }
 
-/// The identifiers a block binds anywhere (`let`, closure parameters, patterns of `for`/`match`).
-#[derive(Default)]
-struct Bindings(Vec<Ident>);
-
-impl<'ast> syn::visit::Visit<'ast> for Bindings {
-    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-        self.0.push(p.ident.clone());
-        syn::visit::visit_pat_ident(self, p);
-    }
+/// Whether `body` binds `name` again (`let m`, `for m in`, `|m|`, `ref m`, `m @ ..`).
+fn rebinds(body: &[Tok], name: &str) -> bool {
+    body.iter().enumerate().any(|(i, t)| {
+        if let TokenTree::Group(g) = &t.tt {
+            return rebinds(&toks(g.stream()), name);
+        }
+        if !t.is(name) {
+            return false;
+        }
+        let before = |n: usize| i.checked_sub(n).map(|j| &body[j]);
+        let binder = |t: &Tok| t.is("let") || t.is("for") || t.is("ref") || t.punct('|');
+        before(1).is_some_and(binder)
+            || before(1).is_some_and(|b| b.is("mut")) && before(2).is_some_and(|b| !b.punct('&'))
+            || body.get(i + 1).is_some_and(|n| n.punct('@'))
+    })
 }
 
-/// The parameters of `f` that are run-time sets' managers, unless rebound in its body.
-fn dynamic_params(f: &syn::ItemFn) -> Vec<Ident> {
-    let mut bound = Bindings::default();
-    syn::visit::Visit::visit_block(&mut bound, &f.block);
-    f.sig
-        .inputs
-        .iter()
-        .filter_map(|arg| match arg {
-            syn::FnArg::Typed(t) if is_dynamic_manager(&t.ty) => match &*t.pat {
-                syn::Pat::Ident(p) if !bound.0.contains(&p.ident) => Some(p.ident.clone()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect()
+/// The type parameters of the generics `<..>` starting at `toks[open]`, and the index after `>`.
+fn generics(toks: &[Tok], open: usize) -> (Vec<String>, usize) {
+    let mut params = Vec::new();
+    let mut depth = 0usize;
+    for i in open..toks.len() {
+        let t = &toks[i];
+        if t.punct('<') {
+            depth += 1;
+        } else if t.punct('>') && !(i > 0 && toks[i - 1].joint('-')) {
+            depth -= 1;
+            if depth == 0 {
+                return (params, i + 1);
+            }
+        } else if depth == 1
+            && t.operand_word()
+            && (toks[i - 1].punct('<') || toks[i - 1].punct(','))
+        {
+            params.push(t.word.clone().unwrap_or_default());
+        }
+    }
+    (params, toks.len())
 }
 
 /// `Set::Variant` as a secret name: a path of two or more segments whose last two are UpperCamelCase
 /// (a type and a variant; a `const` is SCREAMING_CASE, a module lower case). Parenthesized,
 /// `(Type::Variant)` keeps the plain `SecretRef` form, for a hand-written `SecretRef` enum.
-fn set_variant(arg: &Expr) -> Option<(syn::Path, Ident)> {
-    let Expr::Path(p) = arg else { return None };
-    if p.qself.is_some() || p.path.segments.len() < 2 {
-        return None;
-    }
-    let camel = |i: &Ident| {
-        let s = i.to_string();
+fn set_variant(arg: &[Tok]) -> Option<(TokenStream, Ident)> {
+    let words = path_words(arg)?;
+    let camel = |s: &str| {
         s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().any(|c| c.is_ascii_lowercase())
     };
-    let mut set = p.path.clone();
-    let variant = set.segments.pop()?.into_value();
-    set.segments.pop_punct();
-    let ty = set.segments.last()?;
-    if !camel(&variant.ident)
-        || !variant.arguments.is_none()
-        || !camel(&ty.ident)
-        || ty.ident == "Self"
-    {
+    let [.., ty, variant] = words.as_slice() else {
+        return None;
+    };
+    if !camel(variant) || !camel(ty) || ty == "Self" {
         return None;
     }
-    Some((set, variant.ident))
+    let TokenTree::Ident(v) = &arg.last()?.tt else {
+        return None;
+    };
+    Some((stream(&arg[..arg.len() - 3]), v.clone()))
 }
 
 impl Walker {
-    /// Whether `mc` gives a run-time set's manager to its closure: `use_secrets_any(..)`, or
-    /// `use_secrets(m, ..)` with `m` (or `&m`) a parameter typed `&SecretManager`.
-    fn run_time_set(&self, mc: &syn::ExprMethodCall) -> bool {
-        if mc.method == "use_secrets_any" {
-            return true;
+    /// A token as it goes out: groups walked, `override` (a reserved word the docs write as a method)
+    /// as the raw identifier the runtime method is.
+    fn token(&mut self, t: &Tok, ctx: &Ctx) -> TokenTree {
+        match &t.tt {
+            TokenTree::Group(g) => {
+                let inner = self.walk(g.stream(), ctx, g.delimiter() == Delimiter::Brace);
+                // A group with nothing rewritten inside goes out as it came in: rebuilding it would
+                // cost a round trip to the compiler for each of the body's many groups.
+                match inner {
+                    Some(inner) => group(g.delimiter(), inner, g.span()),
+                    None => t.tt.clone(),
+                }
+            }
+            TokenTree::Ident(i) if t.is("override") => {
+                self.rewrites += 1;
+                TokenTree::Ident(Ident::new_raw("override", i.span()))
+            }
+            other => other.clone(),
         }
-        if mc.method != "use_secrets" {
-            return false;
-        }
-        let mut arg = mc.args.first();
-        while let Some(Expr::Reference(r)) = arg {
-            arg = Some(&r.expr);
-        }
-        matches!(arg, Some(Expr::Path(p)) if p.path.get_ident().is_some_and(|i| self.dynamic_params.contains(i)))
     }
 
-    /// `X.secrets("NAME")` → the typed form; `None` to leave the call as it is.
-    fn typed_secret(&mut self, mc: &syn::ExprMethodCall) -> Option<Expr> {
-        if self.any_depth > 0 || self.generic_set || mc.method != "secrets" || mc.args.len() != 1 {
-            return None;
+    /// The tokens of `input` with every rewrite made; `None` when none was (the input stands).
+    fn walk(&mut self, input: TokenStream, ctx: &Ctx, block: bool) -> Option<TokenStream> {
+        let before = self.rewrites;
+        let toks = toks(input);
+        if block {
+            self.check_block(&toks);
         }
-        let arg = mc.args.first()?;
-        if let Some((set, variant)) = set_variant(arg) {
-            // `c.secrets(AppSecrets::DatabaseUrl)`: the set's names by variant, typed by provider.
-            let secret = Ident::new("secret", mc.method.span());
-            let receiver = &mc.receiver;
-            return syn::parse2(quote_spanned! {variant.span()=>
-                #receiver.#secret(<#set as ::kubricate::SecretSet>::VARIANTS.#variant)
+        let mut out: Vec<Tok> = Vec::with_capacity(toks.len() + 8);
+        // The current statement's injection writes to an explicit `target_path`.
+        let mut explicit_path = false;
+        let mut i = 0;
+        while i < toks.len() {
+            let t = &toks[i];
+            if t.punct(';') {
+                explicit_path = false;
+            }
+            if t.is("fn") {
+                if let Some(end) = self.item_fn(&toks, i, ctx, &mut out) {
+                    i = end;
+                    continue;
+                }
+            }
+            if t.is("Stack") {
+                if let Some(end) = self.stack_chain(&toks, i, ctx, &mut out) {
+                    i = end;
+                    continue;
+                }
+            }
+            if let Some((method, args)) = chain::segment(&toks, i) {
+                if self.method(
+                    &toks[i..i + 3],
+                    method,
+                    args,
+                    ctx,
+                    &mut out,
+                    &mut explicit_path,
+                ) {
+                    i += 3;
+                    continue;
+                }
+            }
+            let tt = self.token(t, ctx);
+            out.push(Tok {
+                tt,
+                word: t.word.clone(),
+            });
+            i += 1;
+        }
+        (self.rewrites != before).then(|| out.into_iter().map(|t| t.tt).collect())
+    }
+
+    /// [`walk`](Self::walk), or the input itself when nothing was rewritten.
+    fn walk_or(&mut self, input: TokenStream, ctx: &Ctx, block: bool) -> TokenStream {
+        let copy = input.clone();
+        self.walk(input, ctx, block).unwrap_or(copy)
+    }
+
+    /// `fn name<..>(params) .. { body }` at `toks[i]`: the body walked knowing the parameters; the
+    /// index after the body, or `None` when `toks[i..]` is not a function with a body.
+    fn item_fn(&mut self, toks: &[Tok], i: usize, ctx: &Ctx, out: &mut Vec<Tok>) -> Option<usize> {
+        toks.get(i + 1)?.word.as_ref()?;
+        let mut j = i + 2;
+        let mut params = Vec::new();
+        if toks.get(j)?.punct('<') {
+            (params, j) = generics(toks, j);
+        }
+        let inputs = toks.get(j)?.group(Delimiter::Parenthesis)?;
+        let body_at = (j + 1..toks.len())
+            .take_while(|&k| !toks[k].punct(';'))
+            .find(|&k| toks[k].group(Delimiter::Brace).is_some())?;
+        let body = toks[body_at].group(Delimiter::Brace)?;
+        let body_toks = tokens::toks(body.stream());
+        let inputs = tokens::toks(inputs.stream());
+        let dynamic: Vec<String> = split(&inputs, ',')
+            .into_iter()
+            .filter_map(|param| {
+                let colon = param.iter().position(|t| t.punct(':'))?;
+                let pat = match &param[..colon] {
+                    [name] | [_, name] => name.word.clone()?,
+                    _ => return None,
+                };
+                (is_dynamic_manager(&param[colon + 1..]) && !rebinds(&body_toks, &pat))
+                    .then_some(pat)
             })
-            .ok();
+            .collect();
+        let signature = stream(&toks[i..body_at]).to_string();
+        let inner = Ctx {
+            run_time_set: ctx.run_time_set,
+            generic_set: takes_generic_set(&signature, &params),
+            generics: params.into(),
+            dynamic_params: dynamic.into(),
+            resources: None,
+        };
+        for t in &toks[i..body_at] {
+            out.push(t.clone());
         }
-        let lit = chain::lit_str(arg)?;
+        match self.walk(body.stream(), &inner, true) {
+            Some(walked) => out.push(Tok::new(group(Delimiter::Brace, walked, body.span()))),
+            None => out.push(toks[body_at].clone()),
+        }
+        Some(body_at + 1)
+    }
+
+    /// A chain rooted at `Stack::from_template(Type, ..)` / `Stack::from_static(.., Struct { .. })` at
+    /// `toks[i]`: its `use_secrets` closures and overrides walked knowing the resources type.
+    fn stack_chain(
+        &mut self,
+        toks: &[Tok],
+        i: usize,
+        ctx: &Ctx,
+        out: &mut Vec<Tok>,
+    ) -> Option<usize> {
+        let (mut j, res) = resources::root(toks, i, &ctx.generics)?;
+        let res = Rc::new(res?);
+        for t in &toks[i..j] {
+            let tt = self.token(t, ctx);
+            out.push(Tok {
+                tt,
+                word: t.word.clone(),
+            });
+        }
+        while let Some((method, args)) = chain::segment(toks, j) {
+            match method {
+                "use_secrets" | "use_secrets_any" => {
+                    let args = self.use_secrets(method, args, ctx, Some(&res));
+                    out.extend(toks[j..j + 2].iter().cloned());
+                    out.push(Tok::new(args));
+                }
+                "override" | "r#override" | "override_with" => {
+                    let walked = self.walk_or(args.stream(), ctx, false);
+                    let arg_toks = tokens::toks(walked.clone());
+                    let args = match resources::override_args(&res, &arg_toks, args.span()) {
+                        Some(checked) => {
+                            self.rewrites += 1;
+                            checked
+                        }
+                        None => group(Delimiter::Parenthesis, walked, args.span()),
+                    };
+                    out.push(toks[j].clone());
+                    let m = &toks[j + 1];
+                    let tt = self.token(m, ctx);
+                    out.push(Tok {
+                        tt,
+                        word: m.word.clone(),
+                    });
+                    out.push(Tok::new(args));
+                }
+                _ => {
+                    let mut explicit = false;
+                    if !self.method(&toks[j..j + 3], method, args, ctx, out, &mut explicit) {
+                        for t in &toks[j..j + 3] {
+                            let tt = self.token(t, ctx);
+                            out.push(Tok {
+                                tt,
+                                word: t.word.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+            j += 3;
+        }
+        Some(j)
+    }
+
+    /// The arguments of `.use_secrets(manager, |c| body)`: the closure walked with what it is given
+    /// (a run-time set keeps string names) and, for a stack whose resources are known, the body's
+    /// resource ids checked.
+    fn use_secrets(
+        &mut self,
+        method: &str,
+        args: &proc_macro2::Group,
+        ctx: &Ctx,
+        res: Option<&Rc<TokenStream>>,
+    ) -> TokenTree {
+        let inner = toks(args.stream());
+        let comma = inner.iter().position(|t| t.punct(','));
+        let manager = &inner[..comma.unwrap_or(inner.len())];
+        let mut m = manager;
+        while let [first, rest @ ..] = m {
+            if first.punct('&') || first.is("mut") {
+                m = rest;
+            } else {
+                break;
+            }
+        }
+        let run_time = method == "use_secrets_any"
+            || matches!(m, [p] if p.word.as_ref().is_some_and(|w| ctx.dynamic_params.contains(w)));
+        let body_ctx = Ctx {
+            run_time_set: ctx.run_time_set || run_time,
+            resources: res.cloned().or_else(|| ctx.resources.clone()),
+            ..ctx.clone()
+        };
+        let mut out = self.walk_or(stream(manager), ctx, false);
+        let Some(comma) = comma else {
+            return group(Delimiter::Parenthesis, out, args.span());
+        };
+        out.extend([inner[comma].tt.clone()]);
+        let closure = &inner[comma + 1..];
+        // `move |c| body` / `|c: &mut Injector<_>| body`: the parameters end at the second `|`.
+        let open = closure.iter().position(|t| t.punct('|'));
+        let close = open.and_then(|o| (o + 1..closure.len()).find(|&k| closure[k].punct('|')));
+        let (Some(close), Some(res)) = (close, res) else {
+            out.extend(self.walk_or(stream(closure), &body_ctx, false));
+            return group(Delimiter::Parenthesis, out, args.span());
+        };
+        let (header, body) = closure.split_at(close + 1);
+        out.extend(stream(header));
+        let walked = self.walk_or(stream(body), &body_ctx, false);
+        match resources::Scan::of(body).workload_check(res) {
+            // After the body, not before it: what precedes the cursor must not depend on the body,
+            // or rust-analyzer's two expansions (with and without its marker) do not line up.
+            Some(check) => {
+                self.rewrites += 1;
+                out.extend(quote!({ #walked; #check }));
+            }
+            None => out.extend(walked),
+        }
+        group(Delimiter::Parenthesis, out, args.span())
+    }
+
+    /// Rewrites `. method (args)` (the tokens `seg`) into `out` when it is a form the macro checks;
+    /// `false` to leave it to the plain walk.
+    fn method(
+        &mut self,
+        seg: &[Tok],
+        method: &str,
+        args: &proc_macro2::Group,
+        ctx: &Ctx,
+        out: &mut Vec<Tok>,
+        explicit_path: &mut bool,
+    ) -> bool {
+        let method_span = seg[1].tt.span();
+        match method {
+            "use_secrets" | "use_secrets_any" => {
+                let args = self.use_secrets(method, args, ctx, None);
+                out.extend(seg[..2].iter().cloned());
+                out.push(Tok::new(args));
+                true
+            }
+            "secrets" if !ctx.string_names() => self.secret_name(seg, args, out),
+            "inject" if !args.stream().is_empty() => {
+                let Some(call) = chain::strategy_of(args) else {
+                    return false;
+                };
+                self.rewrites += 1;
+                out.push(seg[0].clone());
+                match call {
+                    Ok(call) => {
+                        *explicit_path |= call.explicit_path;
+                        out.push(Tok::new(TokenTree::Ident(call.method)));
+                        out.push(Tok::new(group(
+                            Delimiter::Parenthesis,
+                            call.args,
+                            args.span(),
+                        )));
+                    }
+                    Err(e) => {
+                        // Reported once; `inject_as(..)` keeps rustc from adding an arity error.
+                        self.errors.push(e);
+                        out.push(Tok::new(ident("inject_as", method_span)));
+                        let strategy = quote!(::kubricate::strategy::Strategy::ImagePullSecret);
+                        out.push(Tok::new(group(
+                            Delimiter::Parenthesis,
+                            strategy,
+                            args.span(),
+                        )));
+                    }
+                }
+                true
+            }
+            "into_resource" | "set_default_resource_id" => {
+                let (Some(res), Some(id)) = (&ctx.resources, lit_str(&toks(args.stream()))) else {
+                    return false;
+                };
+                let explicit = method == "into_resource" && *explicit_path;
+                let Some(new) = resources::resource_id(res, &id, explicit) else {
+                    return false;
+                };
+                self.rewrites += 1;
+                out.extend(seg[..2].iter().cloned());
+                out.push(Tok::new(group(Delimiter::Parenthesis, new, args.span())));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// `X.secrets("NAME")` → `X.secret(X.names().NAME)`, `X.secrets(Set::Variant)` →
+    /// `X.secret(<Set as SecretSet>::VARIANTS.Variant)`; `false` to leave the call as it is.
+    fn secret_name(&mut self, seg: &[Tok], args: &proc_macro2::Group, out: &mut Vec<Tok>) -> bool {
+        let method_span = seg[1].tt.span();
+        // Spanned on the user's `secrets`, so an error about the chain (an unsatisfied bound of
+        // `.inject()`) points at the chain; the field carries the literal's span.
+        let secret = || Tok::new(ident("secret", method_span));
+        let arg = toks(args.stream());
+        if let Some((set, variant)) = set_variant(&arg) {
+            let inner = quote_spanned!(variant.span()=> <#set as ::kubricate::SecretSet>::VARIANTS.#variant);
+            out.extend([seg[0].clone(), secret()]);
+            out.push(Tok::new(group(Delimiter::Parenthesis, inner, args.span())));
+            self.rewrites += 1;
+            return true;
+        }
+        let Some(lit) = lit_str(&arg) else {
+            return false;
+        };
         let name = lit.value();
         if !crate::case::is_env_name(&name) {
             self.errors.push(syn::Error::new(
                 lit.span(),
                 format!("secret `{name}` cannot be declared in a secret set: a secret name is letters, digits and `_`, not starting with a digit"),
             ));
-            return None;
+            return false;
         }
         // `self`, `crate`, ...: no field can spell them; the string form checks them at run time.
-        let field = crate::case::field_ident(&name, lit.span())?;
-        let receiver = &mc.receiver;
-        // Spanned on the user's `secrets`, so an error about the chain (an unsatisfied bound of
-        // `.inject()`) points at the chain, not at the whole macro; the field carries the literal's.
-        let secret = Ident::new("secret", mc.method.span());
+        let Some(field) = crate::case::field_ident(&name, lit.span()) else {
+            return false;
+        };
         // A variable (the usual `c`) is read twice at no cost: `c.secret(c.names().NAME)`, which
         // type-checks like the plain call. Anything else is evaluated once, into a reborrow.
-        if let Expr::Path(p) = &**receiver {
-            if p.qself.is_none() && p.path.get_ident().is_some() {
-                return syn::parse2(quote_spanned! {mc.method.span()=>
-                    #receiver.#secret(#receiver.names().#field)
-                })
-                .ok();
-            }
+        let n = out.len();
+        let simple = n >= 1
+            && out[n - 1].operand_word()
+            && !(n >= 2 && (out[n - 2].punct('.') || out[n - 2].punct(':')));
+        if simple {
+            let receiver = out[n - 1].tt.clone();
+            let inner = quote_spanned!(method_span=> #receiver.names().#field);
+            out.extend([seg[0].clone(), secret()]);
+            out.push(Tok::new(group(Delimiter::Parenthesis, inner, args.span())));
+            self.rewrites += 1;
+            return true;
         }
-        let c = Ident::new("__kubricate_injector", Span::mixed_site());
-        syn::parse2(quote_spanned! {mc.method.span()=>
-            {
-                let #c = ::kubricate::__private::injector(#receiver);
-                #c.#secret(#c.names().#field)
-            }
-        })
-        .ok()
+        // Anything else (`self.c`, `helper(c)`) is evaluated once: `X.secret_by(|n| n.NAME)`. The
+        // receiver stays where it was, untouched, so that what precedes the cursor is the same text
+        // with and without rust-analyzer's completion marker, and the IDE completes after it.
+        let n = Ident::new("__kubricate_names", Span::mixed_site());
+        let inner = quote_spanned!(method_span=> |#n| #n.#field);
+        out.extend([seg[0].clone(), Tok::new(ident("secret_by", method_span))]);
+        out.push(Tok::new(group(Delimiter::Parenthesis, inner, args.span())));
+        self.rewrites += 1;
+        true
     }
 
     /// The checks of one block's statements that only syntax shows.
-    fn check_block(&mut self, block: &syn::Block) {
+    fn check_block(&mut self, toks: &[Tok]) {
+        let mut parts = split(toks, ';');
+        // The part after the last `;` is the block's value, not a statement.
+        if !toks.last().is_some_and(|t| t.punct(';')) {
+            parts.pop();
+        }
         let mut seen: Vec<(chain::EnvIdentity, String)> = Vec::new();
-        for stmt in &block.stmts {
-            let Stmt::Expr(expr, Some(_)) = stmt else {
-                continue;
-            };
-            let Some(c) = chain::read(expr) else {
+        for stmt in parts {
+            let Some(c) = chain::read(stmt) else {
                 continue;
             };
             if !c.injected {
@@ -250,8 +556,8 @@ impl Walker {
                     .as_ref()
                     .map_or_else(|| "the secret".to_owned(), |s| format!("`{}`", s.value()));
                 self.errors.push(syn::Error::new_spanned(
-                    expr,
-                    format!("no injection strategy defined for secret {name}: the chain `.secrets({})` never calls `.inject()`; add `.inject()`", c.secret_text),
+                    &c.tokens,
+                    format!("no injection strategy defined for secret {name}: the chain `.secrets({})` never calls `.inject()`; add `.inject()`", c.secret_arg),
                 ));
                 continue;
             }
@@ -279,124 +585,79 @@ impl Walker {
     }
 }
 
-impl VisitMut for Walker {
-    fn visit_block_mut(&mut self, block: &mut syn::Block) {
-        self.check_block(block);
-        visit_mut::visit_block_mut(self, block);
-    }
-
-    fn visit_item_fn_mut(&mut self, f: &mut syn::ItemFn) {
-        let dynamic = dynamic_params(f);
-        let saved = (
-            std::mem::take(&mut self.generics),
-            self.generic_set,
-            std::mem::replace(&mut self.dynamic_params, dynamic),
-        );
-        self.generics = f
-            .sig
-            .generics
-            .type_params()
-            .map(|p| p.ident.clone())
-            .collect();
-        self.generic_set = takes_generic_set(&f.sig);
-        visit_mut::visit_item_fn_mut(self, f);
-        (self.generics, self.generic_set, self.dynamic_params) = saved;
-    }
-
-    fn visit_expr_mut(&mut self, expr: &mut Expr) {
-        if let Some(prepared) = resources::prepare(expr, &self.generics) {
-            // The chain's receivers are the same chain: visit their arguments only.
-            let mut e = &mut *expr;
-            while let Expr::MethodCall(mc) = e {
-                let any = self.run_time_set(mc);
-                self.any_depth += usize::from(any);
-                for arg in mc.args.iter_mut() {
-                    self.visit_expr_mut(arg);
-                }
-                self.any_depth -= usize::from(any);
-                e = &mut mc.receiver;
-            }
-            visit_mut::visit_expr_mut(self, e);
-            if let Some(prepared) = prepared {
-                resources::apply(expr, prepared);
-            }
-            return;
-        }
-        if let Expr::MethodCall(mc) = expr {
-            if self.run_time_set(mc) {
-                self.visit_expr_mut(&mut mc.receiver);
-                self.any_depth += 1;
-                for arg in mc.args.iter_mut() {
-                    self.visit_expr_mut(arg);
-                }
-                self.any_depth -= 1;
-                return;
-            }
-        }
-        visit_mut::visit_expr_mut(self, expr);
-        let Expr::MethodCall(mc) = expr else {
-            return;
-        };
-        if mc.method == "inject" && mc.args.len() == 1 {
-            if let Some(arg) = mc.args.first() {
-                match strategy::read(arg) {
-                    Ok(call) => {
-                        mc.method = call.method;
-                        let args = call.args;
-                        mc.args = syn::parse_quote!(#args);
-                    }
-                    Err(e) => {
-                        // Reported once; `inject()` keeps rustc from adding an arity error.
-                        self.errors.push(e);
-                        mc.method = Ident::new("inject_as", mc.method.span());
-                        mc.args =
-                            syn::parse_quote!(::kubricate::strategy::Strategy::ImagePullSecret);
-                    }
-                }
-            }
-        } else if let Some(typed) = self.typed_secret(mc) {
-            *expr = typed;
-        }
-    }
-}
-
+/// Whether the input is items (`pub fn ..`) rather than one expression.
 fn starts_items(input: &TokenStream) -> bool {
     match input.clone().into_iter().next() {
         Some(TokenTree::Punct(p)) => p.as_char() == '#',
-        Some(TokenTree::Ident(i)) => [
-            "pub", "fn", "const", "async", "unsafe", "extern", "use", "struct", "enum", "impl",
-            "mod", "static", "type", "trait",
-        ]
-        .iter()
-        .any(|k| i == k),
+        Some(TokenTree::Ident(i)) => {
+            let w = i.to_string();
+            [
+                "pub", "fn", "const", "async", "unsafe", "extern", "use", "struct", "enum", "impl",
+                "mod", "static", "type", "trait",
+            ]
+            .contains(&w.as_str())
+        }
         _ => false,
     }
 }
 
 pub fn expand(input: TokenStream) -> TokenStream {
-    let input = raw_override(input);
+    let items = starts_items(&input);
     let mut walker = Walker::default();
-    if starts_items(&input) {
-        // Input that does not parse is given back as it is: rustc reports the syntax error itself,
-        // and an IDE can still complete inside a half-written body.
-        let Ok(file) = syn::parse2::<syn::File>(input.clone()) else {
-            return input;
-        };
-        let mut out = TokenStream::new();
-        for mut item in file.items {
-            walker.visit_item_mut(&mut item);
-            out.extend(quote!(#item));
-        }
-        if let Some(e) = walker.errors.take() {
-            out.extend(e.to_compile_error());
-        }
-        out
+    let out = walker.walk_or(input, &Ctx::default(), false);
+    let errors = walker.errors.take().map(|e| e.to_compile_error());
+    if items {
+        quote!(#out #errors)
     } else {
-        let Ok(mut expr) = syn::parse2::<Expr>(input.clone()) else {
-            return input;
-        };
-        walker.visit_expr_mut(&mut expr);
-        let errors = walker.errors.take().map(|e| e.to_compile_error());
-        quote!({ #errors #expr })
+        quote!({ #errors #out })
+    }
+}
+
+/// `#[stack_fn]` on a function: the same as writing it inside `stack! { .. }`.
+pub fn expand_attribute(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut out = expand(item);
+    if let Some(t) = attr.into_iter().next() {
+        out.extend(
+            syn::Error::new(t.span(), "`#[stack_fn]` takes no arguments").to_compile_error(),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_str(s: &str) -> String {
+        expand(s.parse().unwrap_or_default()).to_string()
+    }
+
+    #[test]
+    fn rewrites_names_and_strategies_anywhere() {
+        let out = expand_str(
+            r#"fn f(m: &SecretManager<S>) { for x in y { if a { c.secrets("A_B").inject(env { container_index: 1 }); } } }"#,
+        );
+        assert!(out.contains("c . secret (c . names () . A_B)"), "{out}");
+        assert!(out.contains("inject_env"), "{out}");
+        let out = expand_str(r#"fn f() { self.inj.secrets("A").inject(); }"#);
+        assert!(
+            out.contains("self . inj . secret_by (| __kubricate_names | __kubricate_names . A)"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn run_time_sets_keep_strings() {
+        let out = expand_str(
+            r#"fn f(m: &SecretManager) { s.use_secrets(m, |c| { c.secrets("A").inject(); }) }"#,
+        );
+        assert!(out.contains("c . secrets (\"A\")"), "{out}");
+        let out = expand_str(
+            r#"fn f(m: &SecretManager) { let m = x; s.use_secrets(m, |c| { c.secrets("A").inject(); }) }"#,
+        );
+        assert!(out.contains("names"), "{out}");
+        let out =
+            expand_str(r#"fn f<S: SecretSet>(m: &SecretManager<S>) { c.secrets("A").inject(); }"#);
+        assert!(out.contains("c . secrets (\"A\")"), "{out}");
     }
 }

@@ -1,102 +1,57 @@
-//! Resource ids of a stack whose resources `stack!` can see in its chain (`Stack::from_template(Type, ..)`,
-//! `Stack::from_static(name, Struct { .. })`), checked by types: `.into_resource("id")`,
-//! `set_default_resource_id("id")` and `.override(json!({ "id": .. }))` become field accesses on the
-//! resources' ids struct (`ids::<R>().id`, a misspelt id is rustc's "no field"), an injection's resource
-//! goes through `workload(..)` (its kind must have a pod template), and a stack whose injections name no
-//! resource calls `one_workload::<R>()`, whose bounds require exactly one workload. A stack built
-//! otherwise (a template in a variable, a generic template, `Stack::from_resources`) is checked at run
-//! time with the same words.
-use std::collections::VecDeque;
+//! Resource ids of a stack whose resources `stack!` can see at the root of its chain
+//! (`Stack::from_template(Type, ..)`, `Stack::from_static(name, Struct { .. })`), checked by types:
+//! `.into_resource("id")`, `set_default_resource_id("id")` and `.override(json!({ "id": .. }))` become
+//! field accesses on the resources' ids struct (`ids::<R>().id`, a misspelt id is rustc's "no field"),
+//! an injection's resource goes through `workload(..)` (its kind must have a pod template), and a
+//! `use_secrets` closure whose injections name no resource calls `one_workload::<R>()`, whose bounds
+//! require exactly one workload. A stack built otherwise (a template in a variable, a generic
+//! template, `Stack::from_resources`) is checked at run time with the same words.
 
-use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned, ToTokens};
-use syn::visit::Visit;
-use syn::visit_mut::VisitMut;
-use syn::{Expr, Ident, LitStr};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use quote::{quote, quote_spanned};
+use syn::LitStr;
 
-use super::chain::{self, lit_str};
+use super::chain::{segment, strategy_of};
+use super::tokens::{lit_str, path_sep, path_words, respan, split, stream, toks, Tok};
 
-/// What the stack's resources are, when they can be told at compile time.
-enum ResourcesOf {
-    /// `Stack::from_template(T, ..)`: `<T as Template>::Output`.
-    Template(syn::Path),
-    /// `Stack::from_static(.., S { .. })`: `S`.
-    Static(syn::Path),
-}
-
-impl ResourcesOf {
-    /// The resources type.
-    fn tokens(&self) -> TokenStream {
-        match self {
-            ResourcesOf::Template(p) => quote!(<#p as ::kubricate::Template>::Output),
-            ResourcesOf::Static(p) => quote!(#p),
-        }
+/// The resources type of a stack chain whose root is `toks[i..]`, and where the root ends; `None`
+/// when `toks[i..]` is not `Stack::from_template(..)` / `Stack::from_static(..)`, `Some((end, None))`
+/// when it is one whose resources the tokens do not tell.
+pub fn root(toks: &[Tok], i: usize, generics: &[String]) -> Option<(usize, Option<TokenStream>)> {
+    if !toks[i].is("Stack") || !path_sep(toks, i + 1) {
+        return None;
     }
+    let ctor = toks.get(i + 3)?;
+    let args = toks.get(i + 4)?.group(Delimiter::Parenthesis)?;
+    let args = self::toks(args.stream());
+    let args = split(&args, ',');
+    // A type path, not a value: `SimpleApp`, `templates::Web` (a variable holding a template is not one).
+    let type_path = |p: &[Tok]| {
+        let words = path_words(p)?;
+        let last = words.last()?;
+        let upper = last.starts_with(|c: char| c.is_uppercase());
+        let generic = words.len() == 1 && generics.contains(last);
+        (upper && !generic).then(|| stream(p))
+    };
+    let res = if ctor.is("from_template") {
+        args.first()
+            .and_then(|p| type_path(p))
+            .map(|p| quote!(<#p as ::kubricate::Template>::Output))
+    } else if ctor.is("from_static") {
+        args.get(1).and_then(|arg| match arg.split_last() {
+            Some((body, path)) if body.group(Delimiter::Brace).is_some() => type_path(path),
+            _ => None,
+        })
+    } else {
+        return None;
+    };
+    Some((i + 5, res))
 }
 
-/// A type path, not a value: `SimpleApp`, `templates::Web` (a variable holding a template is not one).
-fn type_path<'a>(p: &'a syn::Path, generics: &[Ident]) -> Option<&'a syn::Path> {
-    let last = p.segments.last()?;
-    let upper = last
-        .ident
-        .to_string()
-        .starts_with(|c: char| c.is_uppercase());
-    let generic = p.get_ident().is_some_and(|i| generics.contains(i));
-    (upper && !generic).then_some(p)
-}
-
-/// The root of a stack chain: its resources, if known; `None` when `expr` is not a stack chain.
-fn root(expr: &Expr, generics: &[Ident]) -> Option<Option<ResourcesOf>> {
-    match expr {
-        Expr::MethodCall(mc) => root(&mc.receiver, generics),
-        Expr::Paren(p) => root(&p.expr, generics),
-        Expr::Group(g) => root(&g.expr, generics),
-        Expr::Call(call) => {
-            let Expr::Path(f) = &*call.func else {
-                return None;
-            };
-            let segs: Vec<String> = f
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
-            let n = segs.len();
-            if n < 2 || segs[n - 2] != "Stack" {
-                return None;
-            }
-            match segs[n - 1].as_str() {
-                "from_template" => Some(call.args.first().and_then(|a| {
-                    match a {
-                        Expr::Path(p) if p.qself.is_none() => type_path(&p.path, generics)
-                            .cloned()
-                            .map(ResourcesOf::Template),
-                        _ => None,
-                    }
-                })),
-                "from_static" => Some(call.args.iter().nth(1).and_then(|a| {
-                    match a {
-                        Expr::Struct(s) => type_path(&s.path, generics)
-                            .cloned()
-                            .map(ResourcesOf::Static),
-                        _ => None,
-                    }
-                })),
-                _ => Some(None),
-            }
-        }
-        _ => None,
-    }
-}
-
-/// What one `use_secrets` closure says about resources.
+/// What one `use_secrets` closure body says about resources, read before it is rewritten.
 #[derive(Default)]
-struct Scan {
-    /// `.into_resource("id")` literals, with whether the chain writes to an explicit `target_path`.
-    into: Vec<(LitStr, bool)>,
-    /// Any `.into_resource(..)`, literal or not.
+pub struct Scan {
     any_into: bool,
-    defaults: Vec<LitStr>,
     any_default: bool,
     /// The first injected secret, for the message of the workload check.
     first_secret: Option<LitStr>,
@@ -104,96 +59,46 @@ struct Scan {
     unknown_target: bool,
 }
 
-impl<'ast> Visit<'ast> for Scan {
-    fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {
-        let m = mc.method.to_string();
-        match m.as_str() {
-            "into_resource" => {
-                self.any_into = true;
-                if let Some(id) = mc.args.first().and_then(lit_str) {
-                    let explicit =
-                        chain::read(&Expr::MethodCall(mc.clone())).is_some_and(|c| c.explicit_path);
-                    self.into.push((id, explicit));
-                }
-            }
-            "set_default_resource_id" => {
-                self.any_default = true;
-                self.defaults.extend(mc.args.first().and_then(lit_str));
-            }
-            "secrets" | "secret" if self.first_secret.is_none() => {
-                self.first_secret = mc.args.first().and_then(lit_str);
-            }
-            "inject_as" => self.unknown_target = true,
-            "inject" => {
-                if let Some(arg) = mc.args.first() {
-                    match super::strategy::read(arg) {
-                        Ok(call) if call.kind.is_some() && !call.explicit_path => {}
+impl Scan {
+    pub fn of(body: &[Tok]) -> Scan {
+        let mut scan = Scan::default();
+        scan.read(body);
+        scan
+    }
+
+    fn read(&mut self, toks: &[Tok]) {
+        for (i, t) in toks.iter().enumerate() {
+            if let Some((method, args)) = segment(toks, i) {
+                match method {
+                    "into_resource" => self.any_into = true,
+                    "set_default_resource_id" => self.any_default = true,
+                    "secrets" | "secret" if self.first_secret.is_none() => {
+                        self.first_secret = lit_str(&self::toks(args.stream()));
+                    }
+                    "inject_as" => self.unknown_target = true,
+                    "inject" if !args.stream().is_empty() => match strategy_of(args) {
+                        Some(Ok(call)) if call.kind.is_some() && !call.explicit_path => {}
                         _ => self.unknown_target = true,
-                    }
+                    },
+                    _ => {}
                 }
             }
-            _ => {}
-        }
-        syn::visit::visit_expr_method_call(self, mc);
-    }
-}
-
-fn json_object_keys(tokens: &TokenStream) -> Vec<LitStr> {
-    let mut keys = Vec::new();
-    let Some(proc_macro2::TokenTree::Group(g)) = tokens.clone().into_iter().next() else {
-        return keys;
-    };
-    if g.delimiter() != proc_macro2::Delimiter::Brace {
-        return keys;
-    }
-    let mut expect_key = true;
-    let mut iter = g.stream().into_iter().peekable();
-    while let Some(tt) = iter.next() {
-        match &tt {
-            proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => expect_key = true,
-            proc_macro2::TokenTree::Literal(_) if expect_key => {
-                if let Ok(lit) = syn::parse2::<LitStr>(tt.to_token_stream()) {
-                    if matches!(iter.peek(), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == ':')
-                    {
-                        keys.push(lit);
-                    }
-                }
-                expect_key = false;
-            }
-            _ => expect_key = false,
-        }
-    }
-    keys
-}
-
-/// What the chain `expr` says about its resources, read before the chain is rewritten; `None` when
-/// `expr` is not a stack chain, `Some(None)` when it is one whose resources are not known.
-pub fn prepare(expr: &Expr, generics: &[Ident]) -> Option<Option<Prepared>> {
-    let Some(res) = root(expr, generics)? else {
-        return Some(None);
-    };
-    let mut closures = Vec::new();
-    let mut e = expr;
-    while let Expr::MethodCall(mc) = e {
-        if mc.method == "use_secrets" || mc.method == "use_secrets_any" {
-            if let Some(Expr::Closure(closure)) = mc.args.iter().nth(1) {
-                let mut scan = Scan::default();
-                scan.visit_expr(&closure.body);
-                closures.push(scan);
+            if let TokenTree::Group(g) = &t.tt {
+                self.read(&self::toks(g.stream()));
             }
         }
-        e = &mc.receiver;
     }
-    Some(Some(Prepared {
-        res: res.tokens(),
-        closures: closures.into(),
-    }))
-}
 
-/// The resources of one stack chain and what its `use_secrets` closures say about them.
-pub struct Prepared {
-    res: TokenStream,
-    closures: VecDeque<Scan>,
+    /// `one_workload::<R>();`, spanned on the first secret (rustc reports an unsatisfied bound of a
+    /// call at its type argument), when no injection of the closure names its resource.
+    pub fn workload_check(&self, res: &TokenStream) -> Option<TokenStream> {
+        if self.any_into || self.any_default || self.unknown_target {
+            return None;
+        }
+        let span = self.first_secret.as_ref()?.span();
+        let res = respan(res.clone(), span);
+        Some(quote_spanned!(span=> ::kubricate::__private::checks::one_workload::<#res>();))
+    }
 }
 
 /// `ids::<R>().field`, the field spanned on the literal; `None` when no identifier spells the id.
@@ -202,107 +107,64 @@ fn id_field(res: &TokenStream, id: &LitStr) -> Option<TokenStream> {
     Some(quote_spanned!(id.span()=> ::kubricate::__private::ids::<#res>().#field))
 }
 
-/// The id of a workload: `workload(ids::<R>().field)`, which requires a pod template.
-fn workload_id(res: &TokenStream, id: &LitStr) -> Option<Expr> {
+/// The argument of `.into_resource("id")` (`explicit`: the chain writes to a `target_path`, so any
+/// kind will do) or of `set_default_resource_id("id")`: a checked id, or `None` to keep the literal.
+pub fn resource_id(res: &TokenStream, id: &LitStr, explicit: bool) -> Option<TokenStream> {
     let field = id_field(res, id)?;
-    syn::parse2(quote_spanned!(id.span()=> ::kubricate::__private::checks::workload(#field))).ok()
+    Some(if explicit {
+        quote_spanned!(id.span()=> #field.id())
+    } else {
+        quote_spanned!(id.span()=> ::kubricate::__private::checks::workload(#field))
+    })
 }
 
-/// Rewrites the resource ids of one closure, in the order [`Scan`] read them.
-struct Apply<'a> {
-    res: &'a TokenStream,
-    explicit: VecDeque<bool>,
-}
-
-impl VisitMut for Apply<'_> {
-    fn visit_expr_method_call_mut(&mut self, mc: &mut syn::ExprMethodCall) {
-        let m = mc.method.to_string();
-        if m == "into_resource" || m == "set_default_resource_id" {
-            if let Some(id) = mc.args.first().and_then(lit_str) {
-                let explicit = m == "into_resource" && self.explicit.pop_front().unwrap_or(false);
-                let new = if explicit {
-                    id_field(self.res, &id)
-                        .and_then(|f| syn::parse2::<Expr>(quote_spanned!(id.span()=> #f.id())).ok())
-                } else {
-                    workload_id(self.res, &id)
-                };
-                if let (Some(new), Some(arg)) = (new, mc.args.first_mut()) {
-                    *arg = new;
-                }
+/// The keys of the object in `json!({ "id": .. })`, when `arg` is that macro call.
+fn json_object_keys(arg: &[Tok]) -> Vec<LitStr> {
+    let mut keys = Vec::new();
+    let [path @ .., bang, body] = arg else {
+        return keys;
+    };
+    let is_json = path_words(path).is_some_and(|w| w.last().is_some_and(|l| l == "json"));
+    let (true, true, Some(body)) = (is_json, bang.punct('!'), body.group(Delimiter::Parenthesis))
+    else {
+        return keys;
+    };
+    let body = toks(body.stream());
+    let [object] = body.as_slice() else {
+        return keys;
+    };
+    let Some(object) = object.group(Delimiter::Brace) else {
+        return keys;
+    };
+    let entries = toks(object.stream());
+    for entry in split(&entries, ',') {
+        if let [key, colon, ..] = entry {
+            if colon.punct(':') {
+                keys.extend(lit_str(std::slice::from_ref(key)));
             }
         }
-        syn::visit_mut::visit_expr_method_call_mut(self, mc);
     }
+    keys
 }
 
-/// `tokens`, every token spanned at `span`.
-fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut tt| {
-            if let proc_macro2::TokenTree::Group(g) = &tt {
-                let mut ng = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
-                ng.set_span(span);
-                tt = proc_macro2::TokenTree::Group(ng);
-            } else {
-                tt.set_span(span);
-            }
-            tt
-        })
-        .collect()
-}
-
-/// Rewrites the chain `expr` (already visited by the walker) with what [`prepare`] read.
-pub fn apply(expr: &mut Expr, mut prepared: Prepared) {
-    let res = prepared.res.clone();
-    let mut e = expr;
-    while let Expr::MethodCall(mc) = e {
-        let m = mc.method.to_string();
-        if m == "r#override" || m == "override_with" {
-            if let Some(arg) = mc.args.first_mut() {
-                let uses: Vec<TokenStream> = match &*arg {
-                    Expr::Macro(mac) => json_object_keys(&mac.mac.tokens)
-                        .iter()
-                        .filter_map(|key| id_field(&res, key))
-                        .map(|f| quote!(let _ = #f;))
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                if !uses.is_empty() {
-                    if let Ok(new) = syn::parse2::<Expr>(quote!({ #(#uses)* #arg })) {
-                        *arg = new;
-                    }
-                }
-            }
-        }
-        if m == "use_secrets" || m == "use_secrets_any" {
-            if let Some(Expr::Closure(closure)) = mc.args.iter_mut().nth(1) {
-                if let Some(scan) = prepared.closures.pop_front() {
-                    let mut apply = Apply {
-                        res: &res,
-                        explicit: scan.into.iter().map(|(_, explicit)| *explicit).collect(),
-                    };
-                    apply.visit_expr_mut(&mut closure.body);
-                    if let (false, false, false, Some(secret)) = (
-                        scan.any_into,
-                        scan.any_default,
-                        scan.unknown_target,
-                        &scan.first_secret,
-                    ) {
-                        let body = &closure.body;
-                        // rustc reports an unsatisfied bound of a call at its type argument:
-                        // spanned on the secret, it points at the injection that needs a workload.
-                        let res = respan(res.clone(), secret.span());
-                        let check = quote_spanned!(secret.span()=>
-                            ::kubricate::__private::checks::one_workload::<#res>();
-                        );
-                        if let Ok(new) = syn::parse2::<Expr>(quote!({ #check #body })) {
-                            *closure.body = new;
-                        }
-                    }
-                }
-            }
-        }
-        e = &mut mc.receiver;
+/// The argument list of `.override(json!({ "id": .. }))` with every literal id checked first:
+/// `{ let _ = ids::<R>().id; ..; json!(..) }`; `None` when there is nothing to check.
+pub fn override_args(res: &TokenStream, args: &[Tok], span: Span) -> Option<TokenTree> {
+    let first = split(args, ',').into_iter().next()?;
+    let uses: Vec<TokenStream> = json_object_keys(first)
+        .iter()
+        .filter_map(|key| id_field(res, key))
+        .map(|f| quote!(let _ = #f;))
+        .collect();
+    if uses.is_empty() {
+        return None;
     }
+    let args = stream(args);
+    // The checks follow the argument (see `Walker::use_secrets` on why nothing may precede it).
+    let value = proc_macro2::Ident::new("__kubricate_patch", Span::mixed_site());
+    Some(super::tokens::group(
+        Delimiter::Parenthesis,
+        quote!({ let #value = #args; #(#uses)* #value }),
+        span,
+    ))
 }

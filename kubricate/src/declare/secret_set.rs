@@ -69,8 +69,12 @@ pub trait SecretSet: 'static {
 /// delivers it ([`AnyProvider`](crate::provider::AnyProvider) when the set declares none): the typed injection chain
 /// (`Injector::secret`) checks strategies and options against `P` at compile time.
 pub struct SecretName<P, S> {
-    name: &'static str,
-    types: PhantomData<fn() -> (P, S)>,
+    // Public (and hidden) only so that the derive writes its names struct as one struct literal,
+    // which rustc checks faster than a `const fn` call per secret; read it with [`SecretName::name`].
+    #[doc(hidden)]
+    pub __name: &'static str,
+    #[doc(hidden)]
+    pub __types: PhantomData<fn() -> (P, S)>,
 }
 
 impl<P, S> SecretName<P, S> {
@@ -78,14 +82,14 @@ impl<P, S> SecretName<P, S> {
     #[doc(hidden)]
     pub const fn new_unchecked(name: &'static str) -> Self {
         SecretName {
-            name,
-            types: PhantomData,
+            __name: name,
+            __types: PhantomData,
         }
     }
 
     /// The logical name.
     pub const fn name(&self) -> &'static str {
-        self.name
+        self.__name
     }
 }
 
@@ -98,13 +102,13 @@ impl<P, S> Copy for SecretName<P, S> {}
 
 impl<P, S> std::fmt::Debug for SecretName<P, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("SecretName").field(&self.name).finish()
+        f.debug_tuple("SecretName").field(&self.__name).finish()
     }
 }
 
 impl<P, S> SecretRef for SecretName<P, S> {
     fn secret_name(&self) -> &str {
-        self.name
+        self.__name
     }
 }
 

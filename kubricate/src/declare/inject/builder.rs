@@ -75,6 +75,18 @@ impl<S: SecretSet> Injector<S> {
         }
     }
 
+    /// [`secret`](Self::secret) with the name picked from this injector's names:
+    /// `c.secret_by(|names| names.DATABASE_URL)`. What `stack!` writes for `X.secrets("NAME")` when
+    /// `X` is not a plain variable (`self.c`, `helper(c)`): `X` is evaluated once, and is still
+    /// written first, so an IDE completes after it as in plain Rust.
+    pub fn secret_by<P>(
+        &mut self,
+        pick: impl FnOnce(&'static S::Names) -> SecretName<P, S>,
+    ) -> SecretInjection<'_, P> {
+        let name = pick(S::NAMES);
+        self.secret(name)
+    }
+
     /// The names of this injector's set, one field per declared secret (see [`SecretSet::Names`]).
     pub fn names(&self) -> &'static S::Names {
         S::NAMES
