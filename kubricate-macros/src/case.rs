@@ -53,16 +53,84 @@ pub fn field_ident(name: &str, span: proc_macro2::Span) -> Option<syn::Ident> {
     if matches!(name, "self" | "super" | "crate" | "Self" | "_") {
         return None;
     }
-    if let Ok(mut ident) = syn::parse_str::<syn::Ident>(name) {
-        ident.set_span(span);
-        return Some(ident);
+    if !name.is_ascii() {
+        // Unicode identifiers follow rules (XID) the checks below do not know: let syn decide.
+        return match syn::parse_str::<syn::Ident>(name) {
+            Ok(mut ident) => {
+                ident.set_span(span);
+                Some(ident)
+            }
+            Err(_) => None,
+        };
     }
     let mut chars = name.chars();
     let first = chars.next()?;
-    let ident_like =
-        (first == '_' || first.is_alphabetic()) && chars.all(|c| c == '_' || c.is_alphanumeric());
-    // Not an identifier but made of identifier characters: a keyword, which a raw identifier spells.
-    ident_like.then(|| syn::Ident::new_raw(name, span))
+    let ident_like = (first == '_' || first.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric());
+    if !ident_like {
+        return None;
+    }
+    // Built directly, not parsed: `stack!` calls this for every injection, and parsing a string into
+    // tokens is a round trip to the compiler's lexer inside a proc macro.
+    Some(if is_keyword(name) {
+        syn::Ident::new_raw(name, span)
+    } else {
+        syn::Ident::new(name, span)
+    })
+}
+
+/// Rust's keywords, strict and reserved, of every edition (a raw identifier spells each of them).
+fn is_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "as" | "break"
+            | "const"
+            | "continue"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "static"
+            | "struct"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "async"
+            | "await"
+            | "dyn"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+            | "try"
+            | "gen"
+    )
 }
 
 #[cfg(test)]

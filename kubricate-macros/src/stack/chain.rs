@@ -3,19 +3,18 @@
 //! two literal chains of one block defining the same variable).
 
 use proc_macro2::{Delimiter, Span, TokenStream};
-use syn::LitStr;
 
 use super::strategy::{self, Kind};
-use super::tokens::{is_keyword, lit_str, stream, toks, Tok};
+use super::tokens::{is_keyword, lit_str, stream, toks, Str, Tok};
 
 /// One `X.secrets(..)...` chain as written.
 pub struct Chain {
     /// The secret, when a string literal.
-    pub secret: Option<LitStr>,
+    pub secret: Option<Str>,
     /// The whole argument of `secrets(..)`, for messages (made text only when one is written).
     pub secret_arg: TokenStream,
     /// `for_name(..)`: `Some(None)` when not a literal.
-    pub for_name: Option<Option<LitStr>>,
+    pub for_name: Option<Option<Str>>,
     /// Whether an `inject*` method is called.
     pub injected: bool,
     /// The strategy, when `.inject()` (`Some(None)`) or `.inject(kind {..})` (`Some(Some(kind))`).
@@ -24,7 +23,7 @@ pub struct Chain {
     pub container: Option<(bool, String)>,
     pub explicit_path: bool,
     /// `into_resource(..)`: `Some(None)` when not a literal.
-    pub resource: Option<Option<LitStr>>,
+    pub resource: Option<Option<Str>>,
     /// The statement's tokens, for the span of a message about the whole chain.
     pub tokens: TokenStream,
 }

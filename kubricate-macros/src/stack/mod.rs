@@ -661,3 +661,38 @@ mod tests {
         assert!(out.contains("c . secrets (\"A\")"), "{out}");
     }
 }
+
+#[cfg(test)]
+mod timing {
+    #[test]
+    #[ignore]
+    fn expand_bench_stacks() {
+        let dir = std::env::var("STACKS_DIR").unwrap_or_default();
+        let mut inputs = Vec::new();
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+            if let Some(at) = text.find("stack! {") {
+                let body = &text[at + 8..text.rfind('}').unwrap_or(text.len())];
+                inputs.push(body.to_owned());
+            }
+        }
+        let start = std::time::Instant::now();
+        let mut n = 0;
+        for s in &inputs {
+            let ts: proc_macro2::TokenStream = s.parse().unwrap_or_default();
+            n += super::expand(ts).into_iter().count();
+        }
+        eprintln!(
+            "{} stacks expanded in {:?} ({n} tokens)",
+            inputs.len(),
+            start.elapsed()
+        );
+        let start = std::time::Instant::now();
+        let mut m = 0;
+        for s in &inputs {
+            let ts: proc_macro2::TokenStream = s.parse().unwrap_or_default();
+            m += ts.into_iter().count();
+        }
+        eprintln!("parse only: {:?} ({m} tokens)", start.elapsed());
+    }
+}

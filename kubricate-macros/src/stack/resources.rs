@@ -9,10 +9,9 @@
 
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
-use syn::LitStr;
 
 use super::chain::{segment, strategy_of};
-use super::tokens::{lit_str, path_sep, path_words, respan, split, stream, toks, Tok};
+use super::tokens::{lit_str, path_sep, path_words, respan, split, stream, toks, Str, Tok};
 
 /// The resources type of a stack chain whose root is `toks[i..]`, and where the root ends; `None`
 /// when `toks[i..]` is not `Stack::from_template(..)` / `Stack::from_static(..)`, `Some((end, None))`
@@ -54,7 +53,7 @@ pub struct Scan {
     any_into: bool,
     any_default: bool,
     /// The first injected secret, for the message of the workload check.
-    first_secret: Option<LitStr>,
+    first_secret: Option<Str>,
     /// A strategy that may not need a workload (`target_path`, or a run-time value).
     unknown_target: bool,
 }
@@ -102,14 +101,14 @@ impl Scan {
 }
 
 /// `ids::<R>().field`, the field spanned on the literal; `None` when no identifier spells the id.
-fn id_field(res: &TokenStream, id: &LitStr) -> Option<TokenStream> {
+fn id_field(res: &TokenStream, id: &Str) -> Option<TokenStream> {
     let field = crate::case::field_ident(&id.value(), id.span())?;
     Some(quote_spanned!(id.span()=> ::kubricate::__private::ids::<#res>().#field))
 }
 
 /// The argument of `.into_resource("id")` (`explicit`: the chain writes to a `target_path`, so any
 /// kind will do) or of `set_default_resource_id("id")`: a checked id, or `None` to keep the literal.
-pub fn resource_id(res: &TokenStream, id: &LitStr, explicit: bool) -> Option<TokenStream> {
+pub fn resource_id(res: &TokenStream, id: &Str, explicit: bool) -> Option<TokenStream> {
     let field = id_field(res, id)?;
     Some(if explicit {
         quote_spanned!(id.span()=> #field.id())
@@ -119,7 +118,7 @@ pub fn resource_id(res: &TokenStream, id: &LitStr, explicit: bool) -> Option<Tok
 }
 
 /// The keys of the object in `json!({ "id": .. })`, when `arg` is that macro call.
-fn json_object_keys(arg: &[Tok]) -> Vec<LitStr> {
+fn json_object_keys(arg: &[Tok]) -> Vec<Str> {
     let mut keys = Vec::new();
     let [path @ .., bang, body] = arg else {
         return keys;

@@ -126,8 +126,25 @@ pub fn single(toks: &[Tok]) -> Option<Tok> {
     }
 }
 
+/// A string literal as written: its value and the span of its token.
+#[derive(Clone)]
+pub struct Str {
+    value: String,
+    span: Span,
+}
+
+impl Str {
+    pub fn value(&self) -> String {
+        self.value.clone()
+    }
+
+    pub fn span(&self) -> Span {
+        self.span
+    }
+}
+
 /// A string literal token (`"NAME"`, `r"NAME"`), read.
-pub fn lit_str(toks: &[Tok]) -> Option<syn::LitStr> {
+pub fn lit_str(toks: &[Tok]) -> Option<Str> {
     let t = single(toks)?;
     let TokenTree::Literal(l) = &t.tt else {
         return None;
@@ -136,13 +153,20 @@ pub fn lit_str(toks: &[Tok]) -> Option<syn::LitStr> {
     // The common `"NAME"` is read here; escapes, raw strings and suffixes go through syn.
     if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
         if !inner.contains(['\\', '"']) {
-            return Some(syn::LitStr::new(inner, l.span()));
+            return Some(Str {
+                value: inner.to_owned(),
+                span: l.span(),
+            });
         }
     }
     if !(text.starts_with('"') || text.starts_with('r')) {
         return None;
     }
-    syn::parse2::<syn::LitStr>(TokenStream::from(t.tt)).ok()
+    let lit = syn::parse2::<syn::LitStr>(TokenStream::from(t.tt)).ok()?;
+    Some(Str {
+        value: lit.value(),
+        span: lit.span(),
+    })
 }
 
 /// `a::b::C` as written: identifiers joined by `::` (a leading `::` allowed), nothing else.
