@@ -5,7 +5,7 @@
 use proc_macro2::{Delimiter, Span, TokenStream};
 
 use super::strategy::{self, Kind};
-use super::tokens::{is_keyword, lit_str, stream, toks, Str, Tok};
+use super::tokens::{is_keyword, lit_str, stream, Str, Tok};
 
 /// One `X.secrets(..)...` chain as written.
 pub struct Chain {
@@ -28,18 +28,19 @@ pub struct Chain {
     pub tokens: TokenStream,
 }
 
-/// `. method (args)` at `toks[i]`.
-pub fn segment(toks: &[Tok], i: usize) -> Option<(&str, &proc_macro2::Group)> {
+/// `. method (args)` at `toks[i]`: the method's name and the parenthesized group.
+pub fn segment(toks: &[Tok], i: usize) -> Option<(&str, &Tok)> {
     if !toks.get(i)?.punct('.') {
         return None;
     }
     let method = toks.get(i + 1)?.word.as_deref()?;
-    let args = toks.get(i + 2)?.group(Delimiter::Parenthesis)?;
+    let args = toks.get(i + 2)?;
+    args.group(Delimiter::Parenthesis)?;
     Some((method, args))
 }
 
 /// The strategy call an `.inject(args)` argument means, when it reads as one.
-pub fn strategy_of(args: &proc_macro2::Group) -> Option<syn::Result<strategy::Call>> {
+pub fn strategy_of(args: &Tok) -> Option<syn::Result<strategy::Call>> {
     let expr = syn::parse2::<syn::Expr>(args.stream()).ok()?;
     Some(strategy::read(&expr))
 }
@@ -68,9 +69,8 @@ pub fn read(stmt: &[Tok]) -> Option<Chain> {
         return None;
     }
     let (_, args) = segment(stmt, at)?;
-    let arg = toks(args.stream());
     let mut chain = Chain {
-        secret: lit_str(&arg),
+        secret: lit_str(args.inner()),
         secret_arg: args.stream(),
         for_name: None,
         injected: false,
@@ -83,14 +83,13 @@ pub fn read(stmt: &[Tok]) -> Option<Chain> {
     let mut i = at + 3;
     while i < stmt.len() {
         let (method, args) = segment(stmt, i)?;
-        let first = toks(args.stream());
-        let first = first.split(|t| t.punct(',')).next().unwrap_or(&[]);
+        let first = args.inner().split(|t| t.punct(',')).next().unwrap_or(&[]);
         match method {
             "for_name" => chain.for_name = Some(lit_str(first)),
             "into_resource" => chain.resource = Some(lit_str(first)),
             m if m.starts_with("inject") => {
                 chain.injected = true;
-                if m == "inject" && args.stream().is_empty() {
+                if m == "inject" && args.inner().is_empty() {
                     chain.kind = Some(None);
                     chain.container = Some((false, "0".to_owned()));
                 } else if m == "inject" {

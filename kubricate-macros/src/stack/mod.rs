@@ -3,7 +3,7 @@
 //! The body is walked as token trees ([`tokens`]); every token the macro does not rewrite reaches
 //! rustc, and rust-analyzer, exactly as written, and half-typed code is walked like finished code.
 //! Wherever they appear (loops, `if`s, nested blocks, closures, helper functions, `let`-split chains):
-//! - `c.secrets("NAME")` becomes `c.secret(c.names().NAME)` (another receiver `X` is evaluated once:
+//! - `c.secrets("NAME")` becomes `c.secret(c.__names.NAME)` (another receiver `X` is evaluated once:
 //!   `X.secret_by(|n| n.NAME)`): a field access on the names the injector's own set hands out, so
 //!   rustc resolves the set from the type of `X` and a misspelt name is its "no field `NAME`", with
 //!   "a field with a similar name exists";
@@ -116,8 +116,8 @@ fn is_dynamic_manager(ty: &[Tok]) -> bool {
 /// Whether `body` binds `name` again (`let m`, `for m in`, `|m|`, `ref m`, `m @ ..`).
 fn rebinds(body: &[Tok], name: &str) -> bool {
     body.iter().enumerate().any(|(i, t)| {
-        if let TokenTree::Group(g) = &t.tt {
-            return rebinds(&toks(g.stream()), name);
+        if let TokenTree::Group(_) = &t.tt {
+            return rebinds(t.inner(), name);
         }
         if !t.is(name) {
             return false;
@@ -179,7 +179,7 @@ impl Walker {
     fn token(&mut self, t: &Tok, ctx: &Ctx) -> TokenTree {
         match &t.tt {
             TokenTree::Group(g) => {
-                let inner = self.walk(g.stream(), ctx, g.delimiter() == Delimiter::Brace);
+                let inner = self.walk(t.inner(), ctx, g.delimiter() == Delimiter::Brace);
                 // A group with nothing rewritten inside goes out as it came in: rebuilding it would
                 // cost a round trip to the compiler for each of the body's many groups.
                 match inner {
@@ -196,11 +196,10 @@ impl Walker {
     }
 
     /// The tokens of `input` with every rewrite made; `None` when none was (the input stands).
-    fn walk(&mut self, input: TokenStream, ctx: &Ctx, block: bool) -> Option<TokenStream> {
+    fn walk(&mut self, toks: &[Tok], ctx: &Ctx, block: bool) -> Option<TokenStream> {
         let before = self.rewrites;
-        let toks = toks(input);
         if block {
-            self.check_block(&toks);
+            self.check_block(toks);
         }
         let mut out: Vec<Tok> = Vec::with_capacity(toks.len() + 8);
         // The current statement's injection writes to an explicit `target_path`.
@@ -212,18 +211,18 @@ impl Walker {
                 explicit_path = false;
             }
             if t.is("fn") {
-                if let Some(end) = self.item_fn(&toks, i, ctx, &mut out) {
+                if let Some(end) = self.item_fn(toks, i, ctx, &mut out) {
                     i = end;
                     continue;
                 }
             }
             if t.is("Stack") {
-                if let Some(end) = self.stack_chain(&toks, i, ctx, &mut out) {
+                if let Some(end) = self.stack_chain(toks, i, ctx, &mut out) {
                     i = end;
                     continue;
                 }
             }
-            if let Some((method, args)) = chain::segment(&toks, i) {
+            if let Some((method, args)) = chain::segment(toks, i) {
                 if self.method(
                     &toks[i..i + 3],
                     method,
@@ -236,20 +235,27 @@ impl Walker {
                     continue;
                 }
             }
-            let tt = self.token(t, ctx);
-            out.push(Tok {
-                tt,
-                word: t.word.clone(),
-            });
+            out.push(self.tok(t, ctx));
             i += 1;
         }
         (self.rewrites != before).then(|| out.into_iter().map(|t| t.tt).collect())
     }
 
     /// [`walk`](Self::walk), or the input itself when nothing was rewritten.
-    fn walk_or(&mut self, input: TokenStream, ctx: &Ctx, block: bool) -> TokenStream {
-        let copy = input.clone();
-        self.walk(input, ctx, block).unwrap_or(copy)
+    fn walk_or(&mut self, toks: &[Tok], ctx: &Ctx, block: bool) -> TokenStream {
+        self.walk(toks, ctx, block).unwrap_or_else(|| stream(toks))
+    }
+
+    /// [`token`](Self::token) as a [`Tok`]: the same one when nothing in it was rewritten, so that
+    /// a group keeps the trees already read from it.
+    fn tok(&mut self, t: &Tok, ctx: &Ctx) -> Tok {
+        let before = self.rewrites;
+        let tt = self.token(t, ctx);
+        if self.rewrites == before {
+            t.clone()
+        } else {
+            Tok::new(tt)
+        }
     }
 
     /// `fn name<..>(params) .. { body }` at `toks[i]`: the body walked knowing the parameters; the
@@ -261,14 +267,14 @@ impl Walker {
         if toks.get(j)?.punct('<') {
             (params, j) = generics(toks, j);
         }
-        let inputs = toks.get(j)?.group(Delimiter::Parenthesis)?;
+        let inputs = toks.get(j)?;
+        inputs.group(Delimiter::Parenthesis)?;
         let body_at = (j + 1..toks.len())
             .take_while(|&k| !toks[k].punct(';'))
             .find(|&k| toks[k].group(Delimiter::Brace).is_some())?;
-        let body = toks[body_at].group(Delimiter::Brace)?;
-        let body_toks = tokens::toks(body.stream());
-        let inputs = tokens::toks(inputs.stream());
-        let dynamic: Vec<String> = split(&inputs, ',')
+        let body = &toks[body_at];
+        let body_toks = body.inner();
+        let dynamic: Vec<String> = split(inputs.inner(), ',')
             .into_iter()
             .filter_map(|param| {
                 let colon = param.iter().position(|t| t.punct(':'))?;
@@ -276,7 +282,7 @@ impl Walker {
                     [name] | [_, name] => name.word.clone()?,
                     _ => return None,
                 };
-                (is_dynamic_manager(&param[colon + 1..]) && !rebinds(&body_toks, &pat))
+                (is_dynamic_manager(&param[colon + 1..]) && !rebinds(body_toks, &pat))
                     .then_some(pat)
             })
             .collect();
@@ -291,9 +297,9 @@ impl Walker {
         for t in &toks[i..body_at] {
             out.push(t.clone());
         }
-        match self.walk(body.stream(), &inner, true) {
+        match self.walk(body_toks, &inner, true) {
             Some(walked) => out.push(Tok::new(group(Delimiter::Brace, walked, body.span()))),
-            None => out.push(toks[body_at].clone()),
+            None => out.push(body.clone()),
         }
         Some(body_at + 1)
     }
@@ -310,11 +316,7 @@ impl Walker {
         let (mut j, res) = resources::root(toks, i, &ctx.generics)?;
         let res = Rc::new(res?);
         for t in &toks[i..j] {
-            let tt = self.token(t, ctx);
-            out.push(Tok {
-                tt,
-                word: t.word.clone(),
-            });
+            out.push(self.tok(t, ctx));
         }
         while let Some((method, args)) = chain::segment(toks, j) {
             match method {
@@ -324,9 +326,10 @@ impl Walker {
                     out.push(Tok::new(args));
                 }
                 "override" | "r#override" | "override_with" => {
-                    let walked = self.walk_or(args.stream(), ctx, false);
-                    let arg_toks = tokens::toks(walked.clone());
-                    let args = match resources::override_args(&res, &arg_toks, args.span()) {
+                    let walked = self.walk_or(args.inner(), ctx, false);
+                    let checked =
+                        resources::override_args(&res, args.inner(), walked.clone(), args.span());
+                    let args = match checked {
                         Some(checked) => {
                             self.rewrites += 1;
                             checked
@@ -334,23 +337,14 @@ impl Walker {
                         None => group(Delimiter::Parenthesis, walked, args.span()),
                     };
                     out.push(toks[j].clone());
-                    let m = &toks[j + 1];
-                    let tt = self.token(m, ctx);
-                    out.push(Tok {
-                        tt,
-                        word: m.word.clone(),
-                    });
+                    out.push(self.tok(&toks[j + 1], ctx));
                     out.push(Tok::new(args));
                 }
                 _ => {
                     let mut explicit = false;
                     if !self.method(&toks[j..j + 3], method, args, ctx, out, &mut explicit) {
                         for t in &toks[j..j + 3] {
-                            let tt = self.token(t, ctx);
-                            out.push(Tok {
-                                tt,
-                                word: t.word.clone(),
-                            });
+                            out.push(self.tok(t, ctx));
                         }
                     }
                 }
@@ -366,11 +360,11 @@ impl Walker {
     fn use_secrets(
         &mut self,
         method: &str,
-        args: &proc_macro2::Group,
+        args: &Tok,
         ctx: &Ctx,
         res: Option<&Rc<TokenStream>>,
     ) -> TokenTree {
-        let inner = toks(args.stream());
+        let inner = args.inner();
         let comma = inner.iter().position(|t| t.punct(','));
         let manager = &inner[..comma.unwrap_or(inner.len())];
         let mut m = manager;
@@ -388,7 +382,7 @@ impl Walker {
             resources: res.cloned().or_else(|| ctx.resources.clone()),
             ..ctx.clone()
         };
-        let mut out = self.walk_or(stream(manager), ctx, false);
+        let mut out = self.walk_or(manager, ctx, false);
         let Some(comma) = comma else {
             return group(Delimiter::Parenthesis, out, args.span());
         };
@@ -398,12 +392,12 @@ impl Walker {
         let open = closure.iter().position(|t| t.punct('|'));
         let close = open.and_then(|o| (o + 1..closure.len()).find(|&k| closure[k].punct('|')));
         let (Some(close), Some(res)) = (close, res) else {
-            out.extend(self.walk_or(stream(closure), &body_ctx, false));
+            out.extend(self.walk_or(closure, &body_ctx, false));
             return group(Delimiter::Parenthesis, out, args.span());
         };
         let (header, body) = closure.split_at(close + 1);
         out.extend(stream(header));
-        let walked = self.walk_or(stream(body), &body_ctx, false);
+        let walked = self.walk_or(body, &body_ctx, false);
         match resources::Scan::of(body).workload_check(res) {
             // After the body, not before it: what precedes the cursor must not depend on the body,
             // or rust-analyzer's two expansions (with and without its marker) do not line up.
@@ -422,7 +416,7 @@ impl Walker {
         &mut self,
         seg: &[Tok],
         method: &str,
-        args: &proc_macro2::Group,
+        args: &Tok,
         ctx: &Ctx,
         out: &mut Vec<Tok>,
         explicit_path: &mut bool,
@@ -436,7 +430,7 @@ impl Walker {
                 true
             }
             "secrets" if !ctx.string_names() => self.secret_name(seg, args, out),
-            "inject" if !args.stream().is_empty() => {
+            "inject" if !args.inner().is_empty() => {
                 let Some(call) = chain::strategy_of(args) else {
                     return false;
                 };
@@ -467,7 +461,7 @@ impl Walker {
                 true
             }
             "into_resource" | "set_default_resource_id" => {
-                let (Some(res), Some(id)) = (&ctx.resources, lit_str(&toks(args.stream()))) else {
+                let (Some(res), Some(id)) = (&ctx.resources, lit_str(args.inner())) else {
                     return false;
                 };
                 let explicit = method == "into_resource" && *explicit_path;
@@ -485,20 +479,20 @@ impl Walker {
 
     /// `X.secrets("NAME")` → `X.secret(X.names().NAME)`, `X.secrets(Set::Variant)` →
     /// `X.secret(<Set as SecretSet>::VARIANTS.Variant)`; `false` to leave the call as it is.
-    fn secret_name(&mut self, seg: &[Tok], args: &proc_macro2::Group, out: &mut Vec<Tok>) -> bool {
+    fn secret_name(&mut self, seg: &[Tok], args: &Tok, out: &mut Vec<Tok>) -> bool {
         let method_span = seg[1].tt.span();
         // Spanned on the user's `secrets`, so an error about the chain (an unsatisfied bound of
         // `.inject()`) points at the chain; the field carries the literal's span.
         let secret = || Tok::new(ident("secret", method_span));
-        let arg = toks(args.stream());
-        if let Some((set, variant)) = set_variant(&arg) {
+        let arg = args.inner();
+        if let Some((set, variant)) = set_variant(arg) {
             let inner = quote_spanned!(variant.span()=> <#set as ::kubricate::SecretSet>::VARIANTS.#variant);
             out.extend([seg[0].clone(), secret()]);
             out.push(Tok::new(group(Delimiter::Parenthesis, inner, args.span())));
             self.rewrites += 1;
             return true;
         }
-        let Some(lit) = lit_str(&arg) else {
+        let Some(lit) = lit_str(arg) else {
             return false;
         };
         let name = lit.value();
@@ -513,7 +507,7 @@ impl Walker {
         let Some(field) = crate::case::field_ident(&name, lit.span()) else {
             return false;
         };
-        // A variable (the usual `c`) is read twice at no cost: `c.secret(c.names().NAME)`, which
+        // A variable (the usual `c`) is read twice at no cost: `c.secret(c.__names.NAME)`, which
         // type-checks like the plain call. Anything else is evaluated once, into a reborrow.
         let n = out.len();
         let simple = n >= 1
@@ -521,7 +515,7 @@ impl Walker {
             && !(n >= 2 && (out[n - 2].punct('.') || out[n - 2].punct(':')));
         if simple {
             let receiver = out[n - 1].tt.clone();
-            let inner = quote_spanned!(method_span=> #receiver.names().#field);
+            let inner = quote_spanned!(method_span=> #receiver.__names.#field);
             out.extend([seg[0].clone(), secret()]);
             out.push(Tok::new(group(Delimiter::Parenthesis, inner, args.span())));
             self.rewrites += 1;
@@ -604,7 +598,7 @@ fn starts_items(input: &TokenStream) -> bool {
 pub fn expand(input: TokenStream) -> TokenStream {
     let items = starts_items(&input);
     let mut walker = Walker::default();
-    let out = walker.walk_or(input, &Ctx::default(), false);
+    let out = walker.walk_or(&toks(input), &Ctx::default(), false);
     let errors = walker.errors.take().map(|e| e.to_compile_error());
     if items {
         quote!(#out #errors)

@@ -11,7 +11,7 @@ use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 
 use super::chain::{segment, strategy_of};
-use super::tokens::{lit_str, path_sep, path_words, respan, split, stream, toks, Str, Tok};
+use super::tokens::{lit_str, path_sep, path_words, respan, split, stream, Str, Tok};
 
 /// The resources type of a stack chain whose root is `toks[i..]`, and where the root ends; `None`
 /// when `toks[i..]` is not `Stack::from_template(..)` / `Stack::from_static(..)`, `Some((end, None))`
@@ -21,9 +21,9 @@ pub fn root(toks: &[Tok], i: usize, generics: &[String]) -> Option<(usize, Optio
         return None;
     }
     let ctor = toks.get(i + 3)?;
-    let args = toks.get(i + 4)?.group(Delimiter::Parenthesis)?;
-    let args = self::toks(args.stream());
-    let args = split(&args, ',');
+    let args = toks.get(i + 4)?;
+    args.group(Delimiter::Parenthesis)?;
+    let args = split(args.inner(), ',');
     // A type path, not a value: `SimpleApp`, `templates::Web` (a variable holding a template is not one).
     let type_path = |p: &[Tok]| {
         let words = path_words(p)?;
@@ -72,18 +72,18 @@ impl Scan {
                     "into_resource" => self.any_into = true,
                     "set_default_resource_id" => self.any_default = true,
                     "secrets" | "secret" if self.first_secret.is_none() => {
-                        self.first_secret = lit_str(&self::toks(args.stream()));
+                        self.first_secret = lit_str(args.inner());
                     }
                     "inject_as" => self.unknown_target = true,
-                    "inject" if !args.stream().is_empty() => match strategy_of(args) {
+                    "inject" if !args.inner().is_empty() => match strategy_of(args) {
                         Some(Ok(call)) if call.kind.is_some() && !call.explicit_path => {}
                         _ => self.unknown_target = true,
                     },
                     _ => {}
                 }
             }
-            if let TokenTree::Group(g) = &t.tt {
-                self.read(&self::toks(g.stream()));
+            if let TokenTree::Group(_) = &t.tt {
+                self.read(t.inner());
             }
         }
     }
@@ -124,19 +124,17 @@ fn json_object_keys(arg: &[Tok]) -> Vec<Str> {
         return keys;
     };
     let is_json = path_words(path).is_some_and(|w| w.last().is_some_and(|l| l == "json"));
-    let (true, true, Some(body)) = (is_json, bang.punct('!'), body.group(Delimiter::Parenthesis))
+    let (true, true, Some(_)) = (is_json, bang.punct('!'), body.group(Delimiter::Parenthesis))
     else {
         return keys;
     };
-    let body = toks(body.stream());
-    let [object] = body.as_slice() else {
+    let [object] = body.inner() else {
         return keys;
     };
-    let Some(object) = object.group(Delimiter::Brace) else {
+    if object.group(Delimiter::Brace).is_none() {
         return keys;
-    };
-    let entries = toks(object.stream());
-    for entry in split(&entries, ',') {
+    }
+    for entry in split(object.inner(), ',') {
         if let [key, colon, ..] = entry {
             if colon.punct(':') {
                 keys.extend(lit_str(std::slice::from_ref(key)));
@@ -148,7 +146,12 @@ fn json_object_keys(arg: &[Tok]) -> Vec<Str> {
 
 /// The argument list of `.override(json!({ "id": .. }))` with every literal id checked first:
 /// `{ let _ = ids::<R>().id; ..; json!(..) }`; `None` when there is nothing to check.
-pub fn override_args(res: &TokenStream, args: &[Tok], span: Span) -> Option<TokenTree> {
+pub fn override_args(
+    res: &TokenStream,
+    args: &[Tok],
+    walked: TokenStream,
+    span: Span,
+) -> Option<TokenTree> {
     let first = split(args, ',').into_iter().next()?;
     let uses: Vec<TokenStream> = json_object_keys(first)
         .iter()
@@ -158,7 +161,7 @@ pub fn override_args(res: &TokenStream, args: &[Tok], span: Span) -> Option<Toke
     if uses.is_empty() {
         return None;
     }
-    let args = stream(args);
+    let args = walked;
     // The checks follow the argument (see `Walker::use_secrets` on why nothing may precede it).
     let value = proc_macro2::Ident::new("__kubricate_patch", Span::mixed_site());
     Some(super::tokens::group(

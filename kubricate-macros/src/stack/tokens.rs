@@ -2,6 +2,9 @@
 //! so that everything the macro does not rewrite reaches rustc (and rust-analyzer) exactly as written,
 //! and expanding a hundred stacks costs what reading their tokens costs.
 
+use std::cell::OnceCell;
+use std::rc::Rc;
+
 use proc_macro2::{Delimiter, Group, Ident, Spacing, Span, TokenStream, TokenTree};
 
 /// One token tree with its identifier text read once: comparing a `proc_macro2::Ident` with a string
@@ -10,6 +13,10 @@ use proc_macro2::{Delimiter, Group, Ident, Spacing, Span, TokenStream, TokenTree
 pub struct Tok {
     pub tt: TokenTree,
     pub word: Option<String>,
+    /// A group's tokens, read once: every pass over the body (the walk, the block checks, the
+    /// resource scan) reads the same trees, and each read of a group's stream is a round trip to
+    /// the compiler inside a proc macro.
+    inner: OnceCell<Rc<[Tok]>>,
 }
 
 impl Tok {
@@ -18,7 +25,31 @@ impl Tok {
             TokenTree::Ident(i) => Some(i.to_string()),
             _ => None,
         };
-        Tok { tt, word }
+        Tok {
+            tt,
+            word,
+            inner: OnceCell::new(),
+        }
+    }
+
+    /// A group's tokens (none for any other token).
+    pub fn inner(&self) -> &[Tok] {
+        self.inner.get_or_init(|| match &self.tt {
+            TokenTree::Group(g) => toks(g.stream()).into(),
+            _ => Rc::from(Vec::new()),
+        })
+    }
+
+    /// A group's stream, as the compiler holds it (empty for any other token).
+    pub fn stream(&self) -> TokenStream {
+        match &self.tt {
+            TokenTree::Group(g) => g.stream(),
+            _ => TokenStream::new(),
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        self.tt.span()
     }
 
     pub fn is(&self, word: &str) -> bool {
@@ -119,7 +150,7 @@ pub fn split(toks: &[Tok], sep: char) -> Vec<&[Tok]> {
 pub fn single(toks: &[Tok]) -> Option<Tok> {
     match toks {
         [t] => match t.group(Delimiter::None) {
-            Some(g) => single(&self::toks(g.stream())),
+            Some(_) => single(t.inner()),
             None => Some(t.clone()),
         },
         _ => None,

@@ -29,16 +29,31 @@ pub(crate) struct Record {
 }
 
 /// The `c` of `.use_secrets(manager, |c| { .. })`, for the secret set `S` of that manager.
-#[derive(Debug)]
-pub struct Injector<S = Dynamic> {
+pub struct Injector<S: SecretSet = Dynamic> {
+    /// The set's names, as [`names`](Self::names) gives them. A field so that what `stack!` writes
+    /// for each injection, `c.secret(c.__names.NAME)`, costs rustc one method lookup, not two.
+    #[doc(hidden)]
+    pub __names: &'static S::Names,
     pub(crate) records: Vec<Record>,
     pub(crate) default_resource: Option<String>,
     set: PhantomData<fn() -> S>,
 }
 
+impl<S: SecretSet> std::fmt::Debug for Injector<S> {
+    // By hand: the names struct has no `Debug` (the derive keeps it lean), and is the set's anyway.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Injector")
+            .field("set", &S::NAME)
+            .field("records", &self.records)
+            .field("default_resource", &self.default_resource)
+            .finish()
+    }
+}
+
 impl<S: SecretSet> Injector<S> {
     pub(crate) fn new() -> Self {
         Injector {
+            __names: S::NAMES,
             records: Vec::new(),
             default_resource: None,
             set: PhantomData,
