@@ -508,7 +508,7 @@ impl Walker {
             return false;
         };
         // A variable (the usual `c`) is read twice at no cost: `c.secret(c.__names.NAME)`, which
-        // type-checks like the plain call. Anything else is evaluated once, into a reborrow.
+        // type-checks like the plain call. Anything else is evaluated once (below).
         let n = out.len();
         let simple = n >= 1
             && out[n - 1].operand_word()
