@@ -121,6 +121,7 @@ pub use connector::{
     InMemoryConnector, LoadProblem,
 };
 pub use declare::inject::{Injected, Injector, PlannedInjection, SecretInjection};
+pub use declare::inject::{InjectionProblem, InjectionSite};
 pub use declare::manager::{AnySecretManager, ManagerProblem, SecretManager, SecretSpec};
 pub use declare::registry::{IntoManagers, RegistryError, SecretRegistry};
 pub use declare::secret_set::{

@@ -4,10 +4,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::declare::inject::{apply_patch, Injector, PlannedInjection};
+use crate::declare::inject::{apply_patch, InjectionProblem, Injector, PlannedInjection};
 use crate::declare::manager::{AnySecretManager, SecretManager};
 use crate::declare::secret_set::{Dynamic, SecretSet};
 use crate::declare::template::Template;
+use crate::model::names::NameError;
 use crate::model::packed::{self, PackedMap};
 use crate::model::resource::{ResourceMap, Resources};
 use crate::model::strategy::Strategy;
@@ -23,7 +24,7 @@ pub struct StackError {
     /// The id the project registered the stack under, once known.
     pub id: Option<String>,
     /// Each problem, naming the secret, resource and container involved and the fix.
-    pub problems: Vec<String>,
+    pub problems: Vec<StackProblem>,
 }
 
 impl StackError {
@@ -39,8 +40,9 @@ impl StackError {
     }
 }
 
-/// One problem of one injection, found when `use_secrets` plans it; its `Display` is the message
-/// (the words of the compile-time checks of `stack!`). [`StackError`] lists them, as text.
+/// One problem of a stack: of an injection (found when `use_secrets` plans it or the stack is built),
+/// an override, or a name the stack would write. Its `Display` is the message (for injections, the
+/// words of the compile-time checks of `stack!`); [`StackError`] lists them.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum StackProblem {
@@ -113,6 +115,86 @@ pub enum StackProblem {
         /// Why, with the candidates.
         message: String,
     },
+    /// The injection cannot be written into its resource (a container that does not exist, a
+    /// variable defined twice, ...).
+    #[error("secret `{secret}`: {problem}")]
+    Injection {
+        /// The secret.
+        secret: String,
+        /// What the injection engine found, with the site and the fix.
+        problem: Box<InjectionProblem>,
+    },
+    /// An injection's resource was removed by an override (`"id": null`).
+    #[error("secret `{secret}`: cannot inject into resource `{resource}` of stack `{stack}`: `.override(..)` removed it (`\"{resource}\": null`); inject into another resource or keep this one")]
+    ResourceRemoved {
+        /// The secret.
+        secret: String,
+        /// The resource id.
+        resource: String,
+        /// The stack's name.
+        stack: String,
+    },
+    /// `set_default_resource_id(..)` names no resource of the stack.
+    #[error("set_default_resource_id: {message}")]
+    UnknownDefaultResource {
+        /// The id given.
+        resource: String,
+        /// Which resource, with the available ids.
+        message: String,
+    },
+    /// `.override(..)` was not given an object keyed by resource id.
+    #[error("override expects an object keyed by resource id, e.g. {{ \"service\": {{ \"spec\": {{ .. }} }} }}")]
+    OverrideNotAnObject,
+    /// `.override(..)` names no resource of the stack.
+    #[error("override: {message}")]
+    UnknownOverrideResource {
+        /// The id given.
+        resource: String,
+        /// Which resource, with the available ids.
+        message: String,
+    },
+    /// `.override(..)` patches a resource an earlier override removed.
+    #[error("override: resource `{resource}` of stack `{stack}` was removed by an earlier override (`\"{resource}\": null`); remove it last, or not at all")]
+    OverrideAfterRemoval {
+        /// The resource id.
+        resource: String,
+        /// The stack's name.
+        stack: String,
+    },
+    /// An override left a resource without a field Kubernetes requires.
+    #[error("override: stack `{stack}`, resource `{resource}`: `{field}` is missing after the override, and Kubernetes requires it; add it to the override (containers, env, ports, volumes and volumeMounts merge by `name`, so naming an existing item keeps its other fields)")]
+    RequiredFieldRemoved {
+        /// The stack's name.
+        stack: String,
+        /// The resource id.
+        resource: String,
+        /// The missing field (`spec.template.spec.containers`, ...).
+        field: String,
+    },
+    /// A secret's logical name is not a valid environment variable name.
+    #[error("secret name `{secret}` {error}")]
+    SecretName {
+        /// The secret.
+        secret: String,
+        /// Why it is refused.
+        error: NameError,
+    },
+    /// The env var an injection defines has an invalid name (`for_name(..)`).
+    #[error("secret `{secret}`: env var name `{name}` {error}")]
+    EnvName {
+        /// The secret.
+        secret: String,
+        /// The variable's name.
+        name: String,
+        /// Why it is refused.
+        error: NameError,
+    },
+    /// A resource's `metadata.name` (or namespace) is not a valid Kubernetes name.
+    #[error("{message}")]
+    ResourceName {
+        /// The resource id, its kind, the name and why it is refused.
+        message: String,
+    },
 }
 
 /// Resources and the injections planned into them.
@@ -141,7 +223,7 @@ pub struct Stack {
     unpacked: std::sync::OnceLock<ResourceMap>,
     injections: Vec<PlannedInjection>,
     managers: Vec<u64>,
-    problems: Vec<String>,
+    problems: Vec<StackProblem>,
     /// Resource ids removed by `.override({ "<id>": null })`, for messages.
     removed: Vec<String>,
 }
@@ -271,7 +353,7 @@ impl Stack {
     /// ```
     pub fn r#override(mut self, patch: Value) -> Stack {
         let Value::Object(by_id) = patch else {
-            self.problems.push("override expects an object keyed by resource id, e.g. { \"service\": { \"spec\": { .. } } }".to_owned());
+            self.problems.push(StackProblem::OverrideNotAnObject);
             return self;
         };
         self.unpacked = std::sync::OnceLock::new();
@@ -289,19 +371,25 @@ impl Stack {
                     *resource = packed::PackedResource::pack(&m);
                     let kind = m.kind().to_owned();
                     if let Some(field) = crate::declare::patch::missing_required(&kind, m.body()) {
-                        self.problems.push(format!(
-                            "override: stack `{}`, resource `{id}`: `{field}` is missing after the override, and Kubernetes requires it; add it to the override (containers, env, ports, volumes and volumeMounts merge by `name`, so naming an existing item keeps its other fields)",
-                            self.name
-                        ));
+                        self.problems.push(StackProblem::RequiredFieldRemoved {
+                            stack: self.name.clone(),
+                            resource: id.clone(),
+                            field: field.to_string(),
+                        });
                     }
                 }
                 None if self.removed.contains(&id) => {
-                    let msg = format!("override: resource `{id}` of stack `{}` was removed by an earlier override (`\"{id}\": null`); remove it last, or not at all", self.name);
-                    self.problems.push(msg);
+                    self.problems.push(StackProblem::OverrideAfterRemoval {
+                        resource: id.clone(),
+                        stack: self.name.clone(),
+                    });
                 }
                 None => {
-                    let msg = format!("override: {}", self.unknown_resource(&id));
-                    self.problems.push(msg);
+                    let message = self.unknown_resource(&id);
+                    self.problems.push(StackProblem::UnknownOverrideResource {
+                        resource: id.clone(),
+                        message,
+                    });
                 }
             }
         }
@@ -362,14 +450,17 @@ impl Stack {
         }
         if let Some(id) = &default_resource {
             if !self.resources.contains_key(id) {
-                let msg = format!("set_default_resource_id: {}", self.unknown_resource(id));
-                self.problems.push(msg);
+                let message = self.unknown_resource(id);
+                self.problems.push(StackProblem::UnknownDefaultResource {
+                    resource: id.clone(),
+                    message,
+                });
             }
         }
         for record in records {
             match self.plan(manager, default_resource.as_deref(), record) {
                 Ok(planned) => self.injections.push(planned),
-                Err(e) => self.problems.push(e.to_string()),
+                Err(e) => self.problems.push(e),
             }
         }
         self
@@ -500,29 +591,32 @@ impl Stack {
 
     /// Names the built stack would write that Kubernetes or a shell would refuse: secret names and
     /// `env` names (environment variable names), resource names and namespaces (RFC 1123).
-    fn name_problems(&self, resources: &ResourceMap) -> Vec<String> {
-        let mut problems: Vec<String> = Vec::new();
-        let mut push = |p: String| {
+    fn name_problems(&self, resources: &ResourceMap) -> Vec<StackProblem> {
+        let mut problems: Vec<StackProblem> = Vec::new();
+        let mut push = |p: StackProblem| {
             if !problems.contains(&p) {
                 problems.push(p);
             }
         };
         for inj in &self.injections {
-            if let Err(e) = crate::model::names::check_env_name(inj.secret()) {
-                push(format!("secret name `{}` {e}", inj.secret()));
+            if let Err(error) = crate::model::names::check_env_name(inj.secret()) {
+                push(StackProblem::SecretName {
+                    secret: inj.secret().to_owned(),
+                    error,
+                });
             }
             if inj.strategy().kind() == crate::model::strategy::StrategyKind::Env {
-                if let Err(e) = crate::model::names::check_env_name(inj.target_name()) {
-                    push(format!(
-                        "secret `{}`: env var name `{}` {e}",
-                        inj.secret(),
-                        inj.target_name()
-                    ));
+                if let Err(error) = crate::model::names::check_env_name(inj.target_name()) {
+                    push(StackProblem::EnvName {
+                        secret: inj.secret().to_owned(),
+                        name: inj.target_name().to_owned(),
+                        error,
+                    });
                 }
             }
         }
-        for p in crate::model::names::resource_name_problems(resources) {
-            push(p);
+        for message in crate::model::names::resource_name_problems(resources) {
+            push(StackProblem::ResourceName { message });
         }
         problems
     }
@@ -549,19 +643,25 @@ impl Stack {
                                 secret: inj.secret().to_owned(),
                                 message: e.to_string(),
                             };
-                            problems.push(problem.to_string());
+                            problems.push(problem);
                             continue;
                         }
                     };
-                    if let Err(e) = apply_patch(&self.name, inj.resource_id(), resource, &patch) {
-                        problems.push(format!("secret `{}`: {e}", inj.secret()));
+                    if let Err(problem) =
+                        apply_patch(&self.name, inj.resource_id(), resource, &patch)
+                    {
+                        problems.push(StackProblem::Injection {
+                            secret: inj.secret().to_owned(),
+                            problem,
+                        });
                     }
                 }
                 // Only an override removes a resource once an injection has been planned into it.
-                None => problems.push(format!(
-                    "secret `{}`: cannot inject into resource `{}` of stack `{}`: `.override(..)` removed it (`\"{}\": null`); inject into another resource or keep this one",
-                    inj.secret(), inj.resource_id(), self.name, inj.resource_id()
-                )),
+                None => problems.push(StackProblem::ResourceRemoved {
+                    secret: inj.secret().to_owned(),
+                    resource: inj.resource_id().to_owned(),
+                    stack: self.name.clone(),
+                }),
             }
         }
         // Every name this stack writes, with the rules and words `secret validate` uses.
@@ -635,5 +735,40 @@ mod tests {
             matches!(&e, StackProblem::NotAWorkload { kind, .. } if kind == "Service"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn build_and_override_problems_are_typed() {
+        let manager = SecretManager::new()
+            .connector(InMemoryConnector::default())
+            .provider(crate::OpaqueSecretProvider::new("app"))
+            .add_secret("TOKEN");
+        let stack = Stack::from_template(SimpleApp, SimpleAppInput::default())
+            .r#override(serde_json::json!({ "servce": { "spec": {} } }))
+            .r#override(serde_json::json!([1]))
+            .use_secrets(&manager, |c| {
+                c.secrets("TOKEN").for_name("BAD-NAME").inject();
+                c.secrets("TOKEN")
+                    .inject_as(crate::strategy::env().container_index(3));
+            });
+        let e = stack.build().unwrap_err();
+        let p = &e.problems;
+        assert!(
+            matches!(&p[0], StackProblem::UnknownOverrideResource { resource, message } if resource == "servce" && message.contains("service")),
+            "{e}"
+        );
+        assert_eq!(p[1], StackProblem::OverrideNotAnObject);
+        assert!(
+            p.iter()
+                .any(|x| matches!(x, StackProblem::Injection { secret, .. } if secret == "TOKEN")),
+            "{e}"
+        );
+        assert!(
+            p.iter()
+                .any(|x| matches!(x, StackProblem::EnvName { name, .. } if name == "BAD-NAME")),
+            "{e}"
+        );
+        // The text is the one the messages always had.
+        assert!(e.to_string().contains("override: "), "{e}");
     }
 }

@@ -6,7 +6,7 @@ mod engine;
 
 pub(crate) use builder::Record;
 pub use builder::{Injected, Injector, SecretInjection};
-pub use engine::apply_patch;
+pub use engine::{apply_patch, InjectionProblem, InjectionSite};
 
 use std::sync::{Arc, OnceLock};
 
