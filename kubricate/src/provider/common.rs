@@ -243,3 +243,26 @@ pub(crate) fn prepare_fixed(
     }
     Ok(out)
 }
+
+/// The kubelet reads `imagePullSecrets` only from a `kubernetes.io/dockerconfigjson` Secret, so a
+/// provider whose Secret is made by a controller with another type cannot serve that strategy.
+/// `made` says who makes the Secret (``ExternalSecretProvider `app` makes``), `fix` how to map it.
+pub(crate) fn check_pull_secret_type(
+    secret: &str,
+    strategy: &Strategy,
+    secret_type: &str,
+    made: &str,
+    fix: &str,
+) -> Result<(), super::ProviderError> {
+    if matches!(strategy, Strategy::ImagePullSecret)
+        && secret_type != "kubernetes.io/dockerconfigjson"
+    {
+        return Err(super::ProviderError::strategy(
+            secret,
+            format!(
+                "secret `{secret}`: {made} a Secret of type `{secret_type}`, which the kubelet does not read from imagePullSecrets; {fix}"
+            ),
+        ));
+    }
+    Ok(())
+}

@@ -229,18 +229,13 @@ impl Provider for ExternalSecretProvider {
         &self.secret_type
     }
     fn check_strategy(&self, secret: &str, strategy: &Strategy) -> Result<(), ProviderError> {
-        if matches!(strategy, Strategy::ImagePullSecret)
-            && self.secret_type != "kubernetes.io/dockerconfigjson"
-        {
-            return Err(ProviderError::strategy(
-                secret,
-                format!(
-                    "secret `{secret}`: ExternalSecretProvider `{}` makes a Secret of type `{}`, which the kubelet does not read from imagePullSecrets; set .secret_type(\"kubernetes.io/dockerconfigjson\") and map the secret to `.dockerconfigjson`",
-                    self.target.name, self.secret_type
-                ),
-            ));
-        }
-        Ok(())
+        super::common::check_pull_secret_type(
+            secret,
+            strategy,
+            &self.secret_type,
+            &format!("ExternalSecretProvider `{}` makes", self.target.name),
+            "set .secret_type(\"kubernetes.io/dockerconfigjson\") and map the secret to `.dockerconfigjson`",
+        )
     }
     fn injection(
         &self,

@@ -209,18 +209,13 @@ impl Provider for SealedSecretProvider {
         self.sealing_key().map(|_| ())
     }
     fn check_strategy(&self, secret: &str, strategy: &Strategy) -> Result<(), ProviderError> {
-        if matches!(strategy, Strategy::ImagePullSecret)
-            && self.secret_type != "kubernetes.io/dockerconfigjson"
-        {
-            return Err(ProviderError::strategy(
-                secret,
-                format!(
-                    "secret `{secret}`: SealedSecretProvider `{}` seals a Secret of type `{}`, which the kubelet does not read from imagePullSecrets; set .secret_type(\"kubernetes.io/dockerconfigjson\") and .secret_key(\"{secret}\", \".dockerconfigjson\")",
-                    self.target.name, self.secret_type
-                ),
-            ));
-        }
-        Ok(())
+        super::common::check_pull_secret_type(
+            secret,
+            strategy,
+            &self.secret_type,
+            &format!("SealedSecretProvider `{}` seals", self.target.name),
+            &format!("set .secret_type(\"kubernetes.io/dockerconfigjson\") and .secret_key(\"{secret}\", \".dockerconfigjson\")"),
+        )
     }
     fn injection(
         &self,
