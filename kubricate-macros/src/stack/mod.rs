@@ -391,22 +391,23 @@ impl Walker {
         // `move |c| body` / `|c: &mut Injector<_>| body`: the parameters end at the second `|`.
         let open = closure.iter().position(|t| t.punct('|'));
         let close = open.and_then(|o| (o + 1..closure.len()).find(|&k| closure[k].punct('|')));
-        let (Some(close), Some(res)) = (close, res) else {
+        // A closure with a return type (`|c| -> () { .. }`) is left as it is: its body is not an
+        // expression the check could follow.
+        let typed_return = close.is_some_and(|c| closure.get(c + 1).is_some_and(|t| t.punct('-')));
+        let (Some(close), Some(res), false) = (close, res, typed_return) else {
             out.extend(self.walk_or(closure, &body_ctx, false));
             return group(Delimiter::Parenthesis, out, args.span());
         };
         let (header, body) = closure.split_at(close + 1);
         out.extend(stream(header));
         let walked = self.walk_or(body, &body_ctx, false);
-        match resources::Scan::of(body).workload_check(res) {
-            // After the body, not before it: what precedes the cursor must not depend on the body,
-            // or rust-analyzer's two expansions (with and without its marker) do not line up.
-            Some(check) => {
-                self.rewrites += 1;
-                out.extend(quote!({ #walked; #check }));
-            }
-            None => out.extend(walked),
-        }
+        // The check goes after the body, and the block around it is there whether or not a check
+        // is: what precedes the cursor must not depend on the body (a half-typed name changes
+        // what the scan finds), or rust-analyzer's two expansions (with and without its marker) do
+        // not line up.
+        let check = resources::Scan::of(body).workload_check(res);
+        self.rewrites += 1;
+        out.extend(quote!({ #walked; #check }));
         group(Delimiter::Parenthesis, out, args.span())
     }
 

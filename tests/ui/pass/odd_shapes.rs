@@ -53,6 +53,19 @@ stack! {
     }
 }
 
+stack! {
+    pub fn typed_return(m: &SecretManager<AppSecrets>) -> Stack {
+        Stack::from_template(SimpleApp, input("ret")).use_secrets(m, |c| -> () {
+            c.secrets("API_KEY").inject();
+        })
+    }
+
+    pub fn expression_body(m: &SecretManager<AppSecrets>) -> Stack {
+        Stack::from_template(SimpleApp, input("expr-body"))
+            .use_secrets(m, |c| drop(c.secrets("DATABASE_URL").inject()))
+    }
+}
+
 fn env_names(stack: &Stack) -> Vec<String> {
     let built = stack.build().unwrap_or_else(|e| panic!("{e}"));
     let env = &built["deployment"].body()["spec"]["template"]["spec"]["containers"][0]["env"];
@@ -66,6 +79,8 @@ fn main() {
     assert_eq!(env_names(&generated(&m)), ["FROM_MACRO"]);
     assert_eq!(env_names(&arms(&m, 0)), ["DATABASE_URL", "KEY", "FROM_LOOP", "LAST"]);
     assert_eq!(env_names(&arms(&m, 1)), ["API_KEY", "KEY", "FROM_LOOP", "LAST"]);
+    assert_eq!(env_names(&typed_return(&m)), ["API_KEY"]);
+    assert_eq!(env_names(&expression_body(&m)), ["DATABASE_URL"]);
     let expr = stack!(Stack::from_template(SimpleApp, input("expr")).use_secrets(&m, |c| {
         c.secrets("API_KEY").inject(env { container_index: 0 });
     }));
