@@ -734,14 +734,12 @@ impl Usage {
             }
         }
         let _ = stacks.each_stack(&mut |stack_id, stack| {
-            for r in stack.resources().values() {
-                if crate::model::workload::pod_spec_path(r.kind()).is_none() {
-                    usage.referenced.extend(
-                        crate::deliver::check::resource_references(r)
-                            .into_iter()
-                            .map(|r| r.secret_name),
-                    );
-                }
+            for r in stack.non_workload_resources() {
+                usage.referenced.extend(
+                    crate::deliver::check::resource_references(&r)
+                        .into_iter()
+                        .map(|r| r.secret_name),
+                );
             }
             let mut reported = Vec::new();
             for inj in stack.injections() {
@@ -1170,6 +1168,9 @@ mod tests {
         assert_eq!(plan.secrets[0].data.keys().collect::<Vec<_>>(), ["A", "B"]);
         assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
         assert_eq!(plan.references_checked, 2);
+        // The plan reads the stack's declarations without keeping them unpacked in it (a held
+        // stack would grow by its resources on every `secret validate`).
+        assert!(!s.is_unpacked());
     }
 
     #[test]
