@@ -8,7 +8,10 @@
 //!
 //! `SCALE_STACKS` (default 3, small so that the schema test of every example stays quick),
 //! `SCALE_SECRETS` (secrets per stack, default 20) and `SCALE_SHAPE` (`one-manager` or `registry`)
-//! choose the fixture. Values are placeholders held in memory.
+//! choose the fixture. Values are placeholders held in memory. The stacks are declared lazily
+//! (`Project::stacks_from`: each is made when the command reaches it, so memory does not grow with
+//! their number); `SCALE_DECLARE=eager` adds them one by one with `Project::stack` instead (the
+//! same output).
 //!
 //! `SCALE_FLOOR=1` measures the floor instead of running the CLI: the final documents (built, with
 //! their metadata) are made first, untimed, then only the YAML writer runs on them and writes the
@@ -80,7 +83,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let project = fixture::project(shape, n, k);
+    let project = match std::env::var("SCALE_DECLARE").as_deref() {
+        Ok("lazy") | Err(_) => fixture::project_lazy(shape, n, k),
+        Ok("eager") => fixture::project(shape, n, k),
+        Ok(other) => {
+            eprintln!("SCALE_DECLARE must be `lazy` or `eager`, got `{other}`");
+            return ExitCode::from(2);
+        }
+    };
     if std::env::var_os("SCALE_FLOOR").is_some_and(|v| v == "1") {
         return floor(&project);
     }

@@ -2,6 +2,7 @@
 
 use std::ffi::OsString;
 use std::io::{self, Write};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -579,7 +580,7 @@ fn validate(
         plan.secrets.len(),
         project.managers.len(),
         plan.references_checked,
-        project.stacks().len()
+        project.stack_count()
     );
     for s in &plan.secrets {
         let keys: Vec<&str> = s.data.keys().map(String::as_str).collect();
@@ -621,7 +622,7 @@ fn validate_report(project: &Project, plan: &SecretPlan) -> Value {
     json!({
         "ok": true,
         "managers": project.managers.len(),
-        "stacks": project.stacks().len(),
+        "stacks": project.stack_count(),
         "referencesChecked": plan.references_checked,
         "secrets": secrets,
         "warnings": plan.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -813,7 +814,7 @@ fn diff(
 fn inspect(project: &Project, args: &InspectArgs, out: &mut Sink<'_>) -> Result<(), CliError> {
     if let Some(format) = args.graph {
         return out.text(&crate::graph::render(
-            project.stacks(),
+            &project.stacks,
             &project.managers,
             format,
         ));
@@ -822,7 +823,7 @@ fn inspect(project: &Project, args: &InspectArgs, out: &mut Sink<'_>) -> Result<
         return write_doc(out, &inspect_report(project), format);
     }
     let mut text = String::new();
-    for (id, stack) in project.stacks() {
+    let _ = project.stacks.each(|id, stack| {
         text.push_str(&format!(
             "stack {id} (name: {})\n",
             if stack.name().is_empty() {
@@ -850,16 +851,16 @@ fn inspect(project: &Project, args: &InspectArgs, out: &mut Sink<'_>) -> Result<
                 inj.provider().secret_name()
             ));
         }
-    }
+        ControlFlow::Continue(())
+    });
     out.text(&text)
 }
 
 /// `inspect -o json`: the declarations only (no value is loaded).
 fn inspect_report(project: &Project) -> Value {
-    let stacks: Vec<Value> = project
-        .stacks()
-        .iter()
-        .map(|(id, stack)| {
+    let mut stacks: Vec<Value> = Vec::with_capacity(project.stack_count());
+    let _ = project.stacks.each(|id, stack| {
+        stacks.push({
             let resources: Vec<Value> = stack
                 .resources()
                 .iter()
@@ -880,10 +881,11 @@ fn inspect_report(project: &Project) -> Value {
                     })
                 })
                 .collect();
-            let name = if stack.name().is_empty() { id.as_str() } else { stack.name() };
+            let name = if stack.name().is_empty() { id } else { stack.name() };
             json!({ "id": id, "name": name, "resources": resources, "injections": injections })
-        })
-        .collect();
+        });
+        ControlFlow::Continue(())
+    });
     json!({ "stacks": stacks })
 }
 

@@ -5,9 +5,12 @@
 //! Two notations: Graphviz DOT (`dot -Tsvg`) and a Mermaid flowchart (rendered by GitHub and GitLab
 //! in Markdown). Node ids are assigned in declaration order, so the same project gives the same text.
 
+use std::ops::ControlFlow;
+
 use indexmap::IndexMap;
 
 use crate::declare::manager::AnySecretManager;
+use crate::declare::source::Stacks;
 use crate::declare::stack::Stack;
 use crate::model::strategy::{ContainerSelector, ContainerTarget};
 use crate::model::workload::pod_spec_path;
@@ -66,7 +69,7 @@ impl Graph {
 
 /// The wiring of `stacks` and `managers` in `format`.
 pub fn render(
-    stacks: &IndexMap<String, Stack>,
+    stacks: &Stacks,
     managers: &[(String, AnySecretManager)],
     format: GraphFormat,
 ) -> String {
@@ -91,7 +94,7 @@ pub fn render(
             g.edge(pn, sn, "");
         }
     }
-    for (stack_id, stack) in stacks {
+    let _ = stacks.each(|stack_id, stack| {
         let cluster = g.clusters.len();
         g.clusters.push(format!("stack {stack_id}"));
         for (rid, r) in stack.resources() {
@@ -136,7 +139,8 @@ pub fn render(
                 None => g.edge(sn, rn, kind),
             }
         }
-    }
+        ControlFlow::Continue(())
+    });
     match format {
         GraphFormat::Dot => dot(&g),
         GraphFormat::Mermaid => mermaid(&g),
@@ -336,7 +340,7 @@ mod tests {
             c.secrets("REG").inject();
         });
         assert_eq!(stack.injections().len(), 3, "{:?}", stack.build().err());
-        let stacks = IndexMap::from([("web".to_owned(), stack)]);
+        let stacks = Stacks::from(IndexMap::from([("web".to_owned(), stack)]));
         let managers: Vec<(String, AnySecretManager)> = vec![("team".to_owned(), m.into())];
         let dot = render(&stacks, &managers, GraphFormat::Dot);
         assert_eq!(

@@ -128,6 +128,7 @@ pub use declare::secret_set::{
     Dynamic, DynamicNames, SecretDecl, SecretName, SecretRef, SecretSet,
     UseSecretsAnyForADynamicSet,
 };
+pub use declare::source::StackSource;
 pub use declare::stack::{Stack, StackError, StackProblem};
 pub use declare::template::{self, Template};
 pub use deliver::apply::{

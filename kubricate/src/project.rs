@@ -1,5 +1,6 @@
 //! The project: your stacks and secret managers, and the operations the CLI runs on them.
 
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use indexmap::IndexMap;
@@ -7,9 +8,10 @@ use indexmap::IndexMap;
 use crate::checksum::{ChecksumKeyError, ChecksumKeySource};
 use crate::declare::manager::AnySecretManager;
 use crate::declare::registry::IntoManagers;
+use crate::declare::source::{FnSource, StackRef, StackSource, Stacks};
 use crate::declare::stack::{Stack, StackError};
 use crate::deliver::apply::{ApplyError, DiffOutcome, KubectlOptions};
-use crate::deliver::plan::{plan_secrets_built, ConflictOptions, SecretError, SecretPlan};
+use crate::deliver::plan::{plan_secrets, ConflictOptions, SecretError, SecretPlan};
 use crate::generate::layout::{OutputMode, RenderError, RenderedFile, Renderer};
 use crate::generate::metadata::MetadataOptions;
 use crate::generate::rollout::RolloutChecksums;
@@ -154,6 +156,14 @@ impl Default for GenerateOptions {
     }
 }
 
+/// Whether `filter` selects the stack `id` (at `s`) as a whole, and if not, which of its resources.
+fn filter_target<'f>(filter: &'f str, id: &str, s: &StackRef<'_>) -> Option<Option<&'f str>> {
+    match Project::filter_candidate(filter, id)? {
+        None => Some(None),
+        Some(rid) => s.get().has_resource(rid).then_some(Some(rid)),
+    }
+}
+
 /// Stacks and secret managers of one project.
 ///
 /// ```no_run
@@ -165,7 +175,7 @@ impl Default for GenerateOptions {
 /// ```
 #[derive(Debug, Default)]
 pub struct Project {
-    pub(crate) stacks: IndexMap<String, Stack>,
+    pub(crate) stacks: Stacks,
     pub(crate) managers: Vec<(String, AnySecretManager)>,
     pub(crate) conflict: ConflictOptions,
     pub(crate) external_secrets: Vec<String>,
@@ -185,11 +195,54 @@ impl Project {
     pub fn stack(mut self, id: impl Into<String>, mut stack: Stack) -> Self {
         let id = id.into();
         stack.shrink();
-        if self.stacks.contains_key(&id) {
-            self.problems
-                .push(ConfigProblem::DuplicateStack { id: id.clone() });
+        if !self.stacks.insert(id.clone(), stack) {
+            self.problems.push(ConfigProblem::DuplicateStack { id });
         }
-        self.stacks.insert(id, stack);
+        self
+    }
+
+    /// Adds `len` stacks declared lazily: stack `i` (`0..len`) has the id `id(i)` and is made by
+    /// `stack(i)` only when a command reaches it, then dropped before the next one is made. A
+    /// project of any number of stacks so holds one at a time (`generate`, `secret validate`,
+    /// `inspect` alike), where [`stack`](Self::stack) keeps every stack until the project ends.
+    ///
+    /// Everything else is as if each stack had been added with [`stack`](Self::stack) at this
+    /// place: order, filters, output and errors (an id used twice is a configuration error), so
+    /// both functions must give the same result for the same index every time (a command may make
+    /// a stack more than once: `secret validate` builds every stack, then checks their
+    /// references). `id` is asked more often than `stack` (duplicate ids, filters): keep it cheap.
+    ///
+    /// ```no_run
+    /// use kubricate::prelude::*;
+    /// fn main() -> std::process::ExitCode {
+    ///     kubricate::Project::new()
+    ///         .stacks_from(
+    ///             1000,
+    ///             |i| format!("app-{i:04}"),
+    ///             |i| {
+    ///                 let name = format!("app-{i:04}");
+    ///                 Stack::from_template(
+    ///                     SimpleApp,
+    ///                     SimpleAppInput { name: &name, image_name: &name, ..Default::default() },
+    ///                 )
+    ///             },
+    ///         )
+    ///         .main()
+    /// }
+    /// ```
+    pub fn stacks_from(
+        self,
+        len: usize,
+        id: impl Fn(usize) -> String + Send + Sync + 'static,
+        stack: impl Fn(usize) -> Stack + Send + Sync + 'static,
+    ) -> Self {
+        self.stack_source(FnSource { len, id, stack })
+    }
+
+    /// Adds the stacks of `source`, declared lazily (see [`stacks_from`](Self::stacks_from), which
+    /// is this with two functions).
+    pub fn stack_source(mut self, source: impl StackSource + 'static) -> Self {
+        self.stacks.add_source(Box::new(source));
         self
     }
 
@@ -294,16 +347,31 @@ impl Project {
         self.generate.clone()
     }
 
-    /// Stacks by id.
+    /// The stacks added with [`stack`](Self::stack), by id. Those of [`stacks_from`](Self::stacks_from)
+    /// and [`stack_source`](Self::stack_source) are made when a command needs them and are not in
+    /// it; [`stack_count`](Self::stack_count) counts both.
     pub fn stacks(&self) -> &IndexMap<String, Stack> {
-        &self.stacks
+        self.stacks.held()
     }
 
+    /// The number of stacks, lazily declared ones included.
+    pub fn stack_count(&self) -> usize {
+        self.stacks.len()
+    }
+
+    /// Configuration problems in the order they were made, then ids a lazily declared stack uses again.
     fn check_config(&self) -> Result<(), ProjectError> {
-        if self.problems.is_empty() {
+        let repeats = self.stacks.duplicates();
+        if self.problems.is_empty() && repeats.is_empty() {
             Ok(())
         } else {
-            Err(ProjectError::Config(self.problems.clone()))
+            let mut problems = self.problems.clone();
+            problems.extend(
+                repeats
+                    .iter()
+                    .map(|id| ConfigProblem::DuplicateStack { id: id.clone() }),
+            );
+            Err(ProjectError::Config(problems))
         }
     }
 
@@ -325,26 +393,24 @@ impl Project {
         }
     }
 
-    /// Whether `filter` selects the stack `id` as a whole, and if not, which of its resources.
-    fn filter_target<'f>(&self, filter: &'f str, id: &str) -> Option<Option<&'f str>> {
+    /// Whether `filter` may select the stack `id`: as a whole (`Some(None)`), or the resource
+    /// `Some(rid)` if the stack has one of that id (see [`filter_target`]).
+    fn filter_candidate<'f>(filter: &'f str, id: &str) -> Option<Option<&'f str>> {
         if filter == id {
             return Some(None);
         }
         // Matched against the stack's ids rather than split at the first '.', so that ids may hold dots.
-        let rid = filter.strip_prefix(id)?.strip_prefix('.')?;
-        self.stacks
-            .get(id)
-            .is_some_and(|s| s.has_resource(rid))
-            .then_some(Some(rid))
+        filter.strip_prefix(id)?.strip_prefix('.').map(Some)
     }
 
     /// `stack` and `stack.resource` ids, for messages.
     fn available_targets(&self) -> Vec<String> {
         let mut ids = Vec::new();
-        for (id, s) in &self.stacks {
-            ids.push(id.clone());
+        let _ = self.stacks.each(|id, s| {
+            ids.push(id.to_owned());
             ids.extend(s.resource_ids().into_iter().map(|r| format!("{id}.{r}")));
-        }
+            ControlFlow::Continue(())
+        });
         ids
     }
 
@@ -365,30 +431,40 @@ impl Project {
         mut each: impl FnMut(BuiltStack),
     ) -> Result<(), ProjectError> {
         self.check_config()?;
-        let unmatched: Vec<String> = filters
-            .iter()
-            .filter(|f| {
-                !self
-                    .stacks
-                    .keys()
-                    .any(|id| self.filter_target(f, id).is_some())
-            })
-            .cloned()
-            .collect();
+        let mut unmatched: Vec<&String> = filters.iter().collect();
+        if !unmatched.is_empty() {
+            let _ = self.stacks.walk(|id, s| {
+                unmatched.retain(|f| filter_target(f, id, s).is_none());
+                if unmatched.is_empty() {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            });
+        }
         if !unmatched.is_empty() {
             return Err(ProjectError::Filter {
-                filters: unmatched,
+                filters: unmatched.into_iter().cloned().collect(),
                 available: self.available_targets(),
             });
         }
         let mut errors = Vec::new();
-        for (id, stack) in &self.stacks {
-            let targets: Vec<Option<&str>> = filters
+        let _ = self.stacks.walk(|id, s| {
+            let candidates: Vec<Option<&str>> = filters
                 .iter()
-                .filter_map(|f| self.filter_target(f, id))
+                .filter_map(|f| Self::filter_candidate(f, id))
+                .collect();
+            if !filters.is_empty() && candidates.is_empty() {
+                return ControlFlow::Continue(());
+            }
+            // Made once, after the cheap test of its id (a lazily declared stack is made here).
+            let stack = s.get();
+            let targets: Vec<Option<&str>> = candidates
+                .into_iter()
+                .filter(|t| t.is_none_or(|rid| stack.has_resource(rid)))
                 .collect();
             if !filters.is_empty() && targets.is_empty() {
-                continue;
+                return ControlFlow::Continue(());
             }
             match stack.build() {
                 Ok(_) if !errors.is_empty() => {}
@@ -397,22 +473,23 @@ impl Project {
                         resources.retain(|rid, _| targets.contains(&Some(rid.as_str())));
                     }
                     let name = if stack.name().is_empty() {
-                        id.clone()
+                        id.to_owned()
                     } else {
                         stack.name().to_owned()
                     };
                     each(BuiltStack {
-                        id: id.clone(),
+                        id: id.to_owned(),
                         name,
                         resources,
                     });
                 }
                 Err(mut e) => {
-                    e.id = Some(id.clone());
+                    e.id = Some(id.to_owned());
                     errors.push(e);
                 }
             }
-        }
+            ControlFlow::Continue(())
+        });
         if errors.is_empty() {
             Ok(())
         } else {
@@ -543,56 +620,48 @@ impl Project {
 
     /// The rollout checksums of every workload: resolves the key first (a missing key is reported
     /// before any value is loaded), then loads and checks every secret as `secret validate` does.
+    /// The stacks are built once more, one at a time, for their checksums.
     pub fn rollout_checksums(&self) -> Result<RolloutChecksums, ProjectError> {
         let key = self.checksum_key.resolve()?;
-        let (plan, built) = self.plan_and_built()?;
-        Ok(RolloutChecksums::compute(&built, &plan.secrets, &key))
+        let plan = self.secret_plan()?;
+        let mut sums = RolloutChecksums::default();
+        let _ = self.stacks.each(|id, stack| {
+            // Every stack built in `secret_plan`: this cannot fail unless the project changed.
+            if let Ok(resources) = stack.build() {
+                sums.add(id, &resources, &plan.secrets, &key);
+            }
+            ControlFlow::Continue(())
+        });
+        Ok(sums)
     }
 
     /// Loads, prepares, merges and cross-checks every secret.
+    ///
+    /// Every stack is built first, one at a time, and dropped (a stack that does not build has no
+    /// trustworthy references to check, and its problems come before any value is loaded); the
+    /// cross-check builds them again, one at a time, so no more than one stack's references are
+    /// held at once.
     pub fn secret_plan(&self) -> Result<SecretPlan, ProjectError> {
-        Ok(self.plan_and_built()?.0)
-    }
-
-    /// The plan and the built stacks it was checked against.
-    fn plan_and_built(
-        &self,
-    ) -> Result<
-        (
-            SecretPlan,
-            Vec<(String, crate::model::resource::ResourceMap)>,
-        ),
-        ProjectError,
-    > {
         self.check_config()?;
         let managers: Vec<(String, &AnySecretManager)> =
             self.managers.iter().map(|(n, m)| (n.clone(), m)).collect();
-        let stacks: Vec<(String, &Stack)> =
-            self.stacks.iter().map(|(id, s)| (id.clone(), s)).collect();
-        // A stack that does not build has no trustworthy references to check. The stacks built
-        // here are the ones the cross-check reads, so each is built once.
-        let mut built = Vec::with_capacity(self.stacks.len());
         let mut broken: Vec<StackError> = Vec::new();
-        for (id, stack) in &self.stacks {
-            match stack.build() {
-                Ok(resources) => built.push((id.clone(), resources)),
-                Err(mut e) => {
-                    e.id = Some(id.clone());
-                    broken.push(e);
-                }
+        let _ = self.stacks.each(|id, stack| {
+            if let Err(mut e) = stack.build() {
+                e.id = Some(id.to_owned());
+                broken.push(e);
             }
-        }
+            ControlFlow::Continue(())
+        });
         if !broken.is_empty() {
             return Err(ProjectError::Stacks(broken));
         }
-        let plan = plan_secrets_built(
+        Ok(plan_secrets(
             &managers,
-            &stacks,
+            &self.stacks,
             &self.conflict,
             &self.external_secrets,
-            &built,
-        )?;
-        Ok((plan, built))
+        )?)
     }
 
     /// Applies every Secret with one `kubectl apply -f -`.

@@ -7,6 +7,7 @@ mod common;
 
 mod conflicts;
 mod errors;
+mod lazy;
 mod properties;
 mod secret_set_names;
 mod typed;

@@ -22,7 +22,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "before: $(uptime)"
 echo
 echo "| N | injections | wall s | peak RSS MiB | µs / injection | bytes / injection | floor s | wall / floor | output MiB |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -45,4 +45,4 @@ for n in $NS; do
   }'
 done
 echo
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "after: $(uptime)"

@@ -247,10 +247,47 @@ impl<S: SecretSet> From<SecretManager<S>> for AnySecretManager {
     }
 }
 
+/// A manager shared with the functions that make lazily declared stacks
+/// ([`Project::stacks_from`](crate::Project::stacks_from)): the project gets the same manager (its
+/// identity included, so the injections those stacks plan through the `Arc` are served by it). An
+/// `Arc` cannot be changed, so both stay the same manager.
+impl<S: SecretSet> From<Arc<SecretManager<S>>> for AnySecretManager {
+    fn from(m: Arc<SecretManager<S>>) -> Self {
+        m.inner.share()
+    }
+}
+
+/// As for `Arc<SecretManager<S>>`.
+impl From<Arc<AnySecretManager>> for AnySecretManager {
+    fn from(m: Arc<AnySecretManager>) -> Self {
+        m.share()
+    }
+}
+
 impl AnySecretManager {
     /// The set type's name (`AppSecrets`, or `Dynamic`).
     pub fn set_name(&self) -> &'static str {
         self.set_name
+    }
+
+    /// The same manager, identity included (connectors and providers are shared): only for a
+    /// manager behind an `Arc`, which nobody can change any more.
+    pub(crate) fn share(&self) -> AnySecretManager {
+        let bindings = match self.bindings.lock() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        AnySecretManager {
+            id: self.id,
+            set_name: self.set_name,
+            connectors: self.connectors.clone(),
+            providers: self.providers.clone(),
+            secrets: self.secrets.clone(),
+            default_connector: self.default_connector.clone(),
+            default_provider: self.default_provider.clone(),
+            errors: self.errors.clone(),
+            bindings: std::sync::Mutex::new(bindings),
+        }
     }
 
     /// The shared binding of `secret` to the provider `provider_for` resolved it to. Cached by name,

@@ -7,5 +7,6 @@ pub mod manager;
 pub mod patch;
 pub mod registry;
 pub mod secret_set;
+pub mod source;
 pub mod stack;
 pub mod template;

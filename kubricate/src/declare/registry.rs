@@ -177,6 +177,17 @@ impl IntoManagers for SecretRegistry {
     }
 }
 
+/// A registry shared with the functions that make lazily declared stacks
+/// ([`Project::stacks_from`](crate::Project::stacks_from)): the project gets the same managers.
+impl IntoManagers for std::sync::Arc<SecretRegistry> {
+    fn into_managers(self) -> Vec<(String, AnySecretManager)> {
+        self.entries
+            .iter()
+            .map(|(name, m)| (name.clone(), m.share()))
+            .collect()
+    }
+}
+
 impl IntoManagers for Vec<(String, AnySecretManager)> {
     fn into_managers(self) -> Vec<(String, AnySecretManager)> {
         self

@@ -10,7 +10,7 @@ use crate::declare::secret_set::{Dynamic, SecretSet};
 use crate::declare::template::Template;
 use crate::model::names::NameError;
 use crate::model::packed::{self, PackedMap};
-use crate::model::resource::{ResourceMap, Resources};
+use crate::model::resource::{Manifest, ResourceMap, Resources};
 use crate::model::strategy::Strategy;
 use crate::model::workload::is_workload_kind;
 use crate::provider::check_static;
@@ -295,6 +295,22 @@ impl Stack {
     pub fn resources(&self) -> &ResourceMap {
         self.unpacked
             .get_or_init(|| packed::unpack(&self.resources))
+    }
+
+    /// The resources whose kind has no pod template (Service, Ingress, ...), unpacked for the caller
+    /// and not kept: `secret validate` reads their Secret references on every stack, and keeping them
+    /// (as [`resources`](Self::resources) does) would make every held stack grow.
+    pub(crate) fn non_workload_resources(&self) -> impl Iterator<Item = Manifest> + '_ {
+        self.resources
+            .values()
+            .filter(|r| crate::model::workload::pod_spec_path(r.kind()).is_none())
+            .map(|r| r.unpack())
+    }
+
+    /// Whether [`resources`](Self::resources) has been unpacked and kept.
+    #[cfg(test)]
+    pub(crate) fn is_unpacked(&self) -> bool {
+        self.unpacked.get().is_some()
     }
 
     /// Whether the stack has a resource `id`.

@@ -499,36 +499,71 @@ const PULL_SECRET_TYPES: [&str; 2] = ["kubernetes.io/dockerconfigjson", "kuberne
 ///
 /// `dropped` explains keys an `overwrite` removed, so that a reference to one names that cause
 /// rather than the strategy's options.
+#[cfg(test)]
 pub fn dangling_references(
     stacks: &[(String, ResourceMap)],
     secrets: &[MergedSecret],
     external: &[String],
     dropped: &DroppedKeys,
 ) -> (Vec<ReferenceProblem>, usize) {
-    let mut problems = Vec::new();
-    let mut checked = 0;
-    // Looked up once per reference: a scan of every Secret made the check references × Secrets.
-    let mut by_place: HashMap<(Option<&str>, &str), &MergedSecret> = HashMap::new();
-    for s in secrets {
-        by_place
-            .entry((s.namespace.as_deref(), s.name.as_str()))
-            .or_insert(s);
-    }
+    let mut check = ReferenceCheck::new(secrets, external, dropped);
     for (stack_id, resources) in stacks {
+        check.stack(stack_id, resources);
+    }
+    check.finish()
+}
+
+/// [`dangling_references`] one stack at a time: the stacks need not all be built at once.
+pub(crate) struct ReferenceCheck<'a> {
+    secrets: &'a [MergedSecret],
+    external: &'a [String],
+    dropped: &'a DroppedKeys,
+    // Looked up once per reference: a scan of every Secret made the check references × Secrets.
+    by_place: HashMap<(Option<&'a str>, &'a str), &'a MergedSecret>,
+    problems: Vec<ReferenceProblem>,
+    checked: usize,
+}
+
+impl<'a> ReferenceCheck<'a> {
+    /// A check against `secrets` (see [`dangling_references`] for the others).
+    pub(crate) fn new(
+        secrets: &'a [MergedSecret],
+        external: &'a [String],
+        dropped: &'a DroppedKeys,
+    ) -> ReferenceCheck<'a> {
+        let mut by_place: HashMap<(Option<&str>, &str), &MergedSecret> = HashMap::new();
+        for s in secrets {
+            by_place
+                .entry((s.namespace.as_deref(), s.name.as_str()))
+                .or_insert(s);
+        }
+        ReferenceCheck {
+            secrets,
+            external,
+            dropped,
+            by_place,
+            problems: Vec::new(),
+            checked: 0,
+        }
+    }
+
+    /// Checks the references of one built stack.
+    pub(crate) fn stack(&mut self, stack_id: &str, resources: &ResourceMap) {
+        let (secrets, dropped) = (self.secrets, self.dropped);
         for (resource_id, manifest) in resources {
             let ns = manifest.namespace();
             for r in resource_references(manifest) {
-                if external.contains(&r.secret_name) {
+                if self.external.contains(&r.secret_name) {
                     continue;
                 }
-                checked += 1;
+                self.checked += 1;
                 // Built only for a problem: most references are fine.
                 let site = || ReferenceSite {
-                    stack: stack_id.clone(),
+                    stack: stack_id.to_owned(),
                     resource: resource_id.clone(),
                     container: r.container.clone(),
                 };
-                let found = by_place.get(&(ns, r.secret_name.as_str())).copied();
+                let found = self.by_place.get(&(ns, r.secret_name.as_str())).copied();
                 let why = |key: &str| {
                     dropped
                         .get(&(ns.map(str::to_owned), r.secret_name.clone()))
@@ -536,12 +571,16 @@ pub fn dangling_references(
                         .cloned()
                 };
                 if let Some(p) = check_one(site, ns, &r, found, secrets, why) {
-                    problems.push(p);
+                    self.problems.push(p);
                 }
             }
         }
     }
-    (problems, checked)
+
+    /// The problems found and the number of references checked.
+    pub(crate) fn finish(self) -> (Vec<ReferenceProblem>, usize) {
+        (self.problems, self.checked)
+    }
 }
 
 /// The problem with reference `r` from namespace `ns` (`None`: wherever the workload is applied), if

@@ -22,6 +22,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::ControlFlow;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -29,10 +30,10 @@ use indexmap::IndexMap;
 
 use crate::connector::ConnectorError;
 use crate::declare::manager::{AnySecretManager, ManagerProblem};
-use crate::declare::stack::{Stack, StackError};
-use crate::deliver::check::ReferenceProblem;
+use crate::declare::source::EachStack;
+use crate::declare::stack::StackError;
+use crate::deliver::check::{ReferenceCheck, ReferenceProblem};
 use crate::deliver::secret::{DroppedKeys, MergedSecret};
-use crate::model::resource::ResourceMap;
 use crate::model::secret_value::{SecretBytes, SecretValue};
 use crate::provider::{Delivery, ManifestRequest, Provider, ProviderError, SecretEntry};
 
@@ -515,34 +516,15 @@ impl Run {
 /// References to the Secret names in `external` (created outside kubricate) are not checked.
 /// Users reach this through [`Project::secret_plan`](crate::Project::secret_plan); the unit tests call it
 /// directly.
-#[cfg(test)]
-pub(crate) fn plan_secrets(
+///
+/// `stacks` is walked twice, one stack at a time: for what they use (their declarations), then for
+/// the cross-check (each stack built, its references checked, then dropped), so that memory does
+/// not grow with the number of stacks.
+pub(crate) fn plan_secrets<S: EachStack + ?Sized>(
     managers: &[(String, &AnySecretManager)],
-    stacks: &[(String, &Stack)],
+    stacks: &S,
     conflict: &ConflictOptions,
     external: &[String],
-) -> Result<SecretPlan, SecretError> {
-    plan(managers, stacks, conflict, external, None)
-}
-
-/// [`plan_secrets`] for a caller that has already built every stack (in the order of `stacks`), so
-/// that they are not built a second time for the cross-check.
-pub(crate) fn plan_secrets_built(
-    managers: &[(String, &AnySecretManager)],
-    stacks: &[(String, &Stack)],
-    conflict: &ConflictOptions,
-    external: &[String],
-    built: &[(String, ResourceMap)],
-) -> Result<SecretPlan, SecretError> {
-    plan(managers, stacks, conflict, external, Some(built))
-}
-
-fn plan(
-    managers: &[(String, &AnySecretManager)],
-    stacks: &[(String, &Stack)],
-    conflict: &ConflictOptions,
-    external: &[String],
-    built: Option<&[(String, ResourceMap)]>,
 ) -> Result<SecretPlan, SecretError> {
     let strategies = conflict.effective().map_err(|e| SecretError {
         problems: vec![e.into()],
@@ -647,24 +629,6 @@ fn plan(
     // A reference check against Secrets that failed to load would only repeat those failures.
     let mut references_checked = 0;
     if run.problems.is_empty() {
-        let owned;
-        let built = match built {
-            Some(b) => b,
-            None => {
-                let mut built = Vec::with_capacity(stacks.len());
-                for (id, stack) in stacks {
-                    match stack.build() {
-                        Ok(resources) => built.push((id.clone(), resources)),
-                        Err(mut e) => {
-                            e.id = Some(id.clone());
-                            run.problems.push(e.into());
-                        }
-                    }
-                }
-                owned = built;
-                &owned
-            }
-        };
         // Every delivered Secret answers references, whoever makes it; External providers that
         // do not know their keys are trusted by name, like Project::external_secret.
         let mut external = external.to_vec();
@@ -682,9 +646,22 @@ fn plan(
                 sources: g.sources.clone(),
             }
         }));
-        let (dangling, checked) =
-            crate::deliver::check::dangling_references(built, &secrets, &external, &run.dropped);
+        // Stacks that do not build are reported first, then the references of those that do.
+        let mut broken: Vec<SecretProblem> = Vec::new();
+        let mut check = ReferenceCheck::new(&secrets, &external, &run.dropped);
+        let _ = stacks.each_stack(&mut |id, stack| {
+            match stack.build() {
+                Ok(resources) => check.stack(id, &resources),
+                Err(mut e) => {
+                    e.id = Some(id.to_owned());
+                    broken.push(e.into());
+                }
+            }
+            ControlFlow::Continue(())
+        });
+        let (dangling, checked) = check.finish();
         secrets.truncate(applied);
+        run.problems.extend(broken);
         run.problems
             .extend(dangling.into_iter().map(SecretProblem::from));
         references_checked = checked;
@@ -730,9 +707,9 @@ struct Usage {
 }
 
 impl Usage {
-    fn of(
+    fn of<S: EachStack + ?Sized>(
         managers: &[(String, &AnySecretManager)],
-        stacks: &[(String, &Stack)],
+        stacks: &S,
         run: &mut Run,
     ) -> Usage {
         let mut usage = Usage {
@@ -756,15 +733,13 @@ impl Usage {
                 }
             }
         }
-        for (stack_id, stack) in stacks {
-            for r in stack.resources().values() {
-                if crate::model::workload::pod_spec_path(r.kind()).is_none() {
-                    usage.referenced.extend(
-                        crate::deliver::check::resource_references(r)
-                            .into_iter()
-                            .map(|r| r.secret_name),
-                    );
-                }
+        let _ = stacks.each_stack(&mut |stack_id, stack| {
+            for r in stack.non_workload_resources() {
+                usage.referenced.extend(
+                    crate::deliver::check::resource_references(&r)
+                        .into_iter()
+                        .map(|r| r.secret_name),
+                );
             }
             let mut reported = Vec::new();
             for inj in stack.injections() {
@@ -772,7 +747,7 @@ impl Usage {
                     if !reported.contains(&inj.manager_id()) {
                         reported.push(inj.manager_id());
                         run.problems.push(SecretProblem::ManagerNotInProject {
-                            stack: stack_id.clone(),
+                            stack: stack_id.to_owned(),
                             secret: inj.secret().to_owned(),
                             secret_name: inj.provider().secret_name().to_owned(),
                         });
@@ -793,7 +768,8 @@ impl Usage {
                     .injected
                     .insert((inj.manager_id(), inj.secret().to_owned()), ());
             }
-        }
+            ControlFlow::Continue(())
+        });
         usage
     }
 }
@@ -1192,6 +1168,9 @@ mod tests {
         assert_eq!(plan.secrets[0].data.keys().collect::<Vec<_>>(), ["A", "B"]);
         assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
         assert_eq!(plan.references_checked, 2);
+        // The plan reads the stack's declarations without keeping them unpacked in it (a held
+        // stack would grow by its resources on every `secret validate`).
+        assert!(!s.is_unpacked());
     }
 
     #[test]

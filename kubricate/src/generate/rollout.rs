@@ -43,12 +43,26 @@ impl RolloutChecksums {
         secrets: &[MergedSecret],
         key: &ChecksumKey,
     ) -> RolloutChecksums {
+        let mut sums = RolloutChecksums::default();
+        for (stack_id, resources) in stacks {
+            sums.add(stack_id, resources, secrets, key);
+        }
+        sums
+    }
+
+    /// Adds the checksums of the workloads of one stack (see [`compute`](Self::compute)).
+    pub fn add(
+        &mut self,
+        stack_id: &str,
+        resources: &ResourceMap,
+        secrets: &[MergedSecret],
+        key: &ChecksumKey,
+    ) {
         let by_place: HashMap<(Option<&str>, &str), &MergedSecret> = secrets
             .iter()
             .map(|s| ((s.namespace.as_deref(), s.name.as_str()), s))
             .collect();
-        let mut by_resource = HashMap::new();
-        for (stack_id, resources) in stacks {
+        {
             for (resource_id, manifest) in resources {
                 let ns = manifest.namespace();
                 // (Secret, key) -> value, sorted and deduplicated: the order of references in the
@@ -86,10 +100,10 @@ impl RolloutChecksums {
                     }
                 }
                 let sum = key.checksum(&[PURPOSE, stack_id, resource_id], &framed);
-                by_resource.insert((stack_id.clone(), resource_id.clone()), sum);
+                self.by_resource
+                    .insert((stack_id.to_owned(), resource_id.clone()), sum);
             }
         }
-        RolloutChecksums { by_resource }
     }
 
     /// The checksum of one workload, if it consumes any value.

@@ -11,6 +11,7 @@
 //! ciphertext, and the checksum key of the project.
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use indexmap::IndexMap;
@@ -18,7 +19,7 @@ use serde_json::Value;
 
 use crate::checksum::{ChecksumKey, ChecksumKeySource};
 use crate::declare::manager::AnySecretManager;
-use crate::declare::stack::Stack;
+use crate::declare::source::Stacks;
 use crate::deliver::plan::{load_values, SecretError, SecretProblem};
 use crate::model::resource::Manifest;
 use crate::model::secret_value::SecretBytes;
@@ -39,7 +40,7 @@ pub(crate) fn any(managers: &[(String, AnySecretManager)]) -> bool {
 /// The manifests of every generated-manifests provider, placed into the stacks that use them.
 pub(crate) fn for_stacks(
     managers: &[(String, AnySecretManager)],
-    stacks: &IndexMap<String, Stack>,
+    stacks: &Stacks,
     out_dir: &Path,
     checksum: &ChecksumKeySource,
 ) -> Result<Extras, SecretError> {
@@ -49,6 +50,7 @@ pub(crate) fn for_stacks(
     let mut key: Option<Result<ChecksumKey, String>> = None;
     let mut key_reported = false;
     let mut written: IndexMap<String, String> = IndexMap::new();
+    let all_places = placements(managers, stacks);
     for (manager_name, manager) in managers {
         for (pid, provider) in &manager.providers {
             let Delivery::GeneratedManifests { needs_values } = provider.delivery() else {
@@ -60,7 +62,10 @@ pub(crate) fn for_stacks(
                 .filter(|s| manager.provider_for(s).is_ok_and(|(p, _)| p == pid))
                 .map(String::as_str)
                 .collect();
-            let places = placements(manager, pid, provider.as_ref(), stacks);
+            let places = all_places
+                .get(&(manager.id, pid.clone()))
+                .cloned()
+                .unwrap_or_default();
             if secrets.is_empty() || places.is_empty() {
                 continue;
             }
@@ -165,17 +170,27 @@ pub(crate) fn for_stacks(
     }
 }
 
-/// `namespace -> first stack` that injects a secret of provider `pid` of `manager` there.
+/// For each generated-manifests provider `(manager id, provider id)` of `managers`: `namespace ->
+/// first stack` that injects one of its secrets there. One walk over the stacks, whatever the
+/// number of providers.
 fn placements(
-    manager: &AnySecretManager,
-    pid: &str,
-    provider: &dyn Provider,
-    stacks: &IndexMap<String, Stack>,
-) -> IndexMap<String, String> {
-    let mut places = IndexMap::new();
-    for (stack_id, stack) in stacks {
+    managers: &[(String, AnySecretManager)],
+    stacks: &Stacks,
+) -> IndexMap<(u64, String), IndexMap<String, String>> {
+    let mut places: IndexMap<(u64, String), IndexMap<String, String>> = IndexMap::new();
+    let _ = stacks.each(|stack_id, stack| {
         for inj in stack.injections() {
-            if inj.manager_id() != manager.id || inj.provider_id() != pid {
+            let Some(manager) = managers
+                .iter()
+                .map(|(_, m)| m)
+                .find(|m| m.id == inj.manager_id())
+            else {
+                continue;
+            };
+            let Some(provider) = manager.providers.get(inj.provider_id()) else {
+                continue;
+            };
+            if !matches!(provider.delivery(), Delivery::GeneratedManifests { .. }) {
                 continue;
             }
             let ns = provider
@@ -183,9 +198,14 @@ fn placements(
                 .or_else(|| stack.resource_namespace(inj.resource_id()))
                 .unwrap_or("default")
                 .to_owned();
-            places.entry(ns).or_insert_with(|| stack_id.clone());
+            places
+                .entry((manager.id, inj.provider_id().to_owned()))
+                .or_default()
+                .entry(ns)
+                .or_insert_with(|| stack_id.to_owned());
         }
-    }
+        ControlFlow::Continue(())
+    });
     places
 }
 
