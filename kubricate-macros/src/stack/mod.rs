@@ -632,7 +632,7 @@ mod tests {
         let out = expand_str(
             r#"fn f(m: &SecretManager<S>) { for x in y { if a { c.secrets("A_B").inject(env { container_index: 1 }); } } }"#,
         );
-        assert!(out.contains("c . secret (c . names () . A_B)"), "{out}");
+        assert!(out.contains("c . secret (c . __names . A_B)"), "{out}");
         assert!(out.contains("inject_env"), "{out}");
         let out = expand_str(r#"fn f() { self.inj.secrets("A").inject(); }"#);
         assert!(
