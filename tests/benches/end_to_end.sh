@@ -24,10 +24,10 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "before: $(uptime)"
 echo
-echo "| N | injections | wall s | peak RSS MiB | µs / injection | bytes / injection | floor s | wall / floor | output MiB |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| N | injections | wall s | peak RSS MiB | µs / injection | bytes / injection | floor s | wall / floor | paired wall / floor | output MiB |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $NS; do
-  : >"$tmp/wall"; : >"$tmp/rss"; : >"$tmp/floor"
+  : >"$tmp/wall"; : >"$tmp/rss"; : >"$tmp/floor"; : >"$tmp/ratio"
   for _ in $(seq "$RUNS"); do
     start=$EPOCHREALTIME
     SCALE_STACKS=$n /usr/bin/time -v -o "$tmp/time" "$bin" generate --stdout >"$tmp/out"
@@ -36,12 +36,15 @@ for n in $NS; do
     awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time" >>"$tmp/rss"
     SCALE_STACKS=$n SCALE_FLOOR=1 "$bin" 2>&1 >"$tmp/floor-out" | awk '/floor-seconds/ {print $2}' >>"$tmp/floor"
     cmp -s "$tmp/out" "$tmp/floor-out" || { echo "N=$n: the floor wrote other bytes than generate" >&2; exit 1; }
+    # The ratio of each run to the floor measured right after it: on a shared machine the load
+    # drifts between runs, and this median is steadier than the ratio of the two medians.
+    echo "$(tail -n1 "$tmp/wall") / $(tail -n1 "$tmp/floor")" | bc -l >>"$tmp/ratio"
   done
-  wall=$(median <"$tmp/wall"); rss_kb=$(median <"$tmp/rss"); fl=$(median <"$tmp/floor")
+  wall=$(median <"$tmp/wall"); rss_kb=$(median <"$tmp/rss"); fl=$(median <"$tmp/floor"); ratio=$(median <"$tmp/ratio")
   bytes=$(stat -c %s "$tmp/out")
-  awk -v n="$n" -v k="$K" -v w="$wall" -v r="$rss_kb" -v f="$fl" -v b="$bytes" 'BEGIN {
+  awk -v n="$n" -v k="$K" -v w="$wall" -v r="$rss_kb" -v f="$fl" -v q="$ratio" -v b="$bytes" 'BEGIN {
     inj = n * k
-    printf "| %d | %d | %.3f | %.1f | %.2f | %.0f | %.3f | %.2f | %.1f |\n", n, inj, w, r / 1024, w * 1e6 / inj, r * 1024 / inj, f, w / f, b / 1048576
+    printf "| %d | %d | %.3f | %.1f | %.2f | %.0f | %.3f | %.2f | %.2f | %.1f |\n", n, inj, w, r / 1024, w * 1e6 / inj, r * 1024 / inj, f, w / f, q, b / 1048576
   }'
 done
 echo
