@@ -79,8 +79,9 @@ pub fn field_ident(name: &str, span: proc_macro2::Span) -> Option<syn::Ident> {
     })
 }
 
-/// Rust's keywords, strict and reserved, of every edition (a raw identifier spells each of them).
-fn is_keyword(name: &str) -> bool {
+/// Rust's keywords, strict and reserved, of every edition (a raw identifier spells each of them;
+/// `self`, `super`, `crate` and `Self` are paths, not in this list).
+pub fn is_keyword(name: &str) -> bool {
     matches!(
         name,
         "as" | "break"

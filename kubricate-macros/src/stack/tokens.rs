@@ -85,44 +85,8 @@ pub fn stream(toks: &[Tok]) -> TokenStream {
     toks.iter().map(|t| t.tt.clone()).collect()
 }
 
-/// Keywords that can precede an expression (an operand never ends with one of them).
-pub fn is_keyword(w: &str) -> bool {
-    matches!(
-        w,
-        "as" | "break"
-            | "const"
-            | "continue"
-            | "else"
-            | "enum"
-            | "extern"
-            | "fn"
-            | "for"
-            | "if"
-            | "impl"
-            | "in"
-            | "let"
-            | "loop"
-            | "match"
-            | "mod"
-            | "move"
-            | "mut"
-            | "pub"
-            | "ref"
-            | "return"
-            | "static"
-            | "struct"
-            | "trait"
-            | "type"
-            | "unsafe"
-            | "use"
-            | "where"
-            | "while"
-            | "async"
-            | "await"
-            | "dyn"
-            | "yield"
-    )
-}
+/// Rust's keywords (one list, in `case`): an operand never ends with one of them.
+pub use crate::case::is_keyword;
 
 /// `::` at `toks[i]` (two `:` puncts, the first joint).
 pub fn path_sep(toks: &[Tok], i: usize) -> bool {
