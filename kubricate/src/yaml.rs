@@ -268,6 +268,12 @@ const RESERVED: &[&str] = &[
 ];
 
 fn is_plain_safe(s: &str) -> bool {
+    starts_plain(s) && chars_plain(s)
+}
+
+/// The checks of [`is_plain_safe`] on how the string starts and on whole words: not empty, not a
+/// number, timestamp or reserved word YAML 1.1 would read, not ending in a space or `:`.
+fn starts_plain(s: &str) -> bool {
     let Some(first) = s.chars().next() else {
         return false;
     };
@@ -288,9 +294,11 @@ fn is_plain_safe(s: &str) -> bool {
     {
         return false;
     }
-    if s.ends_with([' ', ':']) {
-        return false;
-    }
+    !s.ends_with([' ', ':'])
+}
+
+/// The checks of [`is_plain_safe`] on every character, in one pass.
+fn chars_plain(s: &str) -> bool {
     // One pass over the bytes: every character from the safe set (a byte of a multi-byte character
     // is not in it), and no `: ` or two spaces (` #` cannot occur: `#` is not in the set). The
     // written-out form of three `contains` and a `chars().all`, which the compiler did not always
@@ -315,28 +323,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// The former form of [`is_plain_safe`]'s last checks, against which the one-pass form is compared.
+    /// The former form of [`is_plain_safe`]'s character checks (three `contains` and a `chars().all`),
+    /// against which the one-pass form is compared.
     fn plain_safe_before(s: &str) -> bool {
-        let Some(first) = s.chars().next() else {
-            return false;
-        };
-        if first.is_ascii_digit()
-            || matches!(first, '+' | '-' | '.')
-                && s.len() > 1
-                && !s[1..].starts_with(|c: char| c.is_ascii_alphabetic())
-        {
-            return false;
-        }
-        if !(first.is_ascii_alphanumeric() || matches!(first, '_' | '/' | '.')) {
-            return false;
-        }
-        if RESERVED.iter().any(|w| w.eq_ignore_ascii_case(s))
-            || s.eq_ignore_ascii_case(".inf")
-            || s.eq_ignore_ascii_case(".nan")
-        {
-            return false;
-        }
-        if s.ends_with([' ', ':']) || s.contains(": ") || s.contains(" #") {
+        if !starts_plain(s) || s.contains(": ") || s.contains(" #") {
             return false;
         }
         s.chars().all(|c| {
