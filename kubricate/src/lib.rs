@@ -125,8 +125,8 @@ pub use declare::inject::{InjectionProblem, InjectionSite};
 pub use declare::manager::{AnySecretManager, ManagerProblem, SecretManager, SecretSpec};
 pub use declare::registry::{IntoManagers, RegistryError, SecretRegistry};
 pub use declare::secret_set::{
-    Dynamic, DynamicNames, SecretDecl, SecretName, SecretRef, SecretSet,
-    UseSecretsAnyForADynamicSet,
+    Dynamic, DynamicNames, SecretDecl, SecretName, SecretOptions, SecretRef, SecretSet,
+    SecretTable, UseSecretsAnyForADynamicSet,
 };
 pub use declare::source::StackSource;
 pub use declare::stack::{Stack, StackError, StackProblem};

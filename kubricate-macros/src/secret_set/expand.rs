@@ -16,42 +16,40 @@ fn opt_str(s: Option<String>) -> TokenStream {
 pub fn expand(model: &SecretSetModel) -> TokenStream {
     let ident = &model.ident;
     let set_name = ident.to_string();
-    // One `const` per provider type, named by every secret it delivers: rustc resolves
-    // `<P as ProviderType>::INFO` once per type instead of once per secret.
-    let mut providers: Vec<(String, TokenStream)> = Vec::new();
-    let provider_const = |i: usize| quote::format_ident!("__KUBRICATE_PROVIDER_{}", i);
+    // The table is written as the runtime reads it (`SecretTable`): the names as one array of
+    // string literals, the options once per run of consecutive secrets that share them. An array of
+    // structs, one per secret, costs rustc several times more to check.
+    let names = model.secrets.iter().map(|s| &s.name);
+    type RunKey<'a> = (&'a Option<String>, Option<String>, &'a Option<String>);
+    let mut runs: Vec<(usize, RunKey, TokenStream)> = Vec::new();
     for s in &model.secrets {
-        if let Some(p) = &s.provider {
-            let key = quote!(#p).to_string();
-            if !providers.iter().any(|(k, _)| *k == key) {
-                let c = provider_const(providers.len());
-                // Spanned on the user's path, so a type that is not a provider is reported there.
-                let def = quote_spanned!(p.span()=>
-                    const #c: ::core::option::Option<&'static ::kubricate::ProviderInfo> =
-                        ::core::option::Option::Some(&<#p as ::kubricate::ProviderType>::INFO);
-                );
-                providers.push((key, def));
+        let key = (
+            &s.provider_key,
+            s.provider_id.as_ref().map(|l| l.value()),
+            &s.connector,
+        );
+        if let Some((count, k, _)) = runs.last_mut() {
+            if *k == key {
+                *count += 1;
+                continue;
             }
         }
-    }
-    let provider_defs = providers.iter().map(|(_, def)| def);
-    let decls = model.secrets.iter().map(|s| {
-        let name = &s.name;
         let provider = match &s.provider {
-            Some(p) => {
-                let key = quote!(#p).to_string();
-                let i = providers.iter().position(|(k, _)| *k == key).unwrap_or(0);
-                let c = provider_const(i);
-                quote!(#c)
-            }
+            // Spanned on the user's path, so a type that is not a provider is reported there.
+            Some(p) => quote_spanned!(p.span()=>
+                ::core::option::Option::Some(&<#p as ::kubricate::ProviderType>::INFO)),
             None => quote!(::core::option::Option::None),
         };
         let provider_id = opt_str(s.provider_id.as_ref().map(|l| l.value()));
         let connector = opt_str(s.connector.clone());
-        quote! {
-            ::kubricate::SecretDecl { name: #name, provider: #provider, provider_id: #provider_id, connector: #connector }
-        }
-    });
+        let options = quote!(::kubricate::SecretOptions {
+            provider: #provider, provider_id: #provider_id, connector: #connector
+        });
+        runs.push((1, key, options));
+    }
+    let runs = runs
+        .iter()
+        .map(|(count, _, options)| quote!((#count, #options)));
     let arms = model.secrets.iter().map(|s| {
         let v = &s.variant;
         let name = &s.name;
@@ -107,9 +105,9 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
         #[automatically_derived]
         impl ::kubricate::SecretSet for #ident {
             const NAME: &'static str = #set_name;
-            const SECRETS: &'static [::kubricate::SecretDecl] = {
-                #(#provider_defs)*
-                &[#(#decls),*]
+            const SECRETS: ::kubricate::SecretTable = ::kubricate::SecretTable {
+                names: &[#(#names),*],
+                runs: &[#(#runs),*],
             };
             type Names = #names_ty;
             const NAMES: &'static #names_ty = &#names_ty { #(#values)* };

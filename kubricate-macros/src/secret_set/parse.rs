@@ -20,6 +20,9 @@ pub struct SecretModel {
     pub provider: Option<Path>,
     pub provider_id: Option<LitStr>,
     pub connector: Option<String>,
+    /// Where the provider comes from: `None` for the set's default, else the secret's own path as
+    /// text. Secrets in a row with equal options share one entry of the derive's table.
+    pub provider_key: Option<String>,
 }
 
 #[derive(Default, Clone)]
@@ -137,6 +140,7 @@ impl SecretSetModel {
                 errors.push(e);
             }
             names.push((name.clone(), span));
+            let provider_key = o.provider.as_ref().map(|p| quote::quote!(#p).to_string());
             let provider = o.provider.clone().or_else(|| defaults.provider.clone());
             let provider_id = o.provider_id.clone().or_else(|| {
                 if o.provider.is_some() {
@@ -157,6 +161,7 @@ impl SecretSetModel {
                 provider,
                 provider_id,
                 connector,
+                provider_key,
             });
         }
         (SecretSetModel { secrets, ..empty }, errors.into_result())

@@ -2,17 +2,18 @@
 //! without changing it: for the checks `stack!` makes from syntax alone (a chain without `.inject()`,
 //! two literal chains of one block defining the same variable).
 
-use proc_macro2::{Delimiter, Span, TokenStream};
+use proc_macro2::{Delimiter, Span};
 
 use super::strategy::{self, Kind};
-use super::tokens::{is_keyword, lit_str, stream, Str, Tok};
+use super::tokens::{is_keyword, lit_str, Str, Tok};
 
-/// One `X.secrets(..)...` chain as written.
-pub struct Chain {
+/// One `X.secrets(..)...` chain as written. Tokens are borrowed, not collected into streams: a
+/// stream is a round trip to the compiler, and only a message needs one.
+pub struct Chain<'a> {
     /// The secret, when a string literal.
     pub secret: Option<Str>,
-    /// The whole argument of `secrets(..)`, for messages (made text only when one is written).
-    pub secret_arg: TokenStream,
+    /// The parenthesized argument of `secrets(..)`, for messages.
+    pub secret_arg: &'a Tok,
     /// `for_name(..)`: `Some(None)` when not a literal.
     pub for_name: Option<Option<Str>>,
     /// Whether an `inject*` method is called.
@@ -25,7 +26,7 @@ pub struct Chain {
     /// `into_resource(..)`: `Some(None)` when not a literal.
     pub resource: Option<Option<Str>>,
     /// The statement's tokens, for the span of a message about the whole chain.
-    pub tokens: TokenStream,
+    pub tokens: &'a [Tok],
 }
 
 /// `. method (args)` at `toks[i]`: the method's name and the parenthesized group.
@@ -46,7 +47,7 @@ pub fn strategy_of(args: &Tok) -> Option<syn::Result<strategy::Call>> {
 }
 
 /// Reads the statement `stmt` (without its `;`) as an injection chain; `None` when it is not one.
-pub fn read(stmt: &[Tok]) -> Option<Chain> {
+pub fn read(stmt: &[Tok]) -> Option<Chain<'_>> {
     // A statement that ends in a block (`if .. { .. }`, an item) and the chain after it share one
     // `;`-separated part: the chain starts after the last top-level block.
     let start = stmt
@@ -71,14 +72,14 @@ pub fn read(stmt: &[Tok]) -> Option<Chain> {
     let (_, args) = segment(stmt, at)?;
     let mut chain = Chain {
         secret: lit_str(args.inner()),
-        secret_arg: args.stream(),
+        secret_arg: args,
         for_name: None,
         injected: false,
         kind: None,
         container: None,
         explicit_path: false,
         resource: None,
-        tokens: stream(stmt),
+        tokens: stmt,
     };
     let mut i = at + 3;
     while i < stmt.len() {

@@ -33,7 +33,7 @@ use proc_macro2::{Delimiter, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 
 use crate::attr::Errors;
-use tokens::{group, ident, lit_str, path_words, split, stream, toks, Tok};
+use tokens::{dot, group, ident, lit_str, path_words, split, stream, toks, Tok};
 
 /// What the walker knows where it is.
 #[derive(Clone, Default)]
@@ -48,6 +48,16 @@ struct Ctx {
     dynamic_params: Rc<[String]>,
     /// The resources type of the stack chain whose `use_secrets` closure this is.
     resources: Option<Rc<TokenStream>>,
+    /// The `use_secrets` closure's parameter (`c` of `|c|`), whose names the closure reads once into
+    /// [`names_local`] before its body; `None` where that parameter is rebound or not a plain name.
+    names_of: Option<Rc<str>>,
+}
+
+/// The local that holds a `use_secrets` closure's names (`let __kubricate_names = c.__names;`):
+/// reading the field once per closure, rather than once per injection, saves rustc a field
+/// lookup through the injector per `c.secrets(..)`. Mixed-site, so no user name can clash with it.
+fn names_local() -> Ident {
+    Ident::new("__kubricate_names", Span::mixed_site())
 }
 
 impl Ctx {
@@ -293,6 +303,7 @@ impl Walker {
             generics: params.into(),
             dynamic_params: dynamic.into(),
             resources: None,
+            names_of: None,
         };
         for t in &toks[i..body_at] {
             out.push(t.clone());
@@ -377,9 +388,10 @@ impl Walker {
         }
         let run_time = method == "use_secrets_any"
             || matches!(m, [p] if p.word.as_ref().is_some_and(|w| ctx.dynamic_params.contains(w)));
-        let body_ctx = Ctx {
+        let mut body_ctx = Ctx {
             run_time_set: ctx.run_time_set || run_time,
             resources: res.cloned().or_else(|| ctx.resources.clone()),
+            names_of: None,
             ..ctx.clone()
         };
         let mut out = self.walk_or(manager, ctx, false);
@@ -400,6 +412,15 @@ impl Walker {
         };
         let (header, body) = closure.split_at(close + 1);
         out.extend(stream(header));
+        // `|c|` (or `move |c|`) whose `c` the body does not rebind: its names are read once.
+        let param = match header {
+            [m, open, p, close] if m.is("move") && open.punct('|') && close.punct('|') => Some(p),
+            [open, p, close] if open.punct('|') && close.punct('|') => Some(p),
+            _ => None,
+        };
+        let param = param
+            .filter(|p| p.operand_word() && p.word.as_deref().is_some_and(|w| !rebinds(body, w)));
+        body_ctx.names_of = param.and_then(|p| p.word.as_deref()).map(Rc::from);
         let walked = self.walk_or(body, &body_ctx, false);
         // The check goes after the body, and the block around it is there whether or not a check
         // is: what precedes the cursor must not depend on the body (a half-typed name changes
@@ -407,7 +428,12 @@ impl Walker {
         // not line up.
         let check = resources::Scan::of(body).workload_check(res);
         self.rewrites += 1;
-        out.extend(quote!({ #walked; #check }));
+        let hoist = param.map(|p| {
+            // The parameter as the user wrote it (its span resolves to their binding).
+            let (local, p) = (names_local(), &p.tt);
+            quote!(let #local = #p.__names;)
+        });
+        out.extend(quote!({ #hoist #walked; #check }));
         group(Delimiter::Parenthesis, out, args.span())
     }
 
@@ -430,7 +456,7 @@ impl Walker {
                 out.push(Tok::new(args));
                 true
             }
-            "secrets" if !ctx.string_names() => self.secret_name(seg, args, out),
+            "secrets" if !ctx.string_names() => self.secret_name(seg, args, ctx, out),
             "inject" if !args.inner().is_empty() => {
                 let Some(call) = chain::strategy_of(args) else {
                     return false;
@@ -480,7 +506,7 @@ impl Walker {
 
     /// `X.secrets("NAME")` → `X.secret(X.names().NAME)`, `X.secrets(Set::Variant)` →
     /// `X.secret(<Set as SecretSet>::VARIANTS.Variant)`; `false` to leave the call as it is.
-    fn secret_name(&mut self, seg: &[Tok], args: &Tok, out: &mut Vec<Tok>) -> bool {
+    fn secret_name(&mut self, seg: &[Tok], args: &Tok, ctx: &Ctx, out: &mut Vec<Tok>) -> bool {
         let method_span = seg[1].tt.span();
         // Spanned on the user's `secrets`, so an error about the chain (an unsatisfied bound of
         // `.inject()`) points at the chain; the field carries the literal's span.
@@ -516,7 +542,26 @@ impl Walker {
             && !(n >= 2 && (out[n - 2].punct('.') || out[n - 2].punct(':')));
         if simple {
             let receiver = out[n - 1].tt.clone();
-            let inner = quote_spanned!(method_span=> #receiver.__names.#field);
+            let hoisted = ctx.names_of.as_deref().is_some_and(|p| out[n - 1].is(p));
+            let inner = if hoisted {
+                [
+                    TokenTree::Ident(names_local()),
+                    dot(method_span),
+                    TokenTree::Ident(field),
+                ]
+                .into_iter()
+                .collect()
+            } else {
+                [
+                    receiver,
+                    dot(method_span),
+                    ident("__names", method_span),
+                    dot(method_span),
+                    TokenTree::Ident(field),
+                ]
+                .into_iter()
+                .collect()
+            };
             out.extend([seg[0].clone(), secret()]);
             out.push(Tok::new(group(Delimiter::Parenthesis, inner, args.span())));
             self.rewrites += 1;
@@ -551,8 +596,8 @@ impl Walker {
                     .as_ref()
                     .map_or_else(|| "the secret".to_owned(), |s| format!("`{}`", s.value()));
                 self.errors.push(syn::Error::new_spanned(
-                    &c.tokens,
-                    format!("no injection strategy defined for secret {name}: the chain `.secrets({})` never calls `.inject()`; add `.inject()`", c.secret_arg),
+                    stream(c.tokens),
+                    format!("no injection strategy defined for secret {name}: the chain `.secrets({})` never calls `.inject()`; add `.inject()`", c.secret_arg.stream()),
                 ));
                 continue;
             }

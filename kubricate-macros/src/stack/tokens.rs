@@ -5,7 +5,7 @@
 use std::cell::OnceCell;
 use std::rc::Rc;
 
-use proc_macro2::{Delimiter, Group, Ident, Spacing, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 
 /// One token tree with its identifier text read once: comparing a `proc_macro2::Ident` with a string
 /// asks the compiler for its text every time.
@@ -111,11 +111,11 @@ pub fn split(toks: &[Tok], sep: char) -> Vec<&[Tok]> {
 }
 
 /// The only token of `toks`, looking through invisible groups (a `$e:expr` of a `macro_rules!`).
-pub fn single(toks: &[Tok]) -> Option<Tok> {
+pub fn single(toks: &[Tok]) -> Option<&Tok> {
     match toks {
         [t] => match t.group(Delimiter::None) {
             Some(_) => single(t.inner()),
-            None => Some(t.clone()),
+            None => Some(t),
         },
         _ => None,
     }
@@ -145,9 +145,11 @@ pub fn lit_str(toks: &[Tok]) -> Option<Str> {
         return None;
     };
     let text = l.to_string();
-    // The common `"NAME"` is read here; escapes, raw strings and suffixes go through syn.
+    // The common `"NAME"` is read here; escapes, raw strings and suffixes go through syn. (A byte
+    // loop: the macro crate is built without optimisation, where a `contains([..])` over chars
+    // cost more than the rest of reading the literal.)
     if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-        if !inner.contains(['\\', '"']) {
+        if !inner.bytes().any(|b| b == b'\\' || b == b'"') {
             return Some(Str {
                 value: inner.to_owned(),
                 span: l.span(),
@@ -157,7 +159,7 @@ pub fn lit_str(toks: &[Tok]) -> Option<Str> {
     if !(text.starts_with('"') || text.starts_with('r')) {
         return None;
     }
-    let lit = syn::parse2::<syn::LitStr>(TokenStream::from(t.tt)).ok()?;
+    let lit = syn::parse2::<syn::LitStr>(TokenStream::from(t.tt.clone())).ok()?;
     Some(Str {
         value: lit.value(),
         span: lit.span(),
@@ -183,6 +185,12 @@ pub fn path_words(toks: &[Tok]) -> Option<Vec<String>> {
 
 pub fn ident(word: &str, span: Span) -> TokenTree {
     TokenTree::Ident(Ident::new(word, span))
+}
+
+pub fn dot(span: Span) -> TokenTree {
+    let mut p = Punct::new('.', Spacing::Alone);
+    p.set_span(span);
+    TokenTree::Punct(p)
 }
 
 pub fn group(delimiter: Delimiter, inner: TokenStream, span: Span) -> TokenTree {

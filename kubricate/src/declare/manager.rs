@@ -127,7 +127,7 @@ impl<S: SecretSet> SecretManager<S> {
             errors: Vec::new(),
             bindings: Default::default(),
         };
-        for decl in S::SECRETS {
+        for decl in S::SECRETS.iter() {
             inner.secrets.insert(
                 decl.name.to_owned(),
                 SecretSpec {

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use crate::provider::ProviderInfo;
 
-/// One declared secret.
+/// One declared secret, as [`SecretTable::iter`] gives it.
 #[derive(Debug, Clone, Copy)]
 pub struct SecretDecl {
     /// Logical name (`DATABASE_URL`); also the connector lookup key and the Opaque Secret key.
@@ -16,6 +16,69 @@ pub struct SecretDecl {
     pub provider_id: Option<&'static str>,
     /// The id of the connector that loads it (default: the manager's default connector).
     pub connector: Option<&'static str>,
+}
+
+/// What a secret declares besides its name: its provider and connector.
+#[derive(Debug, Clone, Copy)]
+pub struct SecretOptions {
+    /// See [`SecretDecl::provider`].
+    pub provider: Option<&'static ProviderInfo>,
+    /// See [`SecretDecl::provider_id`].
+    pub provider_id: Option<&'static str>,
+    /// See [`SecretDecl::connector`].
+    pub connector: Option<&'static str>,
+}
+
+/// The secrets a set declares, in declaration order: their names, and their options by runs of
+/// consecutive secrets that share them (a set whose secrets all use its default provider is one
+/// run). Written by the derive in this form, rather than one [`SecretDecl`] per secret, because
+/// rustc checks an array of string literals many times faster than an array of structs, and every
+/// user pays that on every `cargo check`.
+#[derive(Debug, Clone, Copy)]
+pub struct SecretTable {
+    /// The logical names, in declaration order.
+    pub names: &'static [&'static str],
+    /// `(how many, options)`: the first run's options apply to the first `how many` names, and so
+    /// on. The counts add up to `names.len()`.
+    pub runs: &'static [(usize, SecretOptions)],
+}
+
+impl SecretTable {
+    /// No secrets.
+    pub const EMPTY: SecretTable = SecretTable {
+        names: &[],
+        runs: &[],
+    };
+
+    /// How many secrets.
+    pub const fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether there are none.
+    pub const fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Every secret with its options, in declaration order. A name beyond the runs (a table not
+    /// written by the derive) has no options.
+    pub fn iter(&self) -> impl Iterator<Item = SecretDecl> + '_ {
+        let options = self
+            .runs
+            .iter()
+            .flat_map(|(count, options)| std::iter::repeat_n(*options, *count))
+            .chain(std::iter::repeat(SecretOptions {
+                provider: None,
+                provider_id: None,
+                connector: None,
+            }));
+        self.names.iter().zip(options).map(|(name, o)| SecretDecl {
+            name,
+            provider: o.provider,
+            provider_id: o.provider_id,
+            connector: o.connector,
+        })
+    }
 }
 
 /// A set of secrets known at compile time. Implemented by `#[derive(SecretSet)]`.
@@ -47,7 +110,7 @@ pub trait SecretSet: 'static {
     /// The set's type name, for messages.
     const NAME: &'static str;
     /// Every secret, in declaration order.
-    const SECRETS: &'static [SecretDecl];
+    const SECRETS: SecretTable;
     /// Whether the names are known at compile time (`false` for [`Dynamic`]).
     const STATIC: bool = true;
     /// The set's names as a struct: one field per secret, named after its logical name (a raw
@@ -131,7 +194,7 @@ pub enum Dynamic {}
 
 impl SecretSet for Dynamic {
     const NAME: &'static str = "Dynamic";
-    const SECRETS: &'static [SecretDecl] = &[];
+    const SECRETS: SecretTable = SecretTable::EMPTY;
     const STATIC: bool = false;
     type Names = DynamicNames;
     const NAMES: &'static DynamicNames = &UseSecretsAnyForADynamicSet;
