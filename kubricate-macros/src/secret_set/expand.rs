@@ -57,44 +57,54 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
     });
     let names_ty = quote::format_ident!("{}Names", ident);
     let vis = &model.vis;
-    let mut seen: Vec<&str> = Vec::new();
-    let mut fields = Vec::new();
-    let mut values = Vec::new();
-    for s in &model.secrets {
-        // A name declared twice is reported by the parser; one field keeps rustc quiet about it.
-        let Some(field) = crate::case::field_ident(&s.name, s.span) else {
-            continue;
+    let provider_of = |s: &super::parse::SecretModel| match &s.provider {
+        Some(p) => quote!(#p),
+        None => quote!(::kubricate::provider::AnyProvider),
+    };
+    // `Provider => { field "NAME" "doc" ... }` per run of secrets with one provider type, in
+    // declaration order, for `__secret_names!`.
+    let grouped =
+        |fields: &mut dyn Iterator<Item = (&super::parse::SecretModel, TokenStream, String)>| {
+            let mut out = TokenStream::new();
+            let mut run: Option<(&Option<String>, TokenStream, TokenStream)> = None;
+            let flush = |run: Option<(&Option<String>, TokenStream, TokenStream)>,
+                         out: &mut TokenStream| {
+                if let Some((_, p, body)) = run {
+                    out.extend(quote!(#p => { #body }));
+                }
+            };
+            for (s, field, doc) in fields {
+                let name = &s.name;
+                match &mut run {
+                    Some((key, _, body)) if *key == &s.provider_key => {
+                        body.extend(quote!(#field #name #doc))
+                    }
+                    _ => {
+                        flush(run.take(), &mut out);
+                        run = Some((&s.provider_key, provider_of(s), quote!(#field #name #doc)));
+                    }
+                }
+            }
+            flush(run, &mut out);
+            out
         };
+    let mut seen: Vec<&str> = Vec::new();
+    let by_name = grouped(&mut model.secrets.iter().filter_map(|s| {
+        // A name declared twice is reported by the parser; one field keeps rustc quiet about it.
+        let field = crate::case::field_ident(&s.name, s.span)?;
         if seen.contains(&s.name.as_str()) {
-            continue;
+            return None;
         }
         seen.push(&s.name);
-        let provider = match &s.provider {
-            Some(p) => quote!(#p),
-            None => quote!(::kubricate::provider::AnyProvider),
-        };
-        let doc = format!("`{}`", s.name);
-        let name = &s.name;
-        fields.push(quote!(#[doc = #doc] pub #field: ::kubricate::SecretName<#provider, #ident>,));
-        values.push(quote!(#field: ::kubricate::SecretName { __name: #name, __types: ::core::marker::PhantomData },));
-    }
+        Some((s, quote!(#field), format!("`{}`", s.name)))
+    }));
     // The same names by variant (`c.secrets(AppSecrets::DatabaseUrl)` inside `stack!`): one field per
     // variant, so a typed name flows into the typed chain like a string literal does.
     let variants_ty = quote::format_ident!("{}Variants", ident);
-    let variant_fields = model.secrets.iter().map(|s| {
+    let by_variant = grouped(&mut model.secrets.iter().map(|s| {
         let v = &s.variant;
-        let provider = match &s.provider {
-            Some(p) => quote!(#p),
-            None => quote!(::kubricate::provider::AnyProvider),
-        };
-        let doc = format!("`{}::{}`: `{}`", ident, v, s.name);
-        quote!(#[doc = #doc] pub #v: ::kubricate::SecretName<#provider, #ident>,)
-    });
-    let variant_values = model.secrets.iter().map(|s| {
-        let v = &s.variant;
-        let name = &s.name;
-        quote!(#v: ::kubricate::SecretName { __name: #name, __types: ::core::marker::PhantomData },)
-    });
+        (s, quote!(#v), format!("`{}::{}`: `{}`", ident, v, s.name))
+    }));
     let variants_doc = format!(
         "The secret names of [`{ident}`] by variant, typed by provider (written by `#[derive(SecretSet)]`)."
     );
@@ -110,22 +120,13 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
                 runs: &[#(#runs),*],
             };
             type Names = #names_ty;
-            const NAMES: &'static #names_ty = &#names_ty { #(#values)* };
+            const NAMES: &'static #names_ty = &#names_ty::__VALUE;
             type Variants = #variants_ty;
-            const VARIANTS: &'static #variants_ty = &#variants_ty { #(#variant_values)* };
+            const VARIANTS: &'static #variants_ty = &#variants_ty::__VALUE;
         }
 
-        #[doc = #variants_doc]
-        #[allow(non_snake_case)]
-        #vis struct #variants_ty {
-            #(#variant_fields)*
-        }
-
-        #[doc = #struct_doc]
-        #[allow(non_snake_case)]
-        #vis struct #names_ty {
-            #(#fields)*
-        }
+        ::kubricate::__secret_names!(#vis #names_ty for #ident, #struct_doc; #by_name);
+        ::kubricate::__secret_names!(#vis #variants_ty for #ident, #variants_doc; #by_variant);
 
         #[automatically_derived]
         impl ::kubricate::SecretRef for #ident {

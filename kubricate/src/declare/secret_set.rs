@@ -175,6 +175,30 @@ impl<P, S> SecretRef for SecretName<P, S> {
     }
 }
 
+/// Writes a names struct of `#[derive(SecretSet)]` (by logical name and by variant) and its value,
+/// `Names::__VALUE`. The derive passes each field once, grouped by provider type in declaration
+/// order, and rustc expands this itself: every token a proc macro writes out crosses the
+/// compiler's bridge, in a macro crate built without optimisation, and writing these structs out
+/// in the derive cost several times more than this expansion.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __secret_names {
+    ($vis:vis $names:ident for $set:ident, $doc:tt; $( $p:ty => { $( $field:tt $name:tt $fdoc:tt )* } )*) => {
+        #[doc = $doc]
+        #[allow(non_snake_case)]
+        $vis struct $names {
+            $( $( #[doc = $fdoc] pub $field: $crate::SecretName<$p, $set>, )* )*
+        }
+
+        impl $names {
+            #[doc(hidden)]
+            pub const __VALUE: $names = $names {
+                $( $( $field: $crate::SecretName { __name: $name, __types: ::core::marker::PhantomData }, )* )*
+            };
+        }
+    };
+}
+
 /// The names of a [`Dynamic`] set: none known at compile time, so no field. Inside `stack!`,
 /// `c.secrets("X")` on a run-time set whose manager the macro cannot see as one (a parameter typed
 /// `&SecretManager` or `&SecretManager<Dynamic>` it can) is rustc's "no field `X` on type
