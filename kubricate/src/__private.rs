@@ -5,6 +5,7 @@
 //! inside the crate never breaks a user's expansion, and the public API stays what the docs show.
 
 pub use crate::declare::checks;
+pub use crate::declare::secret_set::SecretName;
 
 /// The resource ids of `R`, for `stack!`'s `.into_resource(ids::<R>().deployment)`.
 #[inline(always)]

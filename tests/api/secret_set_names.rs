@@ -83,3 +83,49 @@ fn a_typed_name_injects_like_its_string() {
         .to_string();
     assert!(err.contains("TlsSecretProvider needs `key` for the `env` strategy, one of: tls.crt, tls.key (got `tls.crt2`)"), "{err}");
 }
+
+/// Providers and connectors that change from secret to secret, and back: the derive's table keeps
+/// them as runs of consecutive secrets, and every secret must come out with its own.
+#[allow(dead_code)]
+#[derive(SecretSet)]
+#[secret_set(provider = OpaqueSecretProvider, connector = "env")]
+pub enum Alternating {
+    First,
+    Second,
+    #[secret(provider = TlsSecretProvider)]
+    Cert,
+    #[secret(provider = OpaqueSecretProvider, provider_id = "other")]
+    Other,
+    Back,
+    #[secret(connector = "file")]
+    FromFile,
+    Last,
+}
+
+#[test]
+fn the_secret_table_gives_each_secret_its_own_options() {
+    let decls: Vec<(&str, &str, Option<&str>, Option<&str>)> = Alternating::SECRETS
+        .iter()
+        .map(|d| {
+            let provider = d.provider.map_or("-", |p| p.kind);
+            (d.name, provider, d.provider_id, d.connector)
+        })
+        .collect();
+    let opaque = <OpaqueSecretProvider as kubricate::ProviderType>::INFO.kind;
+    let tls = <TlsSecretProvider as kubricate::ProviderType>::INFO.kind;
+    assert_eq!(
+        decls,
+        [
+            ("FIRST", opaque, None, Some("env")),
+            ("SECOND", opaque, None, Some("env")),
+            ("CERT", tls, None, Some("env")),
+            ("OTHER", opaque, Some("other"), Some("env")),
+            ("BACK", opaque, None, Some("env")),
+            ("FROM_FILE", opaque, None, Some("file")),
+            ("LAST", opaque, None, Some("env")),
+        ]
+    );
+    // Seven secrets in six runs: only FIRST and SECOND share theirs.
+    assert_eq!(Alternating::SECRETS.runs.len(), 6);
+    assert_eq!(Alternating::SECRETS.len(), 7);
+}

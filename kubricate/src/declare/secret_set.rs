@@ -187,13 +187,13 @@ macro_rules! __secret_names {
         #[doc = $doc]
         #[allow(non_snake_case)]
         $vis struct $names {
-            $( $( #[doc = $fdoc] pub $field: $crate::SecretName<$p, $set>, )* )*
+            $( $( #[doc = $fdoc] pub $field: $crate::__private::SecretName<$p, $set>, )* )*
         }
 
         impl $names {
             #[doc(hidden)]
             pub const __VALUE: $names = $names {
-                $( $( $field: $crate::SecretName { __name: $name, __types: ::core::marker::PhantomData }, )* )*
+                $( $( $field: $crate::__private::SecretName { __name: $name, __types: ::core::marker::PhantomData }, )* )*
             };
         }
     };

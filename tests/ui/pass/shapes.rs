@@ -137,6 +137,21 @@ stack! {
         })
     }
 
+    // The closure's names are read once before its body; a body that binds `c` again (a reborrow,
+    // another stack's closure inside) keeps the per-injection form, checked against each `c`'s own set.
+    pub fn moved_and_rebound(m: &SecretManager<AppSecrets>, other: &SecretManager<Other>) -> (Stack, Stack) {
+        let mut inner = None;
+        let outer = Stack::from_template(SimpleApp, input("outer")).use_secrets(m, move |c| {
+            c.secrets("API_KEY").inject();
+            inner = Some(Stack::from_template(SimpleApp, input("inner")).use_secrets(other, |c| {
+                c.secrets("OTHER_TOKEN").inject();
+            }));
+            let c = &mut *c;
+            c.secrets("DATABASE_URL").inject();
+        });
+        (outer, inner.unwrap_or_else(|| panic!("the closure ran")))
+    }
+
     fn helper(c: &mut Injector<AppSecrets>) {
         c.secrets("API_KEY").inject();
     }
@@ -196,6 +211,9 @@ fn main() {
     assert_eq!(env_of(&keyword_name(&m), 0), one("KIND", "app-secrets", "type"));
     assert_eq!(env_of(&let_split(&m), 0), one("DB", "app-secrets", "DATABASE_URL"));
     assert_eq!(env_of(&via_helper(&m), 0), one("API_KEY", "app-secrets", "API_KEY"));
+    let (outer, inner) = moved_and_rebound(&m, &other);
+    assert_eq!(env_of(&outer, 0), one("API_KEY", "app-secrets", "API_KEY") + &one("DATABASE_URL", "app-secrets", "DATABASE_URL")[..]);
+    assert_eq!(env_of(&inner, 0), one("OTHER_TOKEN", "other-secrets", "OTHER_TOKEN"));
     assert_eq!(env_of(&plain(&m), 0), one("DATABASE_URL", "app-secrets", "DATABASE_URL"));
     let _keyword: kubricate::SecretName<OpaqueSecretProvider, AppSecrets> = AppSecrets::NAMES.r#type;
 }
