@@ -141,9 +141,10 @@ stack! {
     // another stack's closure inside) keeps the per-injection form, checked against each `c`'s own set.
     pub fn moved_and_rebound(m: &SecretManager<AppSecrets>, other: &SecretManager<Other>) -> (Stack, Stack) {
         let mut inner = None;
+        let slot = &mut inner;
         let outer = Stack::from_template(SimpleApp, input("outer")).use_secrets(m, move |c| {
             c.secrets("API_KEY").inject();
-            inner = Some(Stack::from_template(SimpleApp, input("inner")).use_secrets(other, |c| {
+            *slot = Some(Stack::from_template(SimpleApp, input("inner")).use_secrets(other, |c| {
                 c.secrets("OTHER_TOKEN").inject();
             }));
             let c = &mut *c;
