@@ -3,8 +3,9 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
+use syn::LitStr;
 
-use super::parse::SecretSetModel;
+use super::parse::{SecretModel, SecretSetModel};
 
 fn opt_str(s: Option<String>) -> TokenStream {
     match s {
@@ -20,36 +21,26 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
     // string literals, the options once per run of consecutive secrets that share them. An array of
     // structs, one per secret, costs rustc several times more to check.
     let names = model.secrets.iter().map(|s| &s.name);
-    type RunKey<'a> = (&'a Option<String>, Option<String>, &'a Option<String>);
-    let mut runs: Vec<(usize, RunKey, TokenStream)> = Vec::new();
-    for s in &model.secrets {
-        let key = (
-            &s.provider_key,
-            s.provider_id.as_ref().map(|l| l.value()),
-            &s.connector,
-        );
-        if let Some((count, k, _)) = runs.last_mut() {
-            if *k == key {
-                *count += 1;
-                continue;
-            }
-        }
+    let same_options = |a: &SecretModel, b: &SecretModel| {
+        a.provider_key == b.provider_key
+            && a.provider_id.as_ref().map(LitStr::value)
+                == b.provider_id.as_ref().map(LitStr::value)
+            && a.connector == b.connector
+    };
+    let runs = model.secrets.chunk_by(same_options).map(|run| {
+        let (count, s) = (run.len(), &run[0]);
         let provider = match &s.provider {
             // Spanned on the user's path, so a type that is not a provider is reported there.
             Some(p) => quote_spanned!(p.span()=>
                 ::core::option::Option::Some(&<#p as ::kubricate::ProviderType>::INFO)),
             None => quote!(::core::option::Option::None),
         };
-        let provider_id = opt_str(s.provider_id.as_ref().map(|l| l.value()));
+        let provider_id = opt_str(s.provider_id.as_ref().map(LitStr::value));
         let connector = opt_str(s.connector.clone());
-        let options = quote!(::kubricate::SecretOptions {
+        quote!((#count, ::kubricate::SecretOptions {
             provider: #provider, provider_id: #provider_id, connector: #connector
-        });
-        runs.push((1, key, options));
-    }
-    let runs = runs
-        .iter()
-        .map(|(count, _, options)| quote!((#count, #options)));
+        }))
+    });
     let arms = model.secrets.iter().map(|s| {
         let v = &s.variant;
         let name = &s.name;
@@ -57,54 +48,52 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
     });
     let names_ty = quote::format_ident!("{}Names", ident);
     let vis = &model.vis;
-    let provider_of = |s: &super::parse::SecretModel| match &s.provider {
-        Some(p) => quote!(#p),
-        None => quote!(::kubricate::provider::AnyProvider),
-    };
-    // `Provider => { field "NAME" "doc" ... }` per run of secrets with one provider type, in
-    // declaration order, for `__secret_names!`.
-    let grouped =
-        |fields: &mut dyn Iterator<Item = (&super::parse::SecretModel, TokenStream, String)>| {
-            let mut out = TokenStream::new();
-            let mut run: Option<(&Option<String>, TokenStream, TokenStream)> = None;
-            let flush = |run: Option<(&Option<String>, TokenStream, TokenStream)>,
-                         out: &mut TokenStream| {
-                if let Some((_, p, body)) = run {
-                    out.extend(quote!(#p => { #body }));
-                }
+    // `Provider => { field "NAME" "doc" ... }` per run of fields whose secrets have one provider
+    // type, in declaration order, for `__secret_names!`.
+    let grouped = |fields: Vec<(&SecretModel, TokenStream, String)>| {
+        let runs = fields.chunk_by(|(a, ..), (b, ..)| a.provider_key == b.provider_key);
+        let runs = runs.map(|run| {
+            let provider = match &run[0].0.provider {
+                Some(p) => quote!(#p),
+                None => quote!(::kubricate::provider::AnyProvider),
             };
-            for (s, field, doc) in fields {
+            let fields = run.iter().map(|(s, field, doc)| {
                 let name = &s.name;
-                match &mut run {
-                    Some((key, _, body)) if *key == &s.provider_key => {
-                        body.extend(quote!(#field #name #doc))
-                    }
-                    _ => {
-                        flush(run.take(), &mut out);
-                        run = Some((&s.provider_key, provider_of(s), quote!(#field #name #doc)));
-                    }
-                }
-            }
-            flush(run, &mut out);
-            out
-        };
+                quote!(#field #name #doc)
+            });
+            quote!(#provider => { #(#fields)* })
+        });
+        runs.collect::<TokenStream>()
+    };
     let mut seen: Vec<&str> = Vec::new();
-    let by_name = grouped(&mut model.secrets.iter().filter_map(|s| {
-        // A name declared twice is reported by the parser; one field keeps rustc quiet about it.
-        let field = crate::case::field_ident(&s.name, s.span)?;
-        if seen.contains(&s.name.as_str()) {
-            return None;
-        }
-        seen.push(&s.name);
-        Some((s, quote!(#field), format!("`{}`", s.name)))
-    }));
+    let by_name = grouped(
+        model
+            .secrets
+            .iter()
+            .filter_map(|s| {
+                // A name declared twice is reported by the parser; one field keeps rustc quiet about it.
+                let field = crate::case::field_ident(&s.name, s.span)?;
+                if seen.contains(&s.name.as_str()) {
+                    return None;
+                }
+                seen.push(&s.name);
+                Some((s, quote!(#field), format!("`{}`", s.name)))
+            })
+            .collect(),
+    );
     // The same names by variant (`c.secrets(AppSecrets::DatabaseUrl)` inside `stack!`): one field per
     // variant, so a typed name flows into the typed chain like a string literal does.
     let variants_ty = quote::format_ident!("{}Variants", ident);
-    let by_variant = grouped(&mut model.secrets.iter().map(|s| {
-        let v = &s.variant;
-        (s, quote!(#v), format!("`{}::{}`: `{}`", ident, v, s.name))
-    }));
+    let by_variant = grouped(
+        model
+            .secrets
+            .iter()
+            .map(|s| {
+                let v = &s.variant;
+                (s, quote!(#v), format!("`{}::{}`: `{}`", ident, v, s.name))
+            })
+            .collect(),
+    );
     let variants_doc = format!(
         "The secret names of [`{ident}`] by variant, typed by provider (written by `#[derive(SecretSet)]`)."
     );

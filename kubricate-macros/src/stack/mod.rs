@@ -3,8 +3,9 @@
 //! The body is walked as token trees ([`tokens`]); every token the macro does not rewrite reaches
 //! rustc, and rust-analyzer, exactly as written, and half-typed code is walked like finished code.
 //! Wherever they appear (loops, `if`s, nested blocks, closures, helper functions, `let`-split chains):
-//! - `c.secrets("NAME")` becomes `c.secret(c.__names.NAME)` (another receiver `X` is evaluated once:
-//!   `X.secret_by(|n| n.NAME)`): a field access on the names the injector's own set hands out, so
+//! - `c.secrets("NAME")` becomes `c.secret(c.__names.NAME)` (inside a `use_secrets` closure `|c|`,
+//!   `c.secret(__kubricate_names.NAME)`, the names read once before the body; another receiver `X`
+//!   is evaluated once: `X.secret_by(|n| n.NAME)`): a field access on the names the injector's own set hands out, so
 //!   rustc resolves the set from the type of `X` and a misspelt name is its "no field `NAME`", with
 //!   "a field with a similar name exists";
 //!
@@ -541,27 +542,17 @@ impl Walker {
             && out[n - 1].operand_word()
             && !(n >= 2 && (out[n - 2].punct('.') || out[n - 2].punct(':')));
         if simple {
-            let receiver = out[n - 1].tt.clone();
-            let hoisted = ctx.names_of.as_deref().is_some_and(|p| out[n - 1].is(p));
-            let inner = if hoisted {
-                [
-                    TokenTree::Ident(names_local()),
-                    dot(method_span),
-                    TokenTree::Ident(field),
-                ]
-                .into_iter()
-                .collect()
-            } else {
-                [
-                    receiver,
+            // Inside the closure whose names were read once, those; else the receiver's own.
+            let mut inner: Vec<TokenTree> = match ctx.names_of.as_deref() {
+                Some(p) if out[n - 1].is(p) => vec![TokenTree::Ident(names_local())],
+                _ => vec![
+                    out[n - 1].tt.clone(),
                     dot(method_span),
                     ident("__names", method_span),
-                    dot(method_span),
-                    TokenTree::Ident(field),
-                ]
-                .into_iter()
-                .collect()
+                ],
             };
+            inner.extend([dot(method_span), TokenTree::Ident(field)]);
+            let inner: TokenStream = inner.into_iter().collect();
             out.extend([seg[0].clone(), secret()]);
             out.push(Tok::new(group(Delimiter::Parenthesis, inner, args.span())));
             self.rewrites += 1;
