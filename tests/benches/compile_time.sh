@@ -20,6 +20,11 @@
 #
 # Usage: tests/benches/compile_time.sh           (RUNS=3 SECRETS=200 STACKS=100 PER_STACK=20)
 #        KEEP=1 tests/benches/compile_time.sh     keeps the generated crates (path printed)
+#        INSTRUCTIONS=1 tests/benches/compile_time.sh
+#          also counts the instructions rustc executes for the user crate (valgrind's cachegrind on
+#          the exact rustc command cargo runs; clean: non-incremental, edit: incremental after the
+#          same one-file edit). Wall times of a 0.3 s check move by tens of percent on a shared
+#          machine; instruction counts repeat to 0.1 %, so they rank changes that wall time cannot.
 # Runs offline from the local cargo cache; nothing outside a temporary directory is written.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -32,6 +37,7 @@ SECRETS = int(os.environ.get("SECRETS", "200"))
 STACKS = int(os.environ.get("STACKS", "100"))
 PER_STACK = int(os.environ.get("PER_STACK", "20"))
 KEEP = os.environ.get("KEEP") == "1"
+INSTRUCTIONS = os.environ.get("INSTRUCTIONS") == "1"
 
 work = tempfile.mkdtemp(prefix="kubricate-compile-time-")
 
@@ -178,6 +184,49 @@ def measure(ws, warm_target, crate):
     return clean, edit
 
 
+def rustc_command(ws, target, crate, incremental):
+    """The rustc command cargo runs for `crate` (cargo runs it once here, from scratch)."""
+    env = dict(os.environ, CARGO_TARGET_DIR=target, CARGO_TERM_COLOR="never",
+               CARGO_INCREMENTAL="1" if incremental else "0")
+    p = subprocess.run(["cargo", "check", "--offline", "-v", "-p", crate], cwd=ws, env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in p.stderr.splitlines():
+        line = line.strip()
+        if line.startswith("Running `") and f"--crate-name {crate} " in line:
+            return line[len("Running `"):-1]
+    sys.exit(f"no rustc command for {crate} in:\n{p.stderr}")
+
+
+def instructions_of(ws, command):
+    p = subprocess.run(f"valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null {command}",
+                       shell=True, cwd=ws, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in p.stderr.splitlines():
+        if "I" in line and "refs:" in line:
+            return int(line.split()[-1].replace(",", ""))
+    sys.exit(f"valgrind gave no instruction count:\n{p.stderr[-2000:]}")
+
+
+def count_instructions(ws, warm_target, crate):
+    """(clean, edit) instructions of rustc for the user crate."""
+    stack_file = os.path.join(ws, crate, f"src/stacks/s{STACKS // 2:03}.rs")
+    original = open(stack_file).read()
+    target = os.path.join(ws, f"target-{crate}-instructions")
+    try:
+        shutil.copytree(warm_target, target, symlinks=True)
+        clean = instructions_of(ws, rustc_command(ws, target, crate, incremental=False))
+        shutil.rmtree(target)
+        shutil.copytree(warm_target, target, symlinks=True)
+        cargo_check(ws, target, crate)
+        write(stack_file, original.replace(f'"img-{STACKS // 2:03}"', f'"img-{STACKS // 2:03}-a"'))
+        command = rustc_command(ws, target, crate, incremental=True)
+        write(stack_file, original.replace(f'"img-{STACKS // 2:03}"', f'"img-{STACKS // 2:03}-b"'))
+        edit = instructions_of(ws, command)
+    finally:
+        write(stack_file, original)
+        shutil.rmtree(target, ignore_errors=True)
+    return clean, edit
+
+
 def fmt(ts):
     return f"{statistics.median(ts):.2f}"
 
@@ -200,6 +249,14 @@ try:
     print("\nall runs (s):")
     for name, (clean, edit) in results.items():
         print(f"  {name}: clean {[round(t, 2) for t in clean]}, edit {[round(t, 2) for t in edit]}")
+    if INSTRUCTIONS:
+        counts = {c: count_instructions(ws, warm_target, c) for c in ["macro", "typed", "plain"]}
+        pc, pe = counts["plain"]
+        print("\ninstructions of rustc for the user crate (valgrind cachegrind):\n")
+        print("| crate | clean | after editing one stack | clean / plain | edit / plain |")
+        print("|---|---:|---:|---:|---:|")
+        for name, (c, e) in counts.items():
+            print(f"| {name} | {c / 1e6:.0f} M | {e / 1e6:.0f} M | {c / pc:.2f} | {e / pe:.2f} |")
 finally:
     if KEEP:
         print(f"\nkept: {work}")

@@ -48,18 +48,18 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
     });
     let names_ty = quote::format_ident!("{}Names", ident);
     let vis = &model.vis;
-    // `Provider => { field "NAME" "doc" ... }` per run of fields whose secrets have one provider
+    // `Provider => { field "NAME" ... }` per run of fields whose secrets have one provider
     // type, in declaration order, for `__secret_names!`.
-    let grouped = |fields: Vec<(&SecretModel, TokenStream, String)>| {
+    let grouped = |fields: Vec<(&SecretModel, TokenStream)>| {
         let runs = fields.chunk_by(|(a, ..), (b, ..)| a.provider_key == b.provider_key);
         let runs = runs.map(|run| {
             let provider = match &run[0].0.provider {
                 Some(p) => quote!(#p),
                 None => quote!(::kubricate::provider::AnyProvider),
             };
-            let fields = run.iter().map(|(s, field, doc)| {
+            let fields = run.iter().map(|(s, field)| {
                 let name = &s.name;
-                quote!(#field #name #doc)
+                quote!(#field #name)
             });
             quote!(#provider => { #(#fields)* })
         });
@@ -77,7 +77,7 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
                     return None;
                 }
                 seen.push(&s.name);
-                Some((s, quote!(#field), format!("`{}`", s.name)))
+                Some((s, quote!(#field)))
             })
             .collect(),
     );
@@ -90,7 +90,7 @@ pub fn expand(model: &SecretSetModel) -> TokenStream {
             .iter()
             .map(|s| {
                 let v = &s.variant;
-                (s, quote!(#v), format!("`{}::{}`: `{}`", ident, v, s.name))
+                (s, quote!(#v))
             })
             .collect(),
     );

@@ -126,19 +126,32 @@ fn is_dynamic_manager(ty: &[Tok]) -> bool {
 
 /// Whether `body` binds `name` again (`let m`, `for m in`, `|m|`, `ref m`, `m @ ..`).
 fn rebinds(body: &[Tok], name: &str) -> bool {
-    body.iter().enumerate().any(|(i, t)| {
+    // A plain loop: this reads every token of every closure body, and the macro crate is built
+    // without optimisation, where iterator adapters and closures cost several times a loop.
+    for (i, t) in body.iter().enumerate() {
         if let TokenTree::Group(_) = &t.tt {
-            return rebinds(t.inner(), name);
+            if rebinds(t.inner(), name) {
+                return true;
+            }
+            continue;
         }
         if !t.is(name) {
-            return false;
+            continue;
         }
-        let before = |n: usize| i.checked_sub(n).map(|j| &body[j]);
-        let binder = |t: &Tok| t.is("let") || t.is("for") || t.is("ref") || t.punct('|');
-        before(1).is_some_and(binder)
-            || before(1).is_some_and(|b| b.is("mut")) && before(2).is_some_and(|b| !b.punct('&'))
-            || body.get(i + 1).is_some_and(|n| n.punct('@'))
-    })
+        if i > 0 {
+            let b = &body[i - 1];
+            if b.is("let") || b.is("for") || b.is("ref") || b.punct('|') {
+                return true;
+            }
+            if b.is("mut") && (i < 2 || !body[i - 2].punct('&')) {
+                return true;
+            }
+        }
+        if body.get(i + 1).is_some_and(|n| n.punct('@')) {
+            return true;
+        }
+    }
+    false
 }
 
 /// The type parameters of the generics `<..>` starting at `toks[open]`, and the index after `>`.
@@ -212,7 +225,7 @@ impl Walker {
         if block {
             self.check_block(toks);
         }
-        let mut out: Vec<Tok> = Vec::with_capacity(toks.len() + 8);
+        let mut out: Vec<TokenTree> = Vec::with_capacity(toks.len() + 8);
         // The current statement's injection writes to an explicit `target_path`.
         let mut explicit_path = false;
         let mut i = 0;
@@ -235,6 +248,7 @@ impl Walker {
             }
             if let Some((method, args)) = chain::segment(toks, i) {
                 if self.method(
+                    &toks[..i],
                     &toks[i..i + 3],
                     method,
                     args,
@@ -246,10 +260,13 @@ impl Walker {
                     continue;
                 }
             }
-            out.push(self.tok(t, ctx));
+            out.push(self.token(t, ctx));
             i += 1;
         }
-        (self.rewrites != before).then(|| out.into_iter().map(|t| t.tt).collect())
+        if self.rewrites == before {
+            return None;
+        }
+        Some(out.into_iter().collect())
     }
 
     /// [`walk`](Self::walk), or the input itself when nothing was rewritten.
@@ -257,21 +274,15 @@ impl Walker {
         self.walk(toks, ctx, block).unwrap_or_else(|| stream(toks))
     }
 
-    /// [`token`](Self::token) as a [`Tok`]: the same one when nothing in it was rewritten, so that
-    /// a group keeps the trees already read from it.
-    fn tok(&mut self, t: &Tok, ctx: &Ctx) -> Tok {
-        let before = self.rewrites;
-        let tt = self.token(t, ctx);
-        if self.rewrites == before {
-            t.clone()
-        } else {
-            Tok::new(tt)
-        }
-    }
-
     /// `fn name<..>(params) .. { body }` at `toks[i]`: the body walked knowing the parameters; the
     /// index after the body, or `None` when `toks[i..]` is not a function with a body.
-    fn item_fn(&mut self, toks: &[Tok], i: usize, ctx: &Ctx, out: &mut Vec<Tok>) -> Option<usize> {
+    fn item_fn(
+        &mut self,
+        toks: &[Tok],
+        i: usize,
+        ctx: &Ctx,
+        out: &mut Vec<TokenTree>,
+    ) -> Option<usize> {
         toks.get(i + 1)?.word.as_ref()?;
         let mut j = i + 2;
         let mut params = Vec::new();
@@ -307,11 +318,11 @@ impl Walker {
             names_of: None,
         };
         for t in &toks[i..body_at] {
-            out.push(t.clone());
+            out.push(t.tt.clone());
         }
         match self.walk(body_toks, &inner, true) {
-            Some(walked) => out.push(Tok::new(group(Delimiter::Brace, walked, body.span()))),
-            None => out.push(body.clone()),
+            Some(walked) => out.push(group(Delimiter::Brace, walked, body.span())),
+            None => out.push(body.tt.clone()),
         }
         Some(body_at + 1)
     }
@@ -323,19 +334,18 @@ impl Walker {
         toks: &[Tok],
         i: usize,
         ctx: &Ctx,
-        out: &mut Vec<Tok>,
+        out: &mut Vec<TokenTree>,
     ) -> Option<usize> {
         let (mut j, res) = resources::root(toks, i, &ctx.generics)?;
         let res = Rc::new(res?);
         for t in &toks[i..j] {
-            out.push(self.tok(t, ctx));
+            out.push(self.token(t, ctx));
         }
         while let Some((method, args)) = chain::segment(toks, j) {
             match method {
                 "use_secrets" | "use_secrets_any" => {
                     let args = self.use_secrets(method, args, ctx, Some(&res));
-                    out.extend(toks[j..j + 2].iter().cloned());
-                    out.push(Tok::new(args));
+                    out.extend([toks[j].tt.clone(), toks[j + 1].tt.clone(), args]);
                 }
                 "override" | "r#override" | "override_with" => {
                     let walked = self.walk_or(args.inner(), ctx, false);
@@ -348,15 +358,16 @@ impl Walker {
                         }
                         None => group(Delimiter::Parenthesis, walked, args.span()),
                     };
-                    out.push(toks[j].clone());
-                    out.push(self.tok(&toks[j + 1], ctx));
-                    out.push(Tok::new(args));
+                    out.push(toks[j].tt.clone());
+                    out.push(self.token(&toks[j + 1], ctx));
+                    out.push(args);
                 }
                 _ => {
                     let mut explicit = false;
-                    if !self.method(&toks[j..j + 3], method, args, ctx, out, &mut explicit) {
-                        for t in &toks[j..j + 3] {
-                            out.push(self.tok(t, ctx));
+                    let seg = &toks[j..j + 3];
+                    if !self.method(&toks[..j], seg, method, args, ctx, out, &mut explicit) {
+                        for t in seg {
+                            out.push(self.token(t, ctx));
                         }
                     }
                 }
@@ -438,52 +449,45 @@ impl Walker {
         group(Delimiter::Parenthesis, out, args.span())
     }
 
-    /// Rewrites `. method (args)` (the tokens `seg`) into `out` when it is a form the macro checks;
-    /// `false` to leave it to the plain walk.
+    /// Rewrites `. method (args)` (the tokens `seg`, after the tokens `before`) into `out` when it
+    /// is a form the macro checks; `false` to leave it to the plain walk.
+    #[allow(clippy::too_many_arguments)]
     fn method(
         &mut self,
+        before: &[Tok],
         seg: &[Tok],
         method: &str,
         args: &Tok,
         ctx: &Ctx,
-        out: &mut Vec<Tok>,
+        out: &mut Vec<TokenTree>,
         explicit_path: &mut bool,
     ) -> bool {
         let method_span = seg[1].tt.span();
         match method {
             "use_secrets" | "use_secrets_any" => {
                 let args = self.use_secrets(method, args, ctx, None);
-                out.extend(seg[..2].iter().cloned());
-                out.push(Tok::new(args));
+                out.extend([seg[0].tt.clone(), seg[1].tt.clone(), args]);
                 true
             }
-            "secrets" if !ctx.string_names() => self.secret_name(seg, args, ctx, out),
+            "secrets" if !ctx.string_names() => self.secret_name(before, seg, args, ctx, out),
             "inject" if !args.inner().is_empty() => {
                 let Some(call) = chain::strategy_of(args) else {
                     return false;
                 };
                 self.rewrites += 1;
-                out.push(seg[0].clone());
+                out.push(seg[0].tt.clone());
                 match call {
                     Ok(call) => {
                         *explicit_path |= call.explicit_path;
-                        out.push(Tok::new(TokenTree::Ident(call.method)));
-                        out.push(Tok::new(group(
-                            Delimiter::Parenthesis,
-                            call.args,
-                            args.span(),
-                        )));
+                        out.push(TokenTree::Ident(call.method));
+                        out.push(group(Delimiter::Parenthesis, call.args, args.span()));
                     }
                     Err(e) => {
                         // Reported once; `inject_as(..)` keeps rustc from adding an arity error.
                         self.errors.push(e);
-                        out.push(Tok::new(ident("inject_as", method_span)));
+                        out.push(ident("inject_as", method_span));
                         let strategy = quote!(::kubricate::strategy::Strategy::ImagePullSecret);
-                        out.push(Tok::new(group(
-                            Delimiter::Parenthesis,
-                            strategy,
-                            args.span(),
-                        )));
+                        out.push(group(Delimiter::Parenthesis, strategy, args.span()));
                     }
                 }
                 true
@@ -497,8 +501,8 @@ impl Walker {
                     return false;
                 };
                 self.rewrites += 1;
-                out.extend(seg[..2].iter().cloned());
-                out.push(Tok::new(group(Delimiter::Parenthesis, new, args.span())));
+                out.extend([seg[0].tt.clone(), seg[1].tt.clone()]);
+                out.push(group(Delimiter::Parenthesis, new, args.span()));
                 true
             }
             _ => false,
@@ -507,16 +511,24 @@ impl Walker {
 
     /// `X.secrets("NAME")` → `X.secret(X.names().NAME)`, `X.secrets(Set::Variant)` →
     /// `X.secret(<Set as SecretSet>::VARIANTS.Variant)`; `false` to leave the call as it is.
-    fn secret_name(&mut self, seg: &[Tok], args: &Tok, ctx: &Ctx, out: &mut Vec<Tok>) -> bool {
+    /// `before` are the tokens before the call (its receiver ends them).
+    fn secret_name(
+        &mut self,
+        before: &[Tok],
+        seg: &[Tok],
+        args: &Tok,
+        ctx: &Ctx,
+        out: &mut Vec<TokenTree>,
+    ) -> bool {
         let method_span = seg[1].tt.span();
         // Spanned on the user's `secrets`, so an error about the chain (an unsatisfied bound of
         // `.inject()`) points at the chain; the field carries the literal's span.
-        let secret = || Tok::new(ident("secret", method_span));
+        let secret = ident("secret", method_span);
         let arg = args.inner();
         if let Some((set, variant)) = set_variant(arg) {
             let inner = quote_spanned!(variant.span()=> <#set as ::kubricate::SecretSet>::VARIANTS.#variant);
-            out.extend([seg[0].clone(), secret()]);
-            out.push(Tok::new(group(Delimiter::Parenthesis, inner, args.span())));
+            out.extend([seg[0].tt.clone(), secret]);
+            out.push(group(Delimiter::Parenthesis, inner, args.span()));
             self.rewrites += 1;
             return true;
         }
@@ -537,24 +549,33 @@ impl Walker {
         };
         // A variable (the usual `c`) is read twice at no cost: `c.secret(c.__names.NAME)`, which
         // type-checks like the plain call. Anything else is evaluated once (below).
-        let n = out.len();
+        let n = before.len();
         let simple = n >= 1
-            && out[n - 1].operand_word()
-            && !(n >= 2 && (out[n - 2].punct('.') || out[n - 2].punct(':')));
+            && before[n - 1].operand_word()
+            && !(n >= 2 && (before[n - 2].punct('.') || before[n - 2].punct(':')));
         if simple {
+            let receiver = &before[n - 1];
             // Inside the closure whose names were read once, those; else the receiver's own.
-            let mut inner: Vec<TokenTree> = match ctx.names_of.as_deref() {
-                Some(p) if out[n - 1].is(p) => vec![TokenTree::Ident(names_local())],
-                _ => vec![
-                    out[n - 1].tt.clone(),
+            let inner: TokenStream = match ctx.names_of.as_deref() {
+                Some(p) if receiver.is(p) => [
+                    TokenTree::Ident(names_local()),
+                    dot(method_span),
+                    TokenTree::Ident(field),
+                ]
+                .into_iter()
+                .collect(),
+                _ => [
+                    receiver.tt.clone(),
                     dot(method_span),
                     ident("__names", method_span),
-                ],
+                    dot(method_span),
+                    TokenTree::Ident(field),
+                ]
+                .into_iter()
+                .collect(),
             };
-            inner.extend([dot(method_span), TokenTree::Ident(field)]);
-            let inner: TokenStream = inner.into_iter().collect();
-            out.extend([seg[0].clone(), secret()]);
-            out.push(Tok::new(group(Delimiter::Parenthesis, inner, args.span())));
+            out.extend([seg[0].tt.clone(), secret]);
+            out.push(group(Delimiter::Parenthesis, inner, args.span()));
             self.rewrites += 1;
             return true;
         }
@@ -563,8 +584,8 @@ impl Walker {
         // with and without rust-analyzer's completion marker, and the IDE completes after it.
         let n = Ident::new("__kubricate_names", Span::mixed_site());
         let inner = quote_spanned!(method_span=> |#n| #n.#field);
-        out.extend([seg[0].clone(), Tok::new(ident("secret_by", method_span))]);
-        out.push(Tok::new(group(Delimiter::Parenthesis, inner, args.span())));
+        out.extend([seg[0].tt.clone(), ident("secret_by", method_span)]);
+        out.push(group(Delimiter::Parenthesis, inner, args.span()));
         self.rewrites += 1;
         true
     }

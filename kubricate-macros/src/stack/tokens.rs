@@ -13,6 +13,8 @@ use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, To
 pub struct Tok {
     pub tt: TokenTree,
     pub word: Option<String>,
+    /// A literal's text as written (`"NAME"`), read once: every pass reads the secret names.
+    lit: Option<String>,
     /// A group's tokens, read once: every pass over the body (the walk, the block checks, the
     /// resource scan) reads the same trees, and each read of a group's stream is a round trip to
     /// the compiler inside a proc macro.
@@ -21,13 +23,15 @@ pub struct Tok {
 
 impl Tok {
     pub fn new(tt: TokenTree) -> Tok {
-        let word = match &tt {
-            TokenTree::Ident(i) => Some(i.to_string()),
-            _ => None,
+        let (word, lit) = match &tt {
+            TokenTree::Ident(i) => (Some(i.to_string()), None),
+            TokenTree::Literal(l) => (None, Some(l.to_string())),
+            _ => (None, None),
         };
         Tok {
             tt,
             word,
+            lit,
             inner: OnceCell::new(),
         }
     }
@@ -141,10 +145,9 @@ impl Str {
 /// A string literal token (`"NAME"`, `r"NAME"`), read.
 pub fn lit_str(toks: &[Tok]) -> Option<Str> {
     let t = single(toks)?;
-    let TokenTree::Literal(l) = &t.tt else {
+    let (TokenTree::Literal(l), Some(text)) = (&t.tt, t.lit.as_deref()) else {
         return None;
     };
-    let text = l.to_string();
     // The common `"NAME"` is read here; escapes, raw strings and suffixes go through syn. (A byte
     // loop: the macro crate is built without optimisation, where a `contains([..])` over chars
     // cost more than the rest of reading the literal.)
