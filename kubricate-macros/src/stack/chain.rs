@@ -133,8 +133,9 @@ pub fn read(stmt: &[Tok]) -> Option<Chain<'_>> {
     Some(chain)
 }
 
-/// (variable, container, resource) of an `env` injection written with literals only.
-pub type EnvIdentity = (String, String, Option<String>);
+/// (variable, container (init container?, which), resource) of an `env` injection written with
+/// literals only.
+pub type EnvIdentity = (String, (bool, String), Option<String>);
 
 /// The identity of a variable a chain defines, when every part of it is a literal: (variable,
 /// container, resource). Two sibling chains with one identity define one variable twice.
@@ -148,15 +149,8 @@ pub fn env_identity(chain: &Chain) -> Option<EnvIdentity> {
         Some(Some(l)) => l.value(),
         Some(None) => return None,
     };
-    let (init, which) = chain.container.clone()?;
-    let container = format!(
-        "{}{which}",
-        if init {
-            "init container "
-        } else {
-            "container "
-        }
-    );
+    // Compared as read; written out (`init container 0`) only for a message.
+    let container = chain.container.clone()?;
     let resource = match &chain.resource {
         None => None,
         Some(Some(l)) => Some(l.value()),

@@ -61,6 +61,11 @@ fn names_local() -> Ident {
     Ident::new("__kubricate_names", Span::mixed_site())
 }
 
+/// [`names_local`], made once per expansion: each injection inside such a closure names it.
+fn names_local_cached(cache: &mut Option<Ident>) -> Ident {
+    cache.get_or_insert_with(names_local).clone()
+}
+
 impl Ctx {
     fn string_names(&self) -> bool {
         self.run_time_set || self.generic_set
@@ -72,6 +77,8 @@ struct Walker {
     errors: Errors,
     /// How many rewrites were made so far: a walk that adds none gives its input back untouched.
     rewrites: usize,
+    /// [`names_local`], once made.
+    names_local: Option<Ident>,
 }
 
 /// Whether a type parameter of the signature `sig` (its text) is the secret set
@@ -558,7 +565,7 @@ impl Walker {
             // Inside the closure whose names were read once, those; else the receiver's own.
             let inner: TokenStream = match ctx.names_of.as_deref() {
                 Some(p) if receiver.is(p) => [
-                    TokenTree::Ident(names_local()),
+                    TokenTree::Ident(names_local_cached(&mut self.names_local)),
                     dot(method_span),
                     TokenTree::Ident(field),
                 ]
@@ -618,7 +625,9 @@ impl Walker {
             };
             let secret = c.secret.as_ref().map(|s| s.value()).unwrap_or_default();
             if let Some((_, first)) = seen.iter().find(|(i, _)| *i == identity) {
-                let (target, container, resource) = &identity;
+                let (target, (init, which), resource) = &identity;
+                let kind = if *init { "init container" } else { "container" };
+                let container = format!("{kind} {which}");
                 let place = match resource {
                     Some(r) => format!("{container} of resource `{r}`"),
                     None => container.clone(),

@@ -3,13 +3,11 @@
 //! and expanding a hundred stacks costs what reading their tokens costs.
 
 use std::cell::OnceCell;
-use std::rc::Rc;
 
 use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 
 /// One token tree with its identifier text read once: comparing a `proc_macro2::Ident` with a string
 /// asks the compiler for its text every time.
-#[derive(Clone)]
 pub struct Tok {
     pub tt: TokenTree,
     pub word: Option<String>,
@@ -18,7 +16,7 @@ pub struct Tok {
     /// A group's tokens, read once: every pass over the body (the walk, the block checks, the
     /// resource scan) reads the same trees, and each read of a group's stream is a round trip to
     /// the compiler inside a proc macro.
-    inner: OnceCell<Rc<[Tok]>>,
+    inner: OnceCell<Vec<Tok>>,
 }
 
 impl Tok {
@@ -39,8 +37,8 @@ impl Tok {
     /// A group's tokens (none for any other token).
     pub fn inner(&self) -> &[Tok] {
         self.inner.get_or_init(|| match &self.tt {
-            TokenTree::Group(g) => toks(g.stream()).into(),
-            _ => Rc::from(Vec::new()),
+            TokenTree::Group(g) => toks(g.stream()),
+            _ => Vec::new(),
         })
     }
 
