@@ -40,10 +40,15 @@ pub fn segment(toks: &[Tok], i: usize) -> Option<(&str, &Tok)> {
     Some((method, args))
 }
 
-/// The strategy call an `.inject(args)` argument means, when it reads as one.
-pub fn strategy_of(args: &Tok) -> Option<syn::Result<strategy::Call>> {
-    let expr = syn::parse2::<syn::Expr>(args.stream()).ok()?;
-    Some(strategy::read(&expr))
+/// The strategy call an `.inject(args)` argument means, when it reads as one; read once per
+/// argument group, whichever pass asks first.
+pub fn strategy_of(args: &Tok) -> Option<&syn::Result<strategy::Call>> {
+    args.strategy
+        .get_or_init(|| {
+            let expr = syn::parse2::<syn::Expr>(args.stream()).ok()?;
+            Some(strategy::read(&expr))
+        })
+        .as_ref()
 }
 
 /// Reads the statement `stmt` (without its `;`) as an injection chain; `None` when it is not one.
@@ -121,7 +126,7 @@ pub fn read(stmt: &[Tok]) -> Option<Chain<'_>> {
                 } else if m == "inject" {
                     if let Some(Ok(call)) = strategy_of(args) {
                         chain.kind = call.kind.map(Some);
-                        chain.container = call.container;
+                        chain.container = call.container.clone();
                         chain.explicit_path = call.explicit_path;
                     }
                 }
@@ -165,5 +170,30 @@ pub fn target_span(chain: &Chain) -> Span {
         (Some(Some(l)), _) => l.span(),
         (_, Some(s)) => s.span(),
         _ => Span::call_site(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tokens::toks;
+    use super::*;
+
+    #[test]
+    fn a_strategy_argument_is_read_once_for_every_pass() {
+        let body = toks(
+            "c.secrets(\"A\").inject(env { container_index: 1 })"
+                .parse()
+                .unwrap(),
+        );
+        let (_, args) = segment(&body, 4).expect("the inject segment");
+        let first = strategy_of(args).expect("a strategy") as *const _;
+        let second = strategy_of(args).expect("a strategy") as *const _;
+        assert_eq!(
+            first, second,
+            "the second pass reuses the first one's reading"
+        );
+        let chain = read(&body).expect("a chain");
+        assert_eq!(chain.kind, Some(Some(Kind::Env)));
+        assert_eq!(chain.container, Some((false, "1".to_owned())));
     }
 }

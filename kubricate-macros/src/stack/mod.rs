@@ -356,15 +356,14 @@ impl Walker {
                 }
                 "override" | "r#override" | "override_with" => {
                     let walked = self.walk_or(args.inner(), ctx, false);
-                    let checked =
-                        resources::override_args(&res, args.inner(), walked.clone(), args.span());
-                    let args = match checked {
-                        Some(checked) => {
-                            self.rewrites += 1;
-                            checked
-                        }
-                        None => group(Delimiter::Parenthesis, walked, args.span()),
-                    };
+                    let args =
+                        match resources::override_args(&res, args.inner(), walked, args.span()) {
+                            Ok(checked) => {
+                                self.rewrites += 1;
+                                checked
+                            }
+                            Err(walked) => group(Delimiter::Parenthesis, walked, args.span()),
+                        };
                     out.push(toks[j].tt.clone());
                     out.push(self.token(&toks[j + 1], ctx));
                     out.push(args);
@@ -486,12 +485,16 @@ impl Walker {
                 match call {
                     Ok(call) => {
                         *explicit_path |= call.explicit_path;
-                        out.push(TokenTree::Ident(call.method));
-                        out.push(group(Delimiter::Parenthesis, call.args, args.span()));
+                        out.push(TokenTree::Ident(call.method.clone()));
+                        out.push(group(
+                            Delimiter::Parenthesis,
+                            call.args.clone(),
+                            args.span(),
+                        ));
                     }
                     Err(e) => {
                         // Reported once; `inject_as(..)` keeps rustc from adding an arity error.
-                        self.errors.push(e);
+                        self.errors.push(e.clone());
                         out.push(ident("inject_as", method_span));
                         let strategy = quote!(::kubricate::strategy::Strategy::ImagePullSecret);
                         out.push(group(Delimiter::Parenthesis, strategy, args.span()));

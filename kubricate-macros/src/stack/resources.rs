@@ -144,27 +144,31 @@ fn json_object_keys(arg: &[Tok]) -> Vec<Str> {
     keys
 }
 
-/// The argument list of `.override(json!({ "id": .. }))` with every literal id checked first:
-/// `{ let _ = ids::<R>().id; ..; json!(..) }`; `None` when there is nothing to check.
+/// The argument list of `.override(json!({ "id": .. }))` (`args`, and `walked`, the same tokens
+/// with the walk's rewrites) with every literal id checked first:
+/// `{ let _ = ids::<R>().id; ..; json!(..) }`; `Err(walked)`, untouched, when there is nothing to
+/// check.
 pub fn override_args(
     res: &TokenStream,
     args: &[Tok],
     walked: TokenStream,
     span: Span,
-) -> Option<TokenTree> {
-    let first = split(args, ',').into_iter().next()?;
+) -> Result<TokenTree, TokenStream> {
+    let Some(first) = split(args, ',').into_iter().next() else {
+        return Err(walked);
+    };
     let uses: Vec<TokenStream> = json_object_keys(first)
         .iter()
         .filter_map(|key| id_field(res, key))
         .map(|f| quote!(let _ = #f;))
         .collect();
     if uses.is_empty() {
-        return None;
+        return Err(walked);
     }
     let args = walked;
     // The checks follow the argument (see `Walker::use_secrets` on why nothing may precede it).
     let value = proc_macro2::Ident::new("__kubricate_patch", Span::mixed_site());
-    Some(super::tokens::group(
+    Ok(super::tokens::group(
         Delimiter::Parenthesis,
         quote!({ let #value = #args; #(#uses)* #value }),
         span,

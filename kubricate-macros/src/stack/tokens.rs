@@ -6,6 +6,8 @@ use std::cell::OnceCell;
 
 use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 
+use super::strategy::Call;
+
 /// One token tree with its identifier text read once: comparing a `proc_macro2::Ident` with a string
 /// asks the compiler for its text every time.
 pub struct Tok {
@@ -17,6 +19,10 @@ pub struct Tok {
     /// resource scan) reads the same trees, and each read of a group's stream is a round trip to
     /// the compiler inside a proc macro.
     inner: OnceCell<Vec<Tok>>,
+    /// The argument group of `.inject(kind { .. })` read as a strategy, once: the block checks,
+    /// the resource scan and the rewrite all need it, and reading it is a `syn` parse
+    /// ([`chain::strategy_of`](super::chain::strategy_of)).
+    pub(super) strategy: OnceCell<Option<syn::Result<Call>>>,
 }
 
 impl Tok {
@@ -31,6 +37,7 @@ impl Tok {
             word,
             lit,
             inner: OnceCell::new(),
+            strategy: OnceCell::new(),
         }
     }
 

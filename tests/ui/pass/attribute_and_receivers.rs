@@ -62,11 +62,7 @@ fn checked_later(m: &SecretManager<AppSecrets>, name: &str) -> Stack {
     })
 }
 
-fn env_names(stack: &Stack) -> Vec<String> {
-    let built = stack.build().unwrap_or_else(|e| panic!("{e}"));
-    let env = &built["deployment"].body()["spec"]["template"]["spec"]["containers"][0]["env"];
-    env.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap().to_owned()).collect()
-}
+include!("../common/env_names.rs");
 
 fn main() {
     let m = SecretManager::<AppSecrets>::new()
