@@ -106,6 +106,9 @@ def main():
     # Resolve offline against the workspace's lock file.
     shutil.copy(os.path.join(root, "Cargo.lock"), work)
     ra = subprocess.run(["rustup", "which", "rust-analyzer"], capture_output=True, text=True).stdout.strip()
+    if not ra:
+        sys.exit("rust-analyzer is not installed for this toolchain: "
+                 "rustup component add rust-analyzer rust-src")
     proc = subprocess.Popen([ra], cwd=work, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=open(os.environ.get("RA_STDERR", os.devnull), "w"), env={**os.environ, "RA_LOG": os.environ.get("RA_LOG", "error")})
     lock = threading.Lock()
