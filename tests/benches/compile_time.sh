@@ -38,6 +38,8 @@ STACKS = int(os.environ.get("STACKS", "100"))
 PER_STACK = int(os.environ.get("PER_STACK", "20"))
 KEEP = os.environ.get("KEEP") == "1"
 INSTRUCTIONS = os.environ.get("INSTRUCTIONS") == "1"
+if INSTRUCTIONS and shutil.which("valgrind") is None:
+    sys.exit("INSTRUCTIONS=1 counts with valgrind, which is not installed (Debian: apt-get install valgrind)")
 
 work = tempfile.mkdtemp(prefix="kubricate-compile-time-")
 
