@@ -63,31 +63,6 @@ pub fn read(stmt: &[Tok]) -> Option<Chain<'_>> {
     while stmt.len() >= 2 && stmt[0].punct('#') && stmt[1].group(Delimiter::Bracket).is_some() {
         stmt = &stmt[2..];
     }
-    // The usual statement, `c.secrets("NAME").inject()`, read without the general search below
-    // (this runs once per injection, in a crate built without optimisation).
-    if let [recv, dot, method, args, dot2, inject, none] = stmt {
-        if recv.operand_word()
-            && dot.punct('.')
-            && (method.is("secrets") || method.is("secret"))
-            && args.group(Delimiter::Parenthesis).is_some()
-            && dot2.punct('.')
-            && inject.is("inject")
-            && none.group(Delimiter::Parenthesis).is_some()
-            && none.inner().is_empty()
-        {
-            return Some(Chain {
-                secret: lit_str(args.inner()),
-                secret_arg: args,
-                for_name: None,
-                injected: true,
-                kind: Some(None),
-                container: Some((false, "0".to_owned())),
-                explicit_path: false,
-                resource: None,
-                tokens: stmt,
-            });
-        }
-    }
     let at = (1..stmt.len())
         .find(|&i| segment(stmt, i).is_some_and(|(m, _)| m == "secrets" || m == "secret"))?;
     // The receiver is an operand: `let x = ..`, `return ..` and the like are not chain statements.

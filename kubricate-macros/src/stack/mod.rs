@@ -57,13 +57,10 @@ struct Ctx {
 /// The local that holds a `use_secrets` closure's names (`let __kubricate_names = c.__names;`):
 /// reading the field once per closure, rather than once per injection, saves rustc a field
 /// lookup through the injector per `c.secrets(..)`. Mixed-site, so no user name can clash with it.
+/// (Also the parameter of `X.secret_by(|__kubricate_names| ..)`.) Made once per expansion, by
+/// [`Walker::names_local`]: each injection inside such a closure names it.
 fn names_local() -> Ident {
     Ident::new("__kubricate_names", Span::mixed_site())
-}
-
-/// [`names_local`], made once per expansion: each injection inside such a closure names it.
-fn names_local_cached(cache: &mut Option<Ident>) -> Ident {
-    cache.get_or_insert_with(names_local).clone()
 }
 
 impl Ctx {
@@ -205,6 +202,11 @@ fn set_variant(arg: &[Tok]) -> Option<(TokenStream, Ident)> {
 }
 
 impl Walker {
+    /// [`names_local`], made once per expansion.
+    fn names_local(&mut self) -> Ident {
+        self.names_local.get_or_insert_with(names_local).clone()
+    }
+
     /// A token as it goes out: groups walked, `override` (a reserved word the docs write as a method)
     /// as the raw identifier the runtime method is.
     fn token(&mut self, t: &Tok, ctx: &Ctx) -> TokenTree {
@@ -448,7 +450,7 @@ impl Walker {
         self.rewrites += 1;
         let hoist = param.map(|p| {
             // The parameter as the user wrote it (its span resolves to their binding).
-            let (local, p) = (names_local(), &p.tt);
+            let (local, p) = (self.names_local(), &p.tt);
             quote!(let #local = #p.__names;)
         });
         out.extend(quote!({ #hoist #walked; #check }));
@@ -568,7 +570,7 @@ impl Walker {
             // Inside the closure whose names were read once, those; else the receiver's own.
             let inner: TokenStream = match ctx.names_of.as_deref() {
                 Some(p) if receiver.is(p) => [
-                    TokenTree::Ident(names_local_cached(&mut self.names_local)),
+                    TokenTree::Ident(self.names_local()),
                     dot(method_span),
                     TokenTree::Ident(field),
                 ]
@@ -592,7 +594,7 @@ impl Walker {
         // Anything else (`self.c`, `helper(c)`) is evaluated once: `X.secret_by(|n| n.NAME)`. The
         // receiver stays where it was, untouched, so that what precedes the cursor is the same text
         // with and without rust-analyzer's completion marker, and the IDE completes after it.
-        let n = Ident::new("__kubricate_names", Span::mixed_site());
+        let n = self.names_local();
         let inner = quote_spanned!(method_span=> |#n| #n.#field);
         out.extend([seg[0].tt.clone(), ident("secret_by", method_span)]);
         out.push(group(Delimiter::Parenthesis, inner, args.span()));
@@ -633,7 +635,7 @@ impl Walker {
                 let container = format!("{kind} {which}");
                 let place = match resource {
                     Some(r) => format!("{container} of resource `{r}`"),
-                    None => container.clone(),
+                    None => container,
                 };
                 let msg = if *first == secret {
                     format!("secret `{secret}` is injected twice as `{target}` into {place}; rename one with .for_name(\"...\") or remove the duplicate")
