@@ -164,6 +164,11 @@ def warm(ws):
     return target
 
 
+def edited(original, tag):
+    """The edited stack file's text: a string literal in it changed, so the source really differs."""
+    return original.replace(f'"img-{STACKS // 2:03}"', f'"img-{STACKS // 2:03}-{tag}"')
+
+
 def measure(ws, warm_target, crate):
     clean, edit = [], []
     stack_file = os.path.join(ws, crate, f"src/stacks/s{STACKS // 2:03}.rs")
@@ -176,7 +181,7 @@ def measure(ws, warm_target, crate):
         if compiled != [crate]:
             sys.exit(f"expected only {crate} to be checked, cargo compiled {compiled}")
         clean.append(t)
-        write(stack_file, original.replace(f'"img-{STACKS // 2:03}"', f'"img-{STACKS // 2:03}-edit{run}"'))
+        write(stack_file, edited(original, f"edit{run}"))
         t, compiled = cargo_check(ws, target, crate)
         if compiled != [crate]:
             sys.exit(f"expected only {crate} to be re-checked, cargo compiled {compiled}")
@@ -219,9 +224,9 @@ def count_instructions(ws, warm_target, crate):
         shutil.rmtree(target)
         shutil.copytree(warm_target, target, symlinks=True)
         cargo_check(ws, target, crate)
-        write(stack_file, original.replace(f'"img-{STACKS // 2:03}"', f'"img-{STACKS // 2:03}-a"'))
+        write(stack_file, edited(original, "a"))
         command = rustc_command(ws, target, crate, incremental=True)
-        write(stack_file, original.replace(f'"img-{STACKS // 2:03}"', f'"img-{STACKS // 2:03}-b"'))
+        write(stack_file, edited(original, "b"))
         edit = instructions_of(ws, command)
     finally:
         write(stack_file, original)
