@@ -25,6 +25,10 @@
 #          the exact rustc command cargo runs; clean: non-incremental, edit: incremental after the
 #          same one-file edit). Wall times of a 0.3 s check move by tens of percent on a shared
 #          machine; instruction counts repeat to 0.1 %, so they rank changes that wall time cannot.
+#        OPT_MACROS=1 tests/benches/compile_time.sh
+#          the generated workspace builds kubricate-macros optimised
+#          (`[profile.dev.package.kubricate-macros] opt-level = 3`, the setting README's "Faster checks"
+#          offers): cargo builds proc macros unoptimised by default, and the macros run on every check.
 # Runs offline from the local cargo cache; nothing outside a temporary directory is written.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -38,6 +42,7 @@ STACKS = int(os.environ.get("STACKS", "100"))
 PER_STACK = int(os.environ.get("PER_STACK", "20"))
 KEEP = os.environ.get("KEEP") == "1"
 INSTRUCTIONS = os.environ.get("INSTRUCTIONS") == "1"
+OPT_MACROS = os.environ.get("OPT_MACROS") == "1"
 if INSTRUCTIONS and shutil.which("valgrind") is None:
     sys.exit("INSTRUCTIONS=1 counts with valgrind, which is not installed (Debian: apt-get install valgrind)")
 
@@ -136,7 +141,8 @@ pub fn all(secrets: &{param}) -> Vec<Stack> {{
 def gen_workspace(name, kubricate_path, crates):
     ws = os.path.join(work, name)
     write(os.path.join(ws, "Cargo.toml"),
-          "[workspace]\nresolver = \"2\"\nmembers = [" + ", ".join(f'"{c}"' for c in ["warm"] + crates) + "]\n")
+          "[workspace]\nresolver = \"2\"\nmembers = [" + ", ".join(f'"{c}"' for c in ["warm"] + crates) + "]\n"
+          + ("\n[profile.dev.package.kubricate-macros]\nopt-level = 3\n" if OPT_MACROS else ""))
     # The workspace's own lock file and toolchain, so that the dependencies and the compiler are the
     # ones kubricate is tested with.
     shutil.copy(os.path.join(root, "Cargo.lock"), os.path.join(ws, "Cargo.lock"))
@@ -247,7 +253,8 @@ try:
     plain_edit = statistics.median(results["plain"][1])
     load = open("/proc/loadavg").read().split()[:3]
     print(f"\n{SECRETS}-variant set, {STACKS} stacks x {PER_STACK} injections; medians of {RUNS} runs;"
-          f" load average at the end: {' '.join(load)}\n")
+          f" load average at the end: {' '.join(load)}"
+          + ("; kubricate-macros built with opt-level = 3" if OPT_MACROS else "") + "\n")
     print("| crate | clean check s | after editing one stack s | clean / plain | edit / plain |")
     print("|---|---:|---:|---:|---:|")
     for name, (clean, edit) in results.items():
